@@ -1,0 +1,185 @@
+package multistage
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/multistage/multistage/internal/ir"
+)
+
+// CopyOption configures [Stage.Copy], [Stage.CopyFrom] and
+// [Stage.CopyFromImage]. The options are named after the COPY flags they
+// render.
+type CopyOption interface{ applyCopy(*copyConfig) }
+
+// CopyOptions is a bundle of copy options, itself a CopyOption.
+type CopyOptions []CopyOption
+
+func (o CopyOptions) applyCopy(c *copyConfig) {
+	for _, x := range o {
+		if x != nil {
+			x.applyCopy(c)
+		}
+	}
+}
+
+type copyConfig struct {
+	cp   *ir.Copy
+	errs []error
+}
+
+type copyFunc func(*copyConfig)
+
+func (f copyFunc) applyCopy(c *copyConfig) { f(c) }
+
+// Chown sets the owner of the copied files, as "user", "user:group",
+// "uid" or "uid:gid":
+//
+//	COPY --chown=app:app . .
+//
+// The default owner is root (0:0). With [Link], use numeric ids: names
+// cannot be looked up in a linked layer.
+func Chown(owner string) CopyOption {
+	return copyFunc(func(c *copyConfig) {
+		if err := checkFlagValue("chown", owner); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		c.cp.Chown = owner
+	})
+}
+
+// Chmod sets the permission bits of the copied files:
+//
+//	COPY --chmod=755 entrypoint.sh /
+//
+// Only the permission, setuid, setgid and sticky bits (07777) may be set.
+func Chmod(mode fs.FileMode) CopyOption {
+	return copyFunc(func(c *copyConfig) {
+		perm := uint32(mode.Perm())
+		if mode&fs.ModeSetuid != 0 {
+			perm |= 04000
+		}
+		if mode&fs.ModeSetgid != 0 {
+			perm |= 02000
+		}
+		if mode&fs.ModeSticky != 0 {
+			perm |= 01000
+		}
+		if mode&^(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) != 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: chmod %v: only permission bits may be set", ErrInvalidValue, mode))
+			return
+		}
+		c.cp.Chmod = fmt.Sprintf("%o", perm)
+	})
+}
+
+// Link copies into a layer of its own, independent of the layers below
+// ("COPY --link"), so that changing the base image does not invalidate the
+// copy. It compiles to a copy onto scratch merged with the stage, as
+// BuildKit's Dockerfile frontend does.
+func Link() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Link = true }) }
+
+// Parents keeps the directory structure of the sources below the
+// destination ("COPY --parents"); a "/./" in a source marks where the kept
+// part starts.
+func Parents() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Parents = true }) }
+
+// Exclude leaves out the files that match the patterns
+// ("COPY --exclude=*.md"). Patterns use .dockerignore syntax.
+func Exclude(patterns ...string) CopyOption {
+	return copyFunc(func(c *copyConfig) {
+		for _, p := range patterns {
+			if err := checkPath("exclude pattern", p); err != nil {
+				c.errs = append(c.errs, err)
+				return
+			}
+		}
+		c.cp.Exclude = append(c.cp.Exclude, patterns...)
+	})
+}
+
+// Expand makes the sources and the destination of a copy subject to
+// expansion of build args and of the stage's environment, as in
+// CopyFrom(build, "/out/${TARGETARCH}/app", "/app", Expand()). Without it
+// they are literal.
+func Expand() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Expand = true }) }
+
+// Copy copies files from the build context into the stage:
+//
+//	COPY *.csproj ./
+//
+// src is relative to the root of the context and may be a glob
+// ("package*.json"); a src that matches nothing copies nothing. A relative
+// dst is relative to the working directory; a dst that ends in '/' is a
+// directory. Copy compiles to an llb copy file operation from the local
+// source named "context", which sends only the paths the build copies.
+func (s *Stage) Copy(src, dst string, opts ...CopyOption) *Stage {
+	return s.copy("COPY", ir.Context(), nil, []string{src}, dst, opts)
+}
+
+// CopyFrom copies files out of another stage:
+//
+//	COPY --from=build /out/app /usr/local/bin/app
+//
+// A relative src is relative to the root of that stage. It compiles to an
+// llb copy file operation, or to a merge when [Link] is given.
+func (s *Stage) CopyFrom(from *Stage, src, dst string, opts ...CopyOption) *Stage {
+	if from == nil {
+		defer s.lock()()
+		return s.fail("COPY", fmt.Errorf("%w: CopyFrom(nil, ...)", ErrInvalidValue))
+	}
+	if from.build != s.build {
+		defer s.lock()()
+		return s.fail("COPY", fmt.Errorf("%w: %q", ErrForeignStage, from.name))
+	}
+	return s.copy("COPY", ir.StageSource(-1), from, []string{src}, dst, opts)
+}
+
+// CopyFromImage copies files out of an image:
+//
+//	COPY --from=nginx:alpine /etc/nginx/nginx.conf /etc/nginx/
+func (s *Stage) CopyFromImage(ref, src, dst string, opts ...CopyOption) *Stage {
+	if err := checkImageRef(ref); err != nil || ref == "scratch" {
+		defer s.lock()()
+		if err == nil {
+			err = fmt.Errorf("%w: cannot copy from scratch", ErrInvalidImageRef)
+		}
+		return s.fail("COPY", err)
+	}
+	return s.copy("COPY", ir.ImageSource(ref), nil, []string{src}, dst, opts)
+}
+
+func (s *Stage) copy(name string, from ir.Source, fromStage *Stage, srcs []string, dst string, opts []CopyOption) *Stage {
+	defer s.lock()()
+	cp := &ir.Copy{From: from, Sources: srcs, Dest: dst}
+	cc := &copyConfig{cp: cp}
+	CopyOptions(opts).applyCopy(cc)
+	for _, src := range srcs {
+		if err := checkPath("source", src); err != nil {
+			cc.errs = append(cc.errs, err)
+		}
+	}
+	if err := checkPath("destination", dst); err != nil {
+		cc.errs = append(cc.errs, err)
+	}
+	if cp.Link && cp.Chown != "" && !numericOwner(cp.Chown) {
+		cc.errs = append(cc.errs, fmt.Errorf("%w: --chown=%s with --link: use a numeric uid[:gid]", ErrInvalidValue, cp.Chown))
+	}
+	if len(cc.errs) > 0 {
+		for _, err := range cc.errs {
+			s.fail(name, err)
+		}
+		return s
+	}
+	return s.add(instr{name: name, ir: cp, from: fromStage})
+}
+
+func numericOwner(owner string) bool {
+	for _, r := range owner {
+		if (r < '0' || r > '9') && r != ':' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,336 @@
+// Package compile lowers the IR of a multi-stage build to BuildKit LLB and
+// computes the image config, with the semantics of BuildKit's Dockerfile
+// frontend (frontend/dockerfile/dockerfile2llb) but without a Dockerfile:
+// for the Dockerfile that internal/dockerfile renders from the same IR, the
+// frontend produces the same ops and the same image config. The functions
+// below name the frontend functions they mirror.
+package compile
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/system"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/multistage/multistage/internal/ir"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Options configure Compile.
+type Options struct {
+	// Resolver resolves base images; nil for no network I/O.
+	Resolver llb.ImageMetaResolver
+	// BuildArgs are --build-arg values.
+	BuildArgs map[string]string
+	// Platform is the target platform; nil for the build platform.
+	Platform *ocispecs.Platform
+	// BuildPlatform is the platform of the builder; nil for the target
+	// platform when that is set, or else the platform of this machine.
+	BuildPlatform *ocispecs.Platform
+	// ContextName is the name of the local source of the build context;
+	// "context" when empty.
+	ContextName string
+	// ContextExclude are .dockerignore patterns for the build context.
+	ContextExclude []string
+	// SessionID, when set, is the session the build context is read from.
+	SessionID string
+	// ContextUniqueID identifies the build context to BuildKit, which uses
+	// it to send only what changed since the last build of the same
+	// context. The default is derived from ContextName, so output stays
+	// deterministic.
+	ContextUniqueID string
+}
+
+// Result is a compiled build.
+type Result struct {
+	// State is the LLB state of the target stage, with marshal defaults set.
+	State      llb.State
+	Definition *llb.Definition
+	Image      dockerspec.DockerOCIImage
+}
+
+// Error is a problem found while compiling one instruction.
+type Error struct {
+	Stage       string
+	Index       int // -1 for FROM
+	Instruction string
+	Err         error
+}
+
+func (e *Error) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("stage %q: %s: %v", e.Stage, e.Instruction, e.Err)
+	}
+	return fmt.Sprintf("stage %q: instruction %d (%s): %v", e.Stage, e.Index+1, e.Instruction, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// allCaps are the LLB capabilities Compile assumes of the daemon: every
+// current BuildKit has them, and the frontend makes the same choices (such
+// as a merge op for COPY --link) when the daemon reports them.
+var allCaps = pb.Caps.CapSet(pb.Caps.All())
+
+// nonEnvArgs are build args that never become environment variables.
+var nonEnvArgs = map[string]bool{"BUILDKIT_SBOM_SCAN_CONTEXT": true, "BUILDKIT_SBOM_SCAN_STAGE": true}
+
+// compiler holds the state of one Compile call.
+type compiler struct {
+	opt            Options
+	build          *ir.Build
+	targetPlatform ocispecs.Platform
+	buildPlatforms []ocispecs.Platform
+	implicitTarget bool
+	globalArgs     *llb.EnvList
+	lex            *shell.Lex
+	stages         []*stageState
+	images         map[imageKey]*imageState
+	buildContext   *mutableOutput
+	ctxPaths       map[string]struct{}
+}
+
+// mutableOutput lets ops refer to the build context before it is known
+// which paths of it the build uses (dockerfile2llb's mutableOutput).
+type mutableOutput struct{ llb.Output }
+
+// Compile compiles the last stage of m.
+func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
+	if len(m.Stages) == 0 {
+		return nil, fmt.Errorf("no stages")
+	}
+	c := &compiler{
+		opt:          opt,
+		build:        m,
+		lex:          shell.NewLex('\\'),
+		images:       map[imageKey]*imageState{},
+		buildContext: &mutableOutput{},
+		ctxPaths:     map[string]struct{}{},
+	}
+	c.platforms()
+	if err := c.globalArgsOf(m.Args); err != nil {
+		return nil, err
+	}
+	target := len(m.Stages) - 1
+	reachable := c.reachable(target)
+	c.stages = make([]*stageState, len(m.Stages))
+	for i, st := range m.Stages {
+		if !reachable[i] {
+			continue
+		}
+		s, err := c.newStage(i, st)
+		if err != nil {
+			return nil, err
+		}
+		c.stages[i] = s
+	}
+	if err := c.resolveAll(ctx); err != nil {
+		return nil, err
+	}
+	for i := range m.Stages {
+		if c.stages[i] == nil {
+			continue
+		}
+		if err := c.dispatch(ctx, c.stages[i]); err != nil {
+			return nil, err
+		}
+	}
+	t := c.stages[target]
+	c.finalizeContext()
+
+	st := t.state.SetMarshalDefaults(llb.Platform(c.targetPlatform), llb.WithCaps(allCaps))
+	img := t.image
+	if !c.implicitTarget {
+		tp := c.targetPlatform
+		sameOsArch := tp.OS == img.OS && tp.Architecture == img.Architecture
+		img.OS, img.Architecture = tp.OS, tp.Architecture
+		if tp.Variant != "" || !sameOsArch {
+			img.Variant = tp.Variant
+		}
+		if tp.OSVersion != "" || !sameOsArch {
+			img.OSVersion = tp.OSVersion
+		}
+		if tp.OSFeatures != nil {
+			img.OSFeatures = slices.Clone(tp.OSFeatures)
+		}
+	}
+	img.Platform = platforms.Normalize(img.Platform)
+
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{State: st, Definition: def, Image: img}, nil
+}
+
+// platforms mirrors buildPlatformOpt.
+func (c *compiler) platforms() {
+	var build []ocispecs.Platform
+	if c.opt.BuildPlatform != nil {
+		build = []ocispecs.Platform{*c.opt.BuildPlatform}
+	} else if c.opt.Platform != nil {
+		build = []ocispecs.Platform{*c.opt.Platform}
+	} else {
+		build = []ocispecs.Platform{platforms.DefaultSpec()}
+	}
+	c.buildPlatforms = build
+	if c.opt.Platform != nil {
+		c.targetPlatform = *c.opt.Platform
+	} else {
+		c.targetPlatform = build[0]
+		c.implicitTarget = true
+	}
+}
+
+// globalArgsOf mirrors defaultArgs and buildMetaArgs.
+func (c *compiler) globalArgsOf(args []ir.Arg) error {
+	bp, tp := c.buildPlatforms[0], c.targetPlatform
+	target := c.build.Stages[len(c.build.Stages)-1].Name
+	if target == "" {
+		target = "default"
+	}
+	defaults := [...][2]string{
+		{"BUILDPLATFORM", platforms.Format(bp)},
+		{"BUILDOS", bp.OS},
+		{"BUILDOSVERSION", bp.OSVersion},
+		{"BUILDARCH", bp.Architecture},
+		{"BUILDVARIANT", bp.Variant},
+		{"TARGETPLATFORM", platforms.FormatAll(tp)},
+		{"TARGETOS", tp.OS},
+		{"TARGETOSVERSION", tp.OSVersion},
+		{"TARGETARCH", tp.Architecture},
+		{"TARGETVARIANT", tp.Variant},
+		{"TARGETSTAGE", target},
+	}
+	env := &llb.EnvList{}
+	for _, kv := range defaults {
+		v := kv[1]
+		if ov, ok := c.opt.BuildArgs[kv[0]]; ok {
+			v = ov
+		}
+		env = env.AddOrReplace(kv[0], v)
+	}
+	for _, a := range args {
+		if v, ok := c.opt.BuildArgs[a.Name]; ok {
+			env = env.AddOrReplace(a.Name, v)
+			continue
+		}
+		if a.Default == nil {
+			continue
+		}
+		v := *a.Default
+		if a.Expand {
+			var err error
+			if v, _, err = c.lex.ProcessWord(v, env); err != nil {
+				return fmt.Errorf("ARG %s: %w", a.Name, err)
+			}
+		}
+		env = env.AddOrReplace(a.Name, v)
+	}
+	c.globalArgs = env
+	return nil
+}
+
+// reachable returns the stages the target needs (allReachableStages).
+func (c *compiler) reachable(target int) map[int]bool {
+	out := map[int]bool{}
+	var visit func(i int)
+	visit = func(i int) {
+		if out[i] {
+			return
+		}
+		out[i] = true
+		st := c.build.Stages[i]
+		if st.Base.Stage >= 0 {
+			visit(st.Base.Stage)
+		} else if st.Base.ExpandImage {
+			// A variable in FROM may name a stage; the name is known only
+			// after expansion, which newStage does with the same args.
+			if j, ok := c.stageNamed(c.expandGlobal(st.Base.Image), i); ok {
+				visit(j)
+			}
+		}
+		for _, in := range st.Instructions {
+			switch x := in.(type) {
+			case *ir.Copy:
+				if x.From.Stage >= 0 {
+					visit(x.From.Stage)
+				}
+			case *ir.Run:
+				for _, m := range x.Mounts {
+					if m.From.Stage >= 0 {
+						visit(m.From.Stage)
+					}
+				}
+			}
+		}
+	}
+	visit(target)
+	return out
+}
+
+func (c *compiler) expandGlobal(word string) string {
+	v, _, err := c.lex.ProcessWord(word, c.globalArgs)
+	if err != nil {
+		return word
+	}
+	return v
+}
+
+// stageNamed finds an earlier stage by name, case-insensitively as
+// BuildKit does.
+func (c *compiler) stageNamed(name string, before int) (int, bool) {
+	for j := 0; j < before; j++ {
+		if equalFold(c.build.Stages[j].Name, name) {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// finalizeContext mirrors finalizeResultImage and dockerui.DefaultMainContext:
+// the build context sends only the paths the build uses.
+func (c *compiler) finalizeContext() {
+	name := c.opt.ContextName
+	if name == "" {
+		name = "context"
+	}
+	unique := c.opt.ContextUniqueID
+	if unique == "" {
+		unique = digest.FromString("multistage:" + name).Encoded()[:25]
+	}
+	opts := []llb.LocalOption{llb.SharedKeyHint(name), llb.LocalUniqueID(unique), llb.WithCustomName("[internal] load build context")}
+	if c.opt.SessionID != "" {
+		opts = append(opts, llb.SessionID(c.opt.SessionID))
+	}
+	if len(c.opt.ContextExclude) > 0 {
+		opts = append(opts, llb.ExcludePatterns(c.opt.ContextExclude))
+	}
+	if paths := normalizeContextPaths(c.ctxPaths); len(paths) > 0 {
+		opts = append(opts, llb.FollowPaths(paths))
+	}
+	c.buildContext.Output = llb.Local(name, opts...).Output()
+}
+
+func normalizeContextPaths(paths map[string]struct{}) []string {
+	if len(paths) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(paths))
+	for p := range paths {
+		if p == "/" {
+			return nil
+		}
+		out = append(out, path.Join(".", p))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func defaultPath(os string) string { return system.DefaultPathEnv(os) }

@@ -1,0 +1,774 @@
+package compile
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/system"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/multistage/multistage/internal/ir"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// stageState is one stage being compiled (dockerfile2llb's dispatchState).
+type stageState struct {
+	index    int
+	ir       *ir.Stage
+	base     *stageState // FROM another stage
+	img      *imageState // FROM an image
+	scratch  bool
+	platform *ocispecs.Platform
+
+	state     llb.State
+	image     dockerspec.DockerOCIImage
+	buildArgs []ir.Arg // declared args with their values, for history
+	cmdSet    bool
+
+	// sources of COPY --from and RUN --mount from= that are images, by
+	// instruction index and mount index (-1 for a copy).
+	images map[[2]int]*imageState
+}
+
+// newStage prepares stage i: its base and the images it copies or mounts
+// from, which resolveAll then resolves.
+func (c *compiler) newStage(i int, st *ir.Stage) (*stageState, error) {
+	s := &stageState{index: i, ir: st, images: map[[2]int]*imageState{}}
+	fail := func(err error) (*stageState, error) {
+		return nil, &Error{Stage: st.Name, Index: -1, Instruction: "FROM", Err: err}
+	}
+	if st.Platform != "" {
+		v, _, err := c.lex.ProcessWord(st.Platform, c.globalArgs)
+		if err != nil {
+			return fail(fmt.Errorf("failed to process arguments for platform %s: %w", st.Platform, err))
+		}
+		if v == "" {
+			return fail(fmt.Errorf("empty platform value from expression %s", st.Platform))
+		}
+		p, err := platforms.Parse(v)
+		if err != nil {
+			return fail(fmt.Errorf("failed to parse platform %s: %w", st.Platform, err))
+		}
+		s.platform = &p
+	}
+	switch {
+	case st.Base.Stage >= 0:
+		s.base = c.stages[st.Base.Stage]
+	default:
+		name := st.Base.Image
+		if st.Base.ExpandImage {
+			v, _, err := c.lex.ProcessWord(name, c.globalArgs)
+			if err != nil {
+				return fail(err)
+			}
+			if v == "" {
+				return fail(fmt.Errorf("base name (%s) should not be blank", name))
+			}
+			name = v
+			if j, ok := c.stageNamed(name, i); ok && c.build.Stages[j].Name == name {
+				s.base = c.stages[j]
+				break
+			}
+		}
+		if name == "scratch" {
+			s.scratch = true
+			break
+		}
+		is, err := c.image(name, s.platform)
+		if err != nil {
+			return fail(err)
+		}
+		s.img = is
+	}
+	for j, in := range st.Instructions {
+		switch x := in.(type) {
+		case *ir.Copy:
+			if x.From.Image != "" {
+				is, err := c.image(x.From.Image, nil)
+				if err != nil {
+					return nil, &Error{Stage: st.Name, Index: j, Instruction: "COPY", Err: err}
+				}
+				s.images[[2]int{j, -1}] = is
+			}
+		case *ir.Run:
+			for k, m := range x.Mounts {
+				if m.From.Image != "" && m.From.Image != "scratch" {
+					is, err := c.image(m.From.Image, nil)
+					if err != nil {
+						return nil, &Error{Stage: st.Name, Index: j, Instruction: "RUN", Err: err}
+					}
+					s.images[[2]int{j, k}] = is
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+// dispatch compiles the instructions of a stage (dispatchStages).
+func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
+	switch {
+	case s.base != nil:
+		b := s.base
+		s.state = b.state
+		s.platform = b.platform
+		s.image = cloneImage(b.image)
+		s.image.Config.OnBuild = nil
+		s.buildArgs = append(s.buildArgs, b.buildArgs...)
+	case s.scratch:
+		s.state = llb.Scratch()
+		s.image = emptyImage(c.targetPlatform)
+		p := c.targetPlatform
+		s.platform = &p
+	default:
+		s.state = s.img.state
+		s.image = cloneImage(s.img.image)
+		p := s.img.resolved
+		s.platform = &p
+	}
+	if s.platform == nil {
+		p := c.targetPlatform
+		s.platform = &p
+	}
+	if _, ok := shell.EnvsFromSlice(s.image.Config.Env).Get("PATH"); !ok && s.platform.OS != "windows" {
+		s.image.Config.Env = append(s.image.Config.Env, "PATH="+system.DefaultPathEnv(s.platform.OS))
+	}
+	for _, env := range s.image.Config.Env {
+		k, v, _ := strings.Cut(env, "=")
+		s.state = s.state.AddEnv(k, v)
+	}
+	if wd := s.image.Config.WorkingDir; wd != "" {
+		if err := c.workdir(ctx, s, wd, false); err != nil {
+			return &Error{Stage: s.ir.Name, Index: -1, Instruction: "FROM", Err: err}
+		}
+	}
+	if u := s.image.Config.User; u != "" {
+		s.state = s.state.User(u)
+	}
+	s.state = s.state.Network(pb.NetMode_UNSET)
+
+	for i, in := range s.ir.Instructions {
+		if err := c.instruction(ctx, s, i, in); err != nil {
+			return &Error{Stage: s.ir.Name, Index: i, Instruction: instructionName(in), Err: err}
+		}
+	}
+	return nil
+}
+
+func instructionName(in ir.Instruction) string {
+	switch in.(type) {
+	case *ir.Workdir:
+		return "WORKDIR"
+	case *ir.Env:
+		return "ENV"
+	case *ir.ArgDecl:
+		return "ARG"
+	case *ir.User:
+		return "USER"
+	case *ir.Label:
+		return "LABEL"
+	case *ir.Expose:
+		return "EXPOSE"
+	case *ir.Copy:
+		return "COPY"
+	case *ir.Run:
+		return "RUN"
+	case *ir.Entrypoint:
+		return "ENTRYPOINT"
+	case *ir.Cmd:
+		return "CMD"
+	case *ir.Healthcheck:
+		return "HEALTHCHECK"
+	case *ir.StopSignal:
+		return "STOPSIGNAL"
+	case *ir.Volume:
+		return "VOLUME"
+	case *ir.Shell:
+		return "SHELL"
+	}
+	return fmt.Sprintf("%T", in)
+}
+
+// stateEnv is the environment that Expand fields are expanded against.
+func stateEnv(ctx context.Context, s *stageState) (shell.EnvGetter, error) {
+	return s.state.Env(ctx)
+}
+
+func (c *compiler) expand(ctx context.Context, s *stageState, word string) (string, error) {
+	env, err := stateEnv(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	v, _, err := c.lex.ProcessWord(word, env)
+	return v, err
+}
+
+func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.Instruction) error {
+	img := &s.image
+	switch x := in.(type) {
+	case *ir.Workdir:
+		p := x.Path
+		if x.Expand {
+			var err error
+			if p, err = c.expand(ctx, s, p); err != nil {
+				return err
+			}
+		}
+		return c.workdir(ctx, s, p, true)
+	case *ir.Env:
+		v := x.Value
+		if x.Expand {
+			var err error
+			if v, err = c.expand(ctx, s, v); err != nil {
+				return err
+			}
+		}
+		s.state = s.state.AddEnv(x.Key, v)
+		img.Config.Env = addEnv(img.Config.Env, x.Key, v)
+		history(img, "ENV "+x.Key+"="+v, false)
+	case *ir.ArgDecl:
+		return c.arg(ctx, s, x.Arg)
+	case *ir.User:
+		s.state = s.state.User(x.User)
+		img.Config.User = x.User
+		history(img, "USER "+x.User, false)
+	case *ir.Label:
+		if img.Config.Labels == nil {
+			img.Config.Labels = map[string]string{}
+		}
+		img.Config.Labels[x.Key] = x.Value
+		history(img, "LABEL "+x.Key+"="+x.Value, false)
+	case *ir.Expose:
+		if img.Config.ExposedPorts == nil {
+			img.Config.ExposedPorts = map[string]struct{}{}
+		}
+		p := strconv.Itoa(x.Port) + "/" + x.Proto
+		img.Config.ExposedPorts[p] = struct{}{}
+		history(img, fmt.Sprintf("EXPOSE %v", []string{p}), false)
+	case *ir.Copy:
+		return c.copy(ctx, s, i, x)
+	case *ir.Run:
+		return c.run(ctx, s, i, x)
+	case *ir.Entrypoint:
+		img.Config.Entrypoint = slices.Clone(x.Argv)
+		if !s.cmdSet {
+			img.Config.Cmd = nil
+		}
+		history(img, fmt.Sprintf("ENTRYPOINT %q", x.Argv), false)
+	case *ir.Cmd:
+		img.Config.Cmd = slices.Clone(x.Argv)
+		img.Config.ArgsEscaped = true //nolint:staticcheck // set by the Dockerfile frontend for Docker compatibility
+		s.cmdSet = true
+		history(img, fmt.Sprintf("CMD %q", x.Argv), false)
+	case *ir.Healthcheck:
+		hc := &dockerspec.HealthcheckConfig{}
+		switch {
+		case x.None:
+			hc.Test = []string{"NONE"}
+		case x.Shell:
+			hc.Test = []string{"CMD-SHELL", strings.Join(x.Test, " ")}
+		default:
+			hc.Test = append([]string{"CMD"}, x.Test...)
+		}
+		if !x.None {
+			hc.Interval, hc.Timeout, hc.StartPeriod, hc.StartInterval = x.Interval, x.Timeout, x.StartPeriod, x.StartInterval
+			hc.Retries = x.Retries
+		}
+		img.Config.Healthcheck = hc
+		history(img, fmt.Sprintf("HEALTHCHECK %+v", *hc), false)
+	case *ir.StopSignal:
+		img.Config.StopSignal = x.Signal
+		history(img, "STOPSIGNAL "+x.Signal, false)
+	case *ir.Volume:
+		if img.Config.Volumes == nil {
+			img.Config.Volumes = map[string]struct{}{}
+		}
+		for _, v := range x.Paths {
+			img.Config.Volumes[v] = struct{}{}
+		}
+		history(img, fmt.Sprintf("VOLUME %v", x.Paths), false)
+	case *ir.Shell:
+		img.Config.Shell = slices.Clone(x.Argv)
+		history(img, fmt.Sprintf("SHELL %v", x.Argv), false)
+	default:
+		return fmt.Errorf("unsupported instruction %T", in)
+	}
+	return nil
+}
+
+// workdir mirrors dispatchWorkdir.
+func (c *compiler) workdir(ctx context.Context, s *stageState, p string, commit bool) error {
+	wd, err := system.NormalizeWorkdir(s.image.Config.WorkingDir, p, s.platform.OS)
+	if err != nil {
+		return fmt.Errorf("normalizing workdir: %w", err)
+	}
+	s.image.Config.WorkingDir = wd
+	wd = system.ToSlash(wd, s.platform.OS)
+	s.state = s.state.Dir(wd)
+	if !commit {
+		return nil
+	}
+	withLayer := false
+	if wd != "/" {
+		opts := []llb.MkdirOption{llb.WithParents(true)}
+		if u := s.image.Config.User; u != "" {
+			opts = append(opts, llb.WithUser(u))
+		}
+		s.state = s.state.File(llb.Mkdir(wd, 0755, opts...), llb.Platform(*s.platform))
+		withLayer = true
+	}
+	history(&s.image, "WORKDIR "+wd, withLayer)
+	return nil
+}
+
+// arg mirrors dispatchArg.
+func (c *compiler) arg(ctx context.Context, s *stageState, a ir.Arg) error {
+	bv, hasValue := c.opt.BuildArgs[a.Name]
+	var value *string
+	switch {
+	case hasValue:
+		value = &bv
+	case a.Default != nil:
+		v := *a.Default
+		if a.Expand {
+			var err error
+			if v, err = c.expand(ctx, s, v); err != nil {
+				return err
+			}
+		}
+		value = &v
+	default:
+		if v, ok := c.globalArgs.Get(a.Name); ok {
+			value = &v
+		}
+	}
+	commit := a.Name
+	if value != nil {
+		if !nonEnvArgs[a.Name] {
+			s.state = s.state.AddEnv(a.Name, *value)
+		}
+		commit += "=" + *value
+	}
+	s.buildArgs = append(s.buildArgs, ir.Arg{Name: a.Name, Default: value})
+	history(&s.image, "ARG "+commit, false)
+	return nil
+}
+
+// source returns the state a copy or mount reads from.
+func (c *compiler) source(s *stageState, src ir.Source, key [2]int) llb.State {
+	switch {
+	case src.Stage >= 0:
+		return c.stages[src.Stage].state
+	case src.Image == "scratch":
+		return llb.Scratch()
+	case src.Image != "":
+		return s.images[key].state
+	default:
+		return llb.NewState(c.buildContext)
+	}
+}
+
+// copy mirrors dispatchCopy for COPY from the context, a stage or an image.
+func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) error {
+	srcs := cp.Sources
+	dst := cp.Dest
+	if cp.Expand {
+		srcs = make([]string, len(cp.Sources))
+		for k, src := range cp.Sources {
+			v, err := c.expand(ctx, s, src)
+			if err != nil {
+				return err
+			}
+			srcs[k] = v
+		}
+		var err error
+		if dst, err = c.expand(ctx, s, dst); err != nil {
+			return err
+		}
+	}
+	platform := *s.platform
+	dest, err := pathRelativeToWorkingDir(ctx, s.state, dst, platform)
+	if err != nil {
+		return err
+	}
+	var copyOpt []llb.CopyOption
+	if cp.Chown != "" {
+		copyOpt = append(copyOpt, llb.WithUser(cp.Chown))
+	}
+	if len(cp.Exclude) > 0 {
+		copyOpt = append(copyOpt, llb.WithExcludePatterns(cp.Exclude))
+	}
+	var chopt *llb.ChmodOpt
+	if cp.Chmod != "" {
+		p, err := strconv.ParseUint(cp.Chmod, 8, 32)
+		if err != nil || p > 0o7777 {
+			return fmt.Errorf("invalid chmod parameter: '%v'. it should be octal string and between 0 and 07777", cp.Chmod)
+		}
+		chopt = &llb.ChmodOpt{Mode: os.FileMode(p)}
+	}
+	from := c.source(s, cp.From, [2]int{i, -1})
+	msg := "COPY"
+	if cp.Parents {
+		msg += " --parents"
+	}
+	if cp.Chown != "" {
+		msg += " --chown=" + cp.Chown
+	}
+	if cp.Chmod != "" {
+		msg += " --chmod=" + cp.Chmod
+	}
+	var a *llb.FileAction
+	for _, src := range srcs {
+		msg += " " + src
+		var patterns, requiredPaths []string
+		if cp.Parents {
+			parent, pattern, ok := strings.Cut(src, "/./")
+			if !ok {
+				pattern = src
+				src = "/"
+			} else {
+				src = parent
+			}
+			pattern, err = system.NormalizePath("/", pattern, platform.OS, false)
+			if err != nil {
+				return err
+			}
+			patterns = []string{strings.TrimPrefix(pattern, "/")}
+			if !containsWildcards(src) && !containsWildcards(pattern) {
+				requiredPaths = []string{filepath.Join(src, pattern)}
+			}
+		}
+		src, err = system.NormalizePath("/", src, platform.OS, false)
+		if err != nil {
+			return err
+		}
+		for k, rp := range requiredPaths {
+			if requiredPaths[k], err = system.NormalizePath("/", rp, platform.OS, false); err != nil {
+				return err
+			}
+		}
+		opts := append([]llb.CopyOption{&llb.CopyInfo{
+			Mode:                chopt,
+			FollowSymlinks:      true,
+			CopyDirContentsOnly: true,
+			IncludePatterns:     patterns,
+			RequiredPaths:       requiredPaths,
+			CreateDestPath:      true,
+			AllowWildcard:       true,
+			AllowEmptyWildcard:  true,
+		}}, copyOpt...)
+		if a == nil {
+			a = llb.Copy(from, src, dest, opts...)
+		} else {
+			a = a.Copy(from, src, dest, opts...)
+		}
+	}
+	msg += " " + dst
+	if cp.Link && cp.Chmod == "" {
+		s.state = s.state.WithOutput(llb.Merge([]llb.State{s.state, llb.Scratch().File(a, llb.Platform(platform))}).Output())
+	} else {
+		s.state = s.state.File(a)
+	}
+	if cp.From.IsContext() {
+		for _, src := range srcs {
+			c.ctxPaths[path.Join("/", filepath.ToSlash(src))] = struct{}{}
+		}
+	}
+	history(&s.image, msg+" # buildkit", true)
+	return nil
+}
+
+func containsWildcards(name string) bool {
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '*', '?', '[':
+			return true
+		case '\\':
+			i++
+		}
+	}
+	return false
+}
+
+func pathRelativeToWorkingDir(ctx context.Context, s llb.State, p string, platform ocispecs.Platform) (string, error) {
+	dir, err := s.GetDir(ctx, llb.Platform(platform))
+	if err != nil {
+		return "", err
+	}
+	p, err = system.CheckSystemDriveAndRemoveDriveLetter(p, platform.OS, true)
+	if err != nil {
+		return "", fmt.Errorf("removing drive letter: %w", err)
+	}
+	if system.IsAbs(p, platform.OS) {
+		return system.NormalizePath("/", p, platform.OS, true)
+	}
+	if p == "." || p == "" {
+		p = "./"
+	}
+	return system.NormalizePath(dir, p, platform.OS, true)
+}
+
+// run mirrors dispatchRun and dispatchRunMounts.
+func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) error {
+	var args []string
+	if r.Shell {
+		script := r.Command
+		if ir.ScriptNeedsHeredoc(script) {
+			if strings.HasPrefix(script, "#!") {
+				return fmt.Errorf("a multi-line script may not start with #!")
+			}
+			script += "\n"
+		}
+		args = withShell(s.image, []string{script})
+	} else {
+		args = slices.Clone(r.Argv)
+	}
+	opts := []llb.RunOption{llb.Args(args)}
+	for k, m := range r.Mounts {
+		o, err := c.mount(ctx, s, m, [2]int{i, k})
+		if err != nil {
+			return err
+		}
+		opts = append(opts, o)
+	}
+	if r.Security == "insecure" {
+		opts = append(opts, llb.Security(pb.SecurityMode_INSECURE))
+	} else {
+		opts = append(opts, llb.Security(pb.SecurityMode_SANDBOX))
+	}
+	switch r.Network {
+	case "none":
+		opts = append(opts, llb.Network(pb.NetMode_NONE))
+	case "host":
+		opts = append(opts, llb.Network(pb.NetMode_HOST))
+	}
+	env, err := stateEnv(ctx, s)
+	if err != nil {
+		return err
+	}
+	s.state = s.state.Run(opts...).Root()
+	history(&s.image, "RUN "+runCommandString(args, s.buildArgs, env)+" # buildkit", true)
+	return nil
+}
+
+func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]int) (llb.RunOption, error) {
+	switch m.Type {
+	case ir.MountSecret:
+		return secretMount(m), nil
+	case ir.MountSSH:
+		return sshMount(m), nil
+	}
+	from := m.From
+	if m.Type == ir.MountCache && from.IsContext() {
+		from = ir.ImageSource("scratch")
+	}
+	st := c.source(s, from, key)
+	var mopts []llb.MountOption
+	if m.Type == ir.MountTmpfs {
+		st = llb.Scratch()
+		mopts = append(mopts, llb.Tmpfs(llb.TmpfsSize(m.Size)))
+	}
+	readOnly := (m.Type == ir.MountBind && !m.ReadWrite) || (m.Type == ir.MountCache && m.ReadOnly)
+	if readOnly {
+		mopts = append(mopts, llb.Readonly)
+	} else if m.Type == ir.MountBind {
+		mopts = append(mopts, llb.ForceNoOutput)
+	}
+	if m.Type == ir.MountCache {
+		sharing := llb.CacheMountShared
+		switch m.Sharing {
+		case "private":
+			sharing = llb.CacheMountPrivate
+		case "locked":
+			sharing = llb.CacheMountLocked
+		}
+		id := m.ID
+		if id == "" {
+			id = path.Clean(m.Target)
+		}
+		mopts = append(mopts, llb.AsPersistentCacheDir("/"+id, sharing))
+	}
+	target := m.Target
+	if !system.IsAbsolutePath(filepath.Clean(target)) {
+		dir, err := s.state.GetDir(ctx)
+		if err != nil {
+			return nil, err
+		}
+		target = filepath.Join("/", dir, target)
+	}
+	if target == "/" {
+		return nil, fmt.Errorf("invalid mount target %q", target)
+	}
+	if src := path.Join("/", m.Source); src != "/" {
+		mopts = append(mopts, llb.SourcePath(src))
+	} else if m.UID != nil || m.GID != nil || m.Mode != nil {
+		uid, gid, mode := 0, 0, os.FileMode(0755)
+		if m.UID != nil {
+			uid = int(*m.UID)
+		}
+		if m.GID != nil {
+			gid = int(*m.GID)
+		}
+		if m.Mode != nil {
+			mode = os.FileMode(*m.Mode)
+		}
+		st = st.File(llb.Mkdir("/cache", mode, llb.WithUIDGID(uid, gid)))
+		mopts = append(mopts, llb.SourcePath("/cache"))
+	}
+	if m.From.IsContext() {
+		c.ctxPaths[path.Join("/", filepath.ToSlash(m.Source))] = struct{}{}
+	}
+	return llb.AddMount(target, st, mopts...), nil
+}
+
+// secretMount mirrors dispatchSecret.
+func secretMount(m ir.Mount) llb.RunOption {
+	id := m.ID
+	if id == "" {
+		id = path.Base(m.Target)
+	}
+	var target *string
+	if m.Target != "" {
+		t := m.Target
+		target = &t
+	}
+	if m.Env == "" {
+		dest := m.Target
+		if dest == "" {
+			dest = "/run/secrets/" + path.Base(id)
+		}
+		target = &dest
+	}
+	opts := []llb.SecretOption{llb.SecretID(id)}
+	if !m.Required {
+		opts = append(opts, llb.SecretOptional)
+	}
+	if m.Env != "" {
+		opts = append(opts, llb.SecretAsEnvName(m.Env))
+	}
+	if m.UID != nil || m.GID != nil || m.Mode != nil {
+		uid, gid, mode := 0, 0, 0400
+		if m.UID != nil {
+			uid = int(*m.UID)
+		}
+		if m.GID != nil {
+			gid = int(*m.GID)
+		}
+		if m.Mode != nil {
+			mode = int(*m.Mode)
+		}
+		opts = append(opts, llb.SecretFileOpt(uid, gid, mode))
+	}
+	return llb.AddSecretWithDest(id, target, opts...)
+}
+
+// sshMount mirrors dispatchSSH.
+func sshMount(m ir.Mount) llb.RunOption {
+	opts := []llb.SSHOption{llb.SSHID(m.ID)}
+	if m.Target != "" {
+		opts = append(opts, llb.SSHSocketTarget(m.Target))
+	}
+	if !m.Required {
+		opts = append(opts, llb.SSHOptional)
+	}
+	if m.UID != nil || m.GID != nil || m.Mode != nil {
+		uid, gid, mode := 0, 0, 0600
+		if m.UID != nil {
+			uid = int(*m.UID)
+		}
+		if m.GID != nil {
+			gid = int(*m.GID)
+		}
+		if m.Mode != nil {
+			mode = int(*m.Mode)
+		}
+		opts = append(opts, llb.SSHSocketOpt(m.Target, uid, gid, mode))
+	}
+	return llb.AddSSHSocket(opts...)
+}
+
+func withShell(img dockerspec.DockerOCIImage, args []string) []string {
+	var sh []string
+	if len(img.Config.Shell) > 0 {
+		sh = slices.Clone(img.Config.Shell)
+	} else if img.OS == "windows" {
+		sh = []string{"cmd", "/S", "/C"}
+	} else {
+		sh = []string{"/bin/sh", "-c"}
+	}
+	return append(sh, strings.Join(args, " "))
+}
+
+func addEnv(env []string, k, v string) []string {
+	for i, e := range env {
+		key, _, _ := strings.Cut(e, "=")
+		if shell.EqualEnvKeys(key, k) {
+			env[i] = k + "=" + v
+			return env
+		}
+	}
+	return append(env, k+"="+v)
+}
+
+func cloneImage(src dockerspec.DockerOCIImage) dockerspec.DockerOCIImage {
+	img := src
+	img.Config.Env = slices.Clone(src.Config.Env)
+	img.Config.Cmd = slices.Clone(src.Config.Cmd)
+	img.Config.Entrypoint = slices.Clone(src.Config.Entrypoint)
+	img.Config.OnBuild = slices.Clone(src.Config.OnBuild)
+	img.Config.ExposedPorts = maps.Clone(src.Config.ExposedPorts)
+	img.Config.Volumes = maps.Clone(src.Config.Volumes)
+	img.Config.Labels = maps.Clone(src.Config.Labels)
+	img.Config.Shell = slices.Clone(src.Config.Shell)
+	if src.Config.Healthcheck != nil {
+		hc := *src.Config.Healthcheck
+		hc.Test = slices.Clone(src.Config.Healthcheck.Test)
+		img.Config.Healthcheck = &hc
+	}
+	img.History = slices.Clone(src.History)
+	return img
+}
+
+// history mirrors commitToHistory.
+func history(img *dockerspec.DockerOCIImage, msg string, withLayer bool) {
+	img.History = append(img.History, ocispecs.History{
+		CreatedBy:  msg,
+		Comment:    "buildkit.dockerfile.v0",
+		EmptyLayer: !withLayer,
+	})
+}
+
+// runCommandString mirrors the frontend's history line of a RUN.
+func runCommandString(args []string, buildArgs []ir.Arg, env shell.EnvGetter) string {
+	var tmp []string
+	idx := map[string]int{}
+	for _, a := range buildArgs {
+		v, ok := env.Get(a.Name)
+		if !ok {
+			v = ""
+			if a.Default != nil {
+				v = *a.Default
+			}
+		}
+		if j, ok := idx[a.Name]; ok {
+			tmp[j] = a.Name + "=" + v
+		} else {
+			idx[a.Name] = len(tmp)
+			tmp = append(tmp, a.Name+"="+v)
+		}
+	}
+	if len(tmp) > 0 {
+		tmp = append([]string{fmt.Sprintf("|%d", len(tmp))}, tmp...)
+	}
+	return strings.Join(append(tmp, args...), " ")
+}

@@ -1,0 +1,206 @@
+// Package ir is the one model of a multi-stage build that both backends read:
+// internal/dockerfile renders it as a Dockerfile and internal/compile lowers it
+// to BuildKit LLB. Neither backend knows about the other.
+//
+// The IR is plain data. Strings are literal values as the caller gave them:
+// a field is subject to build-arg and environment expansion only where an
+// Expand flag says so. Stages refer to other stages by index into
+// Build.Stages, and a referenced stage always comes before the stage that
+// refers to it. The root package builds valid IR; backends may assume the
+// checks in the root package passed.
+package ir
+
+import "time"
+
+// Build is a whole multi-stage build, already ordered for output: the last
+// stage is the target.
+type Build struct {
+	// Syntax, when not empty, is written as a "# syntax=" directive.
+	Syntax string
+	// Args are the build args declared before the first stage.
+	Args []Arg
+	// Stages in output order; references point backwards only.
+	Stages []*Stage
+}
+
+// Arg is a build arg declaration.
+type Arg struct {
+	Name string
+	// Default is nil when the arg has no default value.
+	Default *string
+	// Expand makes the default subject to expansion of earlier args.
+	Expand bool
+}
+
+// Stage is one FROM and the instructions that follow it.
+type Stage struct {
+	Name string
+	// Base is the stage's base: an image, scratch, or an earlier stage.
+	Base Source
+	// Platform is the --platform value of FROM; empty for the default. It may
+	// reference the automatic platform args, such as $BUILDPLATFORM.
+	Platform string
+	// Instructions in order.
+	Instructions []Instruction
+}
+
+// Source is where a stage, a copy or a mount takes its files from. Exactly
+// one of its forms is set: Stage >= 0 for an earlier stage, Image for an
+// image reference ("scratch" for the empty image), or neither for the build
+// context.
+type Source struct {
+	// Stage is the index of an earlier stage, or -1.
+	Stage int
+	// Image is an image reference as the caller gave it.
+	Image string
+	// ExpandImage makes Image subject to build-arg expansion.
+	ExpandImage bool
+}
+
+// Context is the build context as a Source.
+func Context() Source { return Source{Stage: -1} }
+
+// StageSource is an earlier stage as a Source.
+func StageSource(i int) Source { return Source{Stage: i} }
+
+// ImageSource is an image as a Source.
+func ImageSource(ref string) Source { return Source{Stage: -1, Image: ref} }
+
+// IsContext reports whether the source is the build context.
+func (s Source) IsContext() bool { return s.Stage < 0 && s.Image == "" }
+
+// Instruction is one of the instruction types below.
+type Instruction interface{ instruction() }
+
+// Workdir sets the working directory and creates it.
+type Workdir struct {
+	Path   string
+	Expand bool
+}
+
+// Env sets an environment variable.
+type Env struct {
+	Key, Value string
+	Expand     bool
+}
+
+// ArgDecl declares a build arg inside a stage.
+type ArgDecl struct{ Arg }
+
+// User sets the user (and optionally group) for later instructions and the image.
+type User struct{ User string }
+
+// Label sets an image label.
+type Label struct{ Key, Value string }
+
+// Expose declares a port.
+type Expose struct {
+	Port  int
+	Proto string // "tcp" or "udp"
+}
+
+// Copy copies files into the stage.
+type Copy struct {
+	From    Source
+	Sources []string
+	Dest    string
+	Chown   string
+	Chmod   string
+	Link    bool
+	Parents bool
+	Exclude []string
+	// Expand makes Sources, Dest and Chown subject to expansion.
+	Expand bool
+}
+
+// Run runs a command.
+type Run struct {
+	// Shell is true for the shell form (Command run by the stage's shell) and
+	// false for the exec form (Argv).
+	Shell    bool
+	Command  string
+	Argv     []string
+	Mounts   []Mount
+	Network  string // "", "default", "none" or "host"
+	Security string // "", "sandbox" or "insecure"
+}
+
+// MountType is the type of a RUN --mount.
+type MountType string
+
+// The mount types.
+const (
+	MountBind   MountType = "bind"
+	MountCache  MountType = "cache"
+	MountTmpfs  MountType = "tmpfs"
+	MountSecret MountType = "secret"
+	MountSSH    MountType = "ssh"
+)
+
+// Mount is a RUN --mount.
+type Mount struct {
+	Type   MountType
+	Target string
+	// From is the source of bind and cache mounts; the context when unset.
+	From   Source
+	Source string
+	// ReadWrite makes a bind mount writable (its changes are discarded).
+	ReadWrite bool
+	// ReadOnly makes a cache mount read-only.
+	ReadOnly bool
+	// ID is the cache, secret or ssh id.
+	ID string
+	// Sharing is "shared", "private" or "locked" for cache mounts.
+	Sharing  string
+	UID, GID *uint32
+	Mode     *uint32
+	Required bool
+	// Env exposes a secret as an environment variable instead of a file.
+	Env string
+	// Size limits a tmpfs mount, in bytes; 0 for no limit.
+	Size int64
+}
+
+// Entrypoint sets the image entrypoint in exec form.
+type Entrypoint struct{ Argv []string }
+
+// Cmd sets the image default command in exec form.
+type Cmd struct{ Argv []string }
+
+// Healthcheck sets the image healthcheck.
+type Healthcheck struct {
+	// None disables a healthcheck inherited from the base image.
+	None bool
+	// Shell is true when Test[0] is a command for the shell (CMD-SHELL).
+	Shell         bool
+	Test          []string
+	Interval      time.Duration
+	Timeout       time.Duration
+	StartPeriod   time.Duration
+	StartInterval time.Duration
+	Retries       int
+}
+
+// StopSignal sets the signal that stops the container.
+type StopSignal struct{ Signal string }
+
+// Volume declares volumes.
+type Volume struct{ Paths []string }
+
+// Shell sets the shell used by later shell-form instructions.
+type Shell struct{ Argv []string }
+
+func (*Workdir) instruction()     {}
+func (*Env) instruction()         {}
+func (*ArgDecl) instruction()     {}
+func (*User) instruction()        {}
+func (*Label) instruction()       {}
+func (*Expose) instruction()      {}
+func (*Copy) instruction()        {}
+func (*Run) instruction()         {}
+func (*Entrypoint) instruction()  {}
+func (*Cmd) instruction()         {}
+func (*Healthcheck) instruction() {}
+func (*StopSignal) instruction()  {}
+func (*Volume) instruction()      {}
+func (*Shell) instruction()       {}

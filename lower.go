@@ -1,0 +1,254 @@
+package multistage
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/multistage/multistage/internal/ir"
+)
+
+// lower checks the build and turns it into the IR both backends read: the
+// stages the output needs, ordered so that every stage comes after the
+// stages it uses and the target comes last. It reports every problem it
+// finds, joined.
+func (b *Build) lower(cfg *config) (*ir.Build, string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+
+	var errs []error
+	errs = append(errs, b.errs...)
+	if len(b.stages) == 0 {
+		return nil, "", ErrNoStages
+	}
+	for _, s := range b.stages {
+		errs = append(errs, s.errs...)
+		if !s.baseSet {
+			errs = append(errs, &InstructionError{Stage: s.name, Index: -1, Instruction: "FROM", Err: ErrNoBase})
+		}
+	}
+	if cfg.syntax != "" {
+		if err := checkImageRef(cfg.syntax); err != nil {
+			errs = append(errs, fmt.Errorf("syntax directive: %w", err))
+		}
+	}
+
+	target := b.stages[len(b.stages)-1]
+	if cfg.target != nil {
+		if cfg.target.build != b {
+			errs = append(errs, fmt.Errorf("target: %w: %q", ErrForeignStage, cfg.target.name))
+		} else {
+			target = cfg.target
+		}
+	}
+	if err := checkCycles(b.stages); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, "", errors.Join(errs...)
+	}
+
+	order, err := outputOrder(b.stages, target, cfg.target != nil)
+	if err != nil {
+		return nil, "", err
+	}
+
+	index := make(map[*Stage]int, len(order))
+	names := make(map[string]bool, len(order))
+	for i, s := range order {
+		index[s] = i
+		names[s.name] = true
+	}
+	// An image whose name is also a stage name, or a number, would be read
+	// by BuildKit as that stage: write such refs fully qualified.
+	image := func(ref string) string {
+		if ref == "scratch" {
+			return ref
+		}
+		if names[strings.ToLower(ref)] || isNumber(ref) {
+			return normalizeImageRef(ref)
+		}
+		return ref
+	}
+	source := func(src ir.Source, from *Stage) ir.Source {
+		if from != nil {
+			return ir.StageSource(index[from])
+		}
+		if src.Image != "" && !src.ExpandImage {
+			src.Image = image(src.Image)
+		}
+		return src
+	}
+
+	m := &ir.Build{Syntax: cfg.syntax}
+	for _, a := range b.args {
+		m.Args = append(m.Args, a.arg)
+	}
+	for _, s := range order {
+		st := &ir.Stage{Name: s.name, Platform: s.platform, Base: source(s.base, s.baseFrom)}
+		for _, in := range s.instrs {
+			switch x := in.ir.(type) {
+			case *ir.Copy:
+				cp := *x
+				cp.From = source(x.From, in.from)
+				st.Instructions = append(st.Instructions, &cp)
+			case *ir.Run:
+				r := *x
+				r.Mounts = append([]ir.Mount(nil), x.Mounts...)
+				for i := range r.Mounts {
+					var from *Stage
+					if i < len(in.mount) {
+						from = in.mount[i]
+					}
+					r.Mounts[i].From = source(r.Mounts[i].From, from)
+				}
+				st.Instructions = append(st.Instructions, &r)
+			default:
+				st.Instructions = append(st.Instructions, in.ir)
+			}
+		}
+		m.Stages = append(m.Stages, st)
+	}
+	return m, target.name, nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// deps returns the stages s uses, in the order it uses them.
+func (s *Stage) deps() []*Stage {
+	var out []*Stage
+	if s.baseFrom != nil {
+		out = append(out, s.baseFrom)
+	}
+	for _, in := range s.instrs {
+		if in.from != nil {
+			out = append(out, in.from)
+		}
+		for _, m := range in.mount {
+			if m != nil {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// checkCycles reports a cycle through FromStage, CopyFrom or MountFrom,
+// naming the stages on it.
+func checkCycles(stages []*Stage) error {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := make(map[*Stage]int, len(stages))
+	var path []*Stage
+	var visit func(s *Stage) error
+	visit = func(s *Stage) error {
+		switch state[s] {
+		case active:
+			var names []string
+			start := 0
+			for i, p := range path {
+				if p == s {
+					start = i
+				}
+			}
+			for _, p := range path[start:] {
+				names = append(names, p.name)
+			}
+			names = append(names, s.name)
+			return fmt.Errorf("%w: %s", ErrCycle, strings.Join(names, " -> "))
+		case done:
+			return nil
+		}
+		state[s] = active
+		path = append(path, s)
+		for _, d := range s.deps() {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		path = path[:len(path)-1]
+		state[s] = done
+		return nil
+	}
+	for _, s := range stages {
+		if err := visit(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outputOrder returns the stages to output: all of them, or only what the
+// target needs when onlyNeeded is set. Stages keep the order they were added
+// in, except that a stage comes after the stages it uses, and the target
+// comes last.
+func outputOrder(stages []*Stage, target *Stage, onlyNeeded bool) ([]*Stage, error) {
+	include := make(map[*Stage]bool, len(stages))
+	if onlyNeeded {
+		var mark func(*Stage)
+		mark = func(s *Stage) {
+			if include[s] {
+				return
+			}
+			include[s] = true
+			for _, d := range s.deps() {
+				mark(d)
+			}
+		}
+		mark(target)
+	} else {
+		for _, s := range stages {
+			include[s] = true
+		}
+	}
+
+	placed := make(map[*Stage]bool, len(stages))
+	var order []*Stage
+	var place func(*Stage)
+	place = func(s *Stage) {
+		if placed[s] {
+			return
+		}
+		placed[s] = true
+		for _, d := range s.deps() {
+			place(d)
+		}
+		order = append(order, s)
+	}
+	for _, s := range stages {
+		if include[s] && s != target {
+			// Stages that use the target must come after it.
+			if uses(s, target) {
+				return nil, fmt.Errorf("%w: stage %q uses target stage %q; pass Target to choose the target", ErrTargetNotLast, s.name, target.name)
+			}
+			place(s)
+		}
+	}
+	place(target)
+	return order, nil
+}
+
+func uses(s, t *Stage) bool {
+	seen := map[*Stage]bool{}
+	var walk func(*Stage) bool
+	walk = func(x *Stage) bool {
+		if seen[x] {
+			return false
+		}
+		seen[x] = true
+		for _, d := range x.deps() {
+			if d == t || walk(d) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(s)
+}

@@ -1,0 +1,85 @@
+package multistage
+
+import (
+	"maps"
+
+	"github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Option configures [Build.Dockerfile], [Build.Compile] and
+// [Build.Validate]. Options that only one of them uses are ignored by the
+// others, as their docs say.
+type Option interface{ applyOption(*config) }
+
+type config struct {
+	target         *Stage
+	resolver       llb.ImageMetaResolver
+	buildArgs      map[string]string
+	platform       *ocispecs.Platform
+	syntax         string
+	contextName    string
+	contextExclude []string
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{}
+	for _, o := range opts {
+		if o != nil {
+			o.applyOption(c)
+		}
+	}
+	return c
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) applyOption(c *config) { f(c) }
+
+// Target selects the stage to build, as "docker build --target" does. The
+// default is the last stage added.
+func Target(s *Stage) Option { return optionFunc(func(c *config) { c.target = s }) }
+
+// WithMetaResolver resolves base images to a digest and an image config for
+// [Build.Compile]. A BuildKit gateway client (the one passed to the build
+// function of client.Build) is such a resolver and honours the daemon's
+// registry mirrors.
+func WithMetaResolver(r llb.ImageMetaResolver) Option {
+	return optionFunc(func(c *config) { c.resolver = r })
+}
+
+// BuildArg sets the value of a build arg for [Build.Compile], as
+// "docker build --build-arg key=value" does. [Build.Dockerfile] ignores it:
+// the rendered Dockerfile takes the same --build-arg.
+func BuildArg(key, value string) Option {
+	return optionFunc(func(c *config) {
+		if c.buildArgs == nil {
+			c.buildArgs = map[string]string{}
+		} else {
+			c.buildArgs = maps.Clone(c.buildArgs)
+		}
+		c.buildArgs[key] = value
+	})
+}
+
+// WithPlatform sets the target platform for [Build.Compile], as
+// "docker build --platform" does. The default is the platform of the
+// machine that compiles, which is also BuildKit's default.
+func WithPlatform(p ocispecs.Platform) Option {
+	return optionFunc(func(c *config) { c.platform = &p })
+}
+
+// Syntax adds a "# syntax=ref" directive to the rendered Dockerfile, so that
+// BuildKit builds it with that frontend image. There is none by default:
+// the directive makes BuildKit pull the frontend image before building.
+// [Build.Compile] ignores it.
+func Syntax(ref string) Option { return optionFunc(func(c *config) { c.syntax = ref }) }
+
+// contextOptions is used by the solve helper: the local source name of the
+// build context and the .dockerignore patterns that apply to it.
+func contextOptions(name string, exclude []string) Option {
+	return optionFunc(func(c *config) {
+		c.contextName = name
+		c.contextExclude = exclude
+	})
+}

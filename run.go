@@ -1,0 +1,359 @@
+package multistage
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/multistage/multistage/internal/ir"
+)
+
+// RunOption configures [Stage.Run] and [Stage.RunExec]: mounts, network and
+// security mode. The options are named after the RUN flags they render.
+type RunOption interface{ applyRun(*runConfig) }
+
+// RunOptions is a bundle of run options, itself a RunOption, so a preset can
+// export several mounts as one value.
+type RunOptions []RunOption
+
+func (o RunOptions) applyRun(c *runConfig) {
+	for _, x := range o {
+		if x != nil {
+			x.applyRun(c)
+		}
+	}
+}
+
+func flattenRun(opts []RunOption) []RunOption { return []RunOption{RunOptions(opts)} }
+
+type runConfig struct {
+	run       *ir.Run
+	mountFrom []*Stage
+	errs      []error
+}
+
+type runFunc func(*runConfig)
+
+func (f runFunc) applyRun(c *runConfig) { f(c) }
+
+// MountOption configures a mount of [CacheMount], [SecretMount], [SSHMount],
+// [BindMount] or [TmpfsMount]. An option that does not apply to the mount
+// type is reported with [ErrInvalidValue].
+type MountOption interface{ applyMount(*mountConfig) }
+
+type mountConfig struct {
+	m     ir.Mount
+	from  *Stage
+	errs  []error
+	owned bool // UID, GID or Mode set
+}
+
+type mountFunc func(*mountConfig)
+
+func (f mountFunc) applyMount(c *mountConfig) { f(c) }
+
+func (c *mountConfig) only(option string, types ...ir.MountType) bool {
+	for _, t := range types {
+		if c.m.Type == t {
+			return true
+		}
+	}
+	c.errs = append(c.errs, fmt.Errorf("%w: %s does not apply to a %s mount", ErrInvalidValue, option, c.m.Type))
+	return false
+}
+
+func mount(m ir.Mount, opts []MountOption, check func(*mountConfig)) RunOption {
+	return runFunc(func(rc *runConfig) {
+		mc := &mountConfig{m: m}
+		for _, o := range opts {
+			if o != nil {
+				o.applyMount(mc)
+			}
+		}
+		if check != nil {
+			check(mc)
+		}
+		if mc.m.Target != "" {
+			if err := checkFlagValue("mount target", mc.m.Target); err != nil {
+				mc.errs = append(mc.errs, err)
+			}
+		}
+		if len(mc.errs) > 0 {
+			rc.errs = append(rc.errs, mc.errs...)
+			return
+		}
+		rc.run.Mounts = append(rc.run.Mounts, mc.m)
+		rc.mountFrom = append(rc.mountFrom, mc.from)
+	})
+}
+
+// CacheMount mounts a persistent cache directory at target for the command,
+// kept between builds and shared by every build on the same BuildKit:
+//
+//	RUN --mount=type=cache,target=/root/.cache/go-build go build ./...
+//
+// The cache id defaults to the target path; sharing defaults to "shared".
+// Options: [MountID], [Sharing], [ReadOnly], [MountFrom], [MountSource],
+// [UID], [GID], [Mode].
+func CacheMount(target string, opts ...MountOption) RunOption {
+	return mount(ir.Mount{Type: ir.MountCache, Target: target, From: ir.Source{Stage: -1}}, opts, requireTarget)
+}
+
+// SecretMount makes the build secret id available to the command, as the
+// file /run/secrets/<id> unless [MountTarget] or [SecretEnv] says
+// otherwise; the secret is never stored in a layer or in the image:
+//
+//	RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+//
+// A missing secret is skipped unless [Required] is given. With [UID], [GID]
+// or [Mode] the file gets that owner and mode; the default mode is 0400.
+func SecretMount(id string, opts ...MountOption) RunOption {
+	return mount(ir.Mount{Type: ir.MountSecret, ID: id, From: ir.Source{Stage: -1}}, opts, func(c *mountConfig) {
+		if err := checkFlagValue("secret id", c.m.ID); err != nil {
+			c.errs = append(c.errs, err)
+		}
+	})
+}
+
+// SSHMount forwards the client's SSH agent (the ssh id "default" unless
+// [MountID] says otherwise) to the command, as a socket at [MountTarget] or
+// the default path, with SSH_AUTH_SOCK set:
+//
+//	RUN --mount=type=ssh git clone git@example.com:org/repo.git
+//
+// A missing agent is skipped unless [Required] is given.
+func SSHMount(opts ...MountOption) RunOption {
+	return mount(ir.Mount{Type: ir.MountSSH, From: ir.Source{Stage: -1}}, opts, nil)
+}
+
+// BindMount mounts files read-only at target for the command, from the
+// build context unless [MountFrom] or [MountFromImage] names a stage or an
+// image; [MountSource] selects a path in it:
+//
+//	RUN --mount=type=bind,source=go.sum,target=go.sum go mod download
+//
+// [ReadWrite] lets the command write to it; the writes are discarded.
+func BindMount(target string, opts ...MountOption) RunOption {
+	return mount(ir.Mount{Type: ir.MountBind, Target: target, From: ir.Source{Stage: -1}}, opts, requireTarget)
+}
+
+// TmpfsMount mounts an empty tmpfs at target for the command, limited to
+// [Size] bytes when given:
+//
+//	RUN --mount=type=tmpfs,target=/tmp make test
+func TmpfsMount(target string, opts ...MountOption) RunOption {
+	return mount(ir.Mount{Type: ir.MountTmpfs, Target: target, From: ir.Source{Stage: -1}}, opts, requireTarget)
+}
+
+func requireTarget(c *mountConfig) {
+	if c.m.Target == "" {
+		c.errs = append(c.errs, fmt.Errorf("%w: a %s mount needs a target", ErrInvalidValue, c.m.Type))
+	}
+}
+
+// MountTarget sets where a secret file or an SSH agent socket is mounted.
+func MountTarget(path string) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("MountTarget", ir.MountSecret, ir.MountSSH) {
+			c.m.Target = path
+			if path == "" {
+				c.errs = append(c.errs, fmt.Errorf("%w: empty mount target", ErrInvalidValue))
+			}
+		}
+	})
+}
+
+// MountID sets the id of a cache or SSH mount. Cache mounts with the same
+// id share their contents.
+func MountID(id string) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("MountID", ir.MountCache, ir.MountSSH) {
+			if err := checkFlagValue("mount id", id); err != nil {
+				c.errs = append(c.errs, err)
+				return
+			}
+			c.m.ID = id
+		}
+	})
+}
+
+// Sharing sets how concurrent builds share a cache mount: "shared" (the
+// default), "private" (a new cache when it is in use) or "locked" (wait).
+func Sharing(mode string) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if !c.only("Sharing", ir.MountCache) {
+			return
+		}
+		switch mode {
+		case "shared", "private", "locked":
+			c.m.Sharing = mode
+		default:
+			c.errs = append(c.errs, fmt.Errorf("%w: sharing %q: want shared, private or locked", ErrInvalidValue, mode))
+		}
+	})
+}
+
+// ReadOnly makes a cache mount read-only.
+func ReadOnly() MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("ReadOnly", ir.MountCache) {
+			c.m.ReadOnly = true
+		}
+	})
+}
+
+// ReadWrite makes a bind mount writable; what the command writes there is
+// discarded.
+func ReadWrite() MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("ReadWrite", ir.MountBind) {
+			c.m.ReadWrite = true
+		}
+	})
+}
+
+// MountFrom makes a bind or cache mount take its files from a stage.
+func MountFrom(s *Stage) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if !c.only("MountFrom", ir.MountBind, ir.MountCache) {
+			return
+		}
+		if s == nil {
+			c.errs = append(c.errs, fmt.Errorf("%w: MountFrom(nil)", ErrInvalidValue))
+			return
+		}
+		c.from = s
+		c.m.From = ir.StageSource(-1)
+	})
+}
+
+// MountFromImage makes a bind or cache mount take its files from an image.
+func MountFromImage(ref string) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if !c.only("MountFromImage", ir.MountBind, ir.MountCache) {
+			return
+		}
+		if err := checkImageRef(ref); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		if err := checkFlagValue("mount from", ref); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		c.m.From = ir.ImageSource(ref)
+	})
+}
+
+// MountSource selects the path of the mount's source (the context, a stage
+// or an image) to mount; the default is its root.
+func MountSource(path string) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if !c.only("MountSource", ir.MountBind, ir.MountCache) {
+			return
+		}
+		if err := checkFlagValue("mount source", path); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		c.m.Source = path
+	})
+}
+
+// UID sets the owner of a cache mount's root, or of a secret file or SSH
+// socket.
+func UID(uid uint32) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("UID", ir.MountCache, ir.MountSecret, ir.MountSSH) {
+			c.m.UID = &uid
+		}
+	})
+}
+
+// GID sets the group of a cache mount's root, or of a secret file or SSH
+// socket.
+func GID(gid uint32) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("GID", ir.MountCache, ir.MountSecret, ir.MountSSH) {
+			c.m.GID = &gid
+		}
+	})
+}
+
+// Mode sets the permission bits of a cache mount's root (default 0755), a
+// secret file (default 0400) or an SSH socket (default 0600).
+func Mode(mode fs.FileMode) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("Mode", ir.MountCache, ir.MountSecret, ir.MountSSH) {
+			m := uint32(mode.Perm())
+			c.m.Mode = &m
+		}
+	})
+}
+
+// Required makes a secret or SSH mount fail the build when the client does
+// not provide it.
+func Required() MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if c.only("Required", ir.MountSecret, ir.MountSSH) {
+			c.m.Required = true
+		}
+	})
+}
+
+// SecretEnv exposes a secret as the environment variable name instead of a
+// file.
+func SecretEnv(name string) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if !c.only("SecretEnv", ir.MountSecret) {
+			return
+		}
+		if err := checkEnvKey("secret env", name); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		c.m.Env = name
+	})
+}
+
+// Size limits a tmpfs mount to n bytes.
+func Size(n int64) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if !c.only("Size", ir.MountTmpfs) {
+			return
+		}
+		if n <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: tmpfs size %d", ErrInvalidValue, n))
+			return
+		}
+		c.m.Size = n
+	})
+}
+
+// Network sets the network of the command: "default", "none" (no network
+// at all, for steps that must be provably offline) or "host" (needs the
+// network.host entitlement):
+//
+//	RUN --network=none make test
+func Network(mode string) RunOption {
+	return runFunc(func(c *runConfig) {
+		switch mode {
+		case "default", "none", "host":
+			c.run.Network = mode
+		default:
+			c.errs = append(c.errs, fmt.Errorf("%w: network %q: want default, none or host", ErrInvalidValue, mode))
+		}
+	})
+}
+
+// Security sets the security mode of the command: "sandbox" (the default)
+// or "insecure" (privileged; needs the security.insecure entitlement).
+func Security(mode string) RunOption {
+	return runFunc(func(c *runConfig) {
+		switch mode {
+		case "sandbox", "insecure":
+			c.run.Security = mode
+		default:
+			c.errs = append(c.errs, fmt.Errorf("%w: security %q: want sandbox or insecure", ErrInvalidValue, mode))
+		}
+	})
+}
