@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -58,29 +59,37 @@ func (c *compiler) image(ref string, platform *ocispecs.Platform) (*imageState, 
 	return is, nil
 }
 
-// resolveAll resolves every registered image, concurrently.
+// resolveAll resolves every registered image. Resolvers that go to a
+// registry are slow, so images resolve concurrently; the first one on the
+// calling goroutine, which is all a single-image build needs.
 func (c *compiler) resolveAll(ctx context.Context) error {
-	var wg sync.WaitGroup
+	all := make([]*imageState, 0, len(c.images))
 	for _, is := range c.images {
+		all = append(all, is)
+	}
+	// Report errors in a stable order.
+	slices.SortFunc(all, func(a, b *imageState) int { return strings.Compare(a.key.String(), b.key.String()) })
+	var wg sync.WaitGroup
+	for _, is := range all[min(1, len(all)):] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			is.resolve(ctx, c)
 		}()
 	}
-	wg.Wait()
-	// Report errors in a stable order.
-	var first *imageState
-	for _, is := range c.images {
-		if is.err != nil && (first == nil || is.key.name < first.key.name) {
-			first = is
-		}
+	if len(all) > 0 {
+		all[0].resolve(ctx, c)
 	}
-	if first != nil {
-		return first.err
+	wg.Wait()
+	for _, is := range all {
+		if is.err != nil {
+			return is.err
+		}
 	}
 	return nil
 }
+
+func (k imageKey) String() string { return k.name + " " + k.platform }
 
 func (is *imageState) resolve(ctx context.Context, c *compiler) {
 	is.once.Do(func() {
@@ -138,8 +147,7 @@ func (is *imageState) resolve(ctx context.Context, c *compiler) {
 		if isScratch {
 			is.state = llb.Scratch()
 		} else {
-			is.state = llb.Image(name, llb.Platform(platform), llb.ResolveModeDefault,
-				llb.WithCustomName("[internal] FROM "+name))
+			is.state = llb.Image(name, llb.Platform(platform), llb.ResolveModeDefault)
 		}
 	})
 }

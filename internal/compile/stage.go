@@ -254,7 +254,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		}
 		p := strconv.Itoa(x.Port) + "/" + x.Proto
 		img.Config.ExposedPorts[p] = struct{}{}
-		history(img, fmt.Sprintf("EXPOSE %v", []string{p}), false)
+		history(img, "EXPOSE ["+p+"]", false)
 	case *ir.Copy:
 		return c.copy(ctx, s, i, x)
 	case *ir.Run:
@@ -264,12 +264,12 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		if !s.cmdSet {
 			img.Config.Cmd = nil
 		}
-		history(img, fmt.Sprintf("ENTRYPOINT %q", x.Argv), false)
+		history(img, "ENTRYPOINT "+quoteList(x.Argv), false)
 	case *ir.Cmd:
 		img.Config.Cmd = slices.Clone(x.Argv)
 		img.Config.ArgsEscaped = true //nolint:staticcheck // set by the Dockerfile frontend for Docker compatibility
 		s.cmdSet = true
-		history(img, fmt.Sprintf("CMD %q", x.Argv), false)
+		history(img, "CMD "+quoteList(x.Argv), false)
 	case *ir.Healthcheck:
 		hc := &dockerspec.HealthcheckConfig{}
 		switch {
@@ -552,9 +552,13 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 	case "host":
 		opts = append(opts, llb.Network(pb.NetMode_HOST))
 	}
-	env, err := stateEnv(ctx, s)
-	if err != nil {
-		return err
+	var env shell.EnvGetter
+	if len(s.buildArgs) > 0 {
+		// Only the history line needs the environment: skip evaluating it.
+		var err error
+		if env, err = stateEnv(ctx, s); err != nil {
+			return err
+		}
 	}
 	s.state = s.state.Run(opts...).Root()
 	history(&s.image, "RUN "+runCommandString(args, s.buildArgs, env)+" # buildkit", true)
@@ -737,6 +741,20 @@ func cloneImage(src dockerspec.DockerOCIImage) dockerspec.DockerOCIImage {
 	}
 	img.History = slices.Clone(src.History)
 	return img
+}
+
+// quoteList formats argv as fmt's %q does for a []string, without fmt.
+func quoteList(argv []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, a := range argv {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Quote(a))
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // history mirrors commitToHistory.
