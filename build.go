@@ -131,7 +131,33 @@ func (b *Build) Dockerfile(opts ...Option) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dockerfile.Render(m)
+	out, err := dockerfile.Render(m)
+	if err != nil {
+		return nil, renderError(err)
+	}
+	return out, nil
+}
+
+// renderError turns the renderer's errors into InstructionErrors wrapping
+// ErrUnsafeValue. The checks at the call refuse what cannot be rendered, so
+// these are a second line of defence.
+func renderError(err error) error {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	out := make([]error, 0, len(errs))
+	for _, e := range errs {
+		var de *dockerfile.Error
+		if errors.As(e, &de) {
+			out = append(out, &InstructionError{Stage: de.Stage, Index: de.Index, Instruction: de.Instruction, Err: fmt.Errorf("%w: %w", ErrUnsafeValue, de.Err)})
+			continue
+		}
+		out = append(out, fmt.Errorf("%w: %w", ErrUnsafeValue, e))
+	}
+	return errors.Join(out...)
 }
 
 // Compile compiles the target stage to BuildKit LLB, without rendering a
