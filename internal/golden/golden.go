@@ -1,0 +1,93 @@
+// Package golden reads and writes golden files in the txtar format: a
+// comment, then sections that each start with a "-- name --" line. One
+// file per test case keeps a case's Dockerfile, LLB dump and image config
+// together, and diffs well in review.
+package golden
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Update is set by "go test -update": golden files are rewritten.
+var Update = flag.Bool("update", false, "update golden files")
+
+// File is one section of an archive.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Format renders a comment and sections as txtar.
+func Format(comment string, files []File) []byte {
+	var b bytes.Buffer
+	if comment != "" {
+		b.WriteString(strings.TrimSuffix(comment, "\n") + "\n")
+	}
+	for _, f := range files {
+		fmt.Fprintf(&b, "-- %s --\n", f.Name)
+		b.Write(f.Data)
+		if len(f.Data) > 0 && f.Data[len(f.Data)-1] != '\n' {
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes()
+}
+
+// Parse splits txtar data into its sections.
+func Parse(data []byte) map[string][]byte {
+	out := map[string][]byte{}
+	var name string
+	var cur []byte
+	flush := func() {
+		if name != "" {
+			out[name] = cur
+		}
+	}
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		s := strings.TrimSuffix(string(line), "\n")
+		if strings.HasPrefix(s, "-- ") && strings.HasSuffix(s, " --") && len(s) > 6 {
+			flush()
+			name, cur = s[3:len(s)-3], []byte{}
+			continue
+		}
+		if name != "" {
+			cur = append(cur, line...)
+		}
+	}
+	flush()
+	return out
+}
+
+// Check compares files with the golden file at path, or rewrites it with
+// -update.
+func Check(t testing.TB, path, comment string, files []File) {
+	t.Helper()
+	got := Format(comment, files)
+	if *Update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	want := Parse(data)
+	for _, f := range files {
+		if diff := cmp.Diff(string(want[f.Name]), string(f.Data)); diff != "" {
+			t.Errorf("%s: %s mismatch (-want +got):\n%s", path, f.Name, diff)
+		}
+	}
+}
