@@ -26,11 +26,11 @@ type config struct {
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 var configs = map[string]config{
-	"docker.io/library/golang": {Env: []string{"PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "GOLANG_VERSION=1.22.12", "GOTOOLCHAIN=local", "GOPATH=/go"}, WorkingDir: "/go", Cmd: []string{"bash"}},
-	"docker.io/library/alpine": {Env: []string{defaultPath}, Cmd: []string{"/bin/sh"}},
-	"docker.io/library/node":   {Env: []string{defaultPath, "NODE_VERSION=20.20.2", "YARN_VERSION=1.22.22"}, Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"node"}},
-	"docker.io/library/nginx":  {Env: []string{defaultPath, "NGINX_VERSION=1.27.3"}, Entrypoint: []string{"/docker-entrypoint.sh"}, Cmd: []string{"nginx", "-g", "daemon off;"}, Exposed: []string{"80/tcp"}, StopSignal: "SIGQUIT"},
-	"docker.io/library/maven":  {Env: []string{"PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "JAVA_HOME=/opt/java/openjdk", "MAVEN_HOME=/usr/share/maven", "MAVEN_CONFIG=/root/.m2"}, Entrypoint: []string{"/usr/local/bin/mvn-entrypoint.sh"}, Cmd: []string{"mvn"}},
+	"docker.io/library/golang":          {Env: []string{"PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "GOLANG_VERSION=1.22.12", "GOTOOLCHAIN=local", "GOPATH=/go"}, WorkingDir: "/go", Cmd: []string{"bash"}},
+	"docker.io/library/alpine":          {Env: []string{defaultPath}, Cmd: []string{"/bin/sh"}},
+	"docker.io/library/node":            {Env: []string{defaultPath, "NODE_VERSION=20.20.2", "YARN_VERSION=1.22.22"}, Entrypoint: []string{"docker-entrypoint.sh"}, Cmd: []string{"node"}},
+	"docker.io/library/nginx":           {Env: []string{defaultPath, "NGINX_VERSION=1.27.3"}, Entrypoint: []string{"/docker-entrypoint.sh"}, Cmd: []string{"nginx", "-g", "daemon off;"}, Exposed: []string{"80/tcp"}, StopSignal: "SIGQUIT"},
+	"docker.io/library/maven":           {Env: []string{"PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "JAVA_HOME=/opt/java/openjdk", "MAVEN_HOME=/usr/share/maven", "MAVEN_CONFIG=/root/.m2"}, Entrypoint: []string{"/usr/local/bin/mvn-entrypoint.sh"}, Cmd: []string{"mvn"}},
 	"docker.io/library/eclipse-temurin": {Env: []string{"PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "JAVA_HOME=/opt/java/openjdk", "JAVA_VERSION=jdk-17.0.13+11"}, Entrypoint: []string{"/__cacert_entrypoint.sh"}, Cmd: []string{"jshell"}},
 	"docker.io/library/python":          {Env: []string{defaultPath, "LANG=C.UTF-8", "PYTHON_VERSION=3.10.16"}, Cmd: []string{"python3"}},
 	"docker.io/library/debian":          {Env: []string{defaultPath}, Cmd: []string{"bash"}},
