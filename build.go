@@ -177,21 +177,24 @@ func (b *Build) Compile(ctx context.Context, opts ...Option) (*Compiled, error) 
 		return nil, err
 	}
 	res, err := compile.Compile(ctx, m, compile.Options{
-		Resolver:       cfg.resolver,
-		BuildArgs:      cfg.buildArgs,
-		Platform:       cfg.platform,
-		ContextName:    cfg.contextName,
-		ContextExclude: cfg.contextExclude,
+		Resolver:  cfg.resolver,
+		BuildArgs: cfg.buildArgs,
+		Platform:  cfg.platform,
 	})
 	if err != nil {
-		var ce *compile.Error
-		if errors.As(err, &ce) {
-			return nil, &InstructionError{Stage: ce.Stage, Index: ce.Index, Instruction: ce.Instruction, Err: ce.Err}
-		}
-		return nil, err
+		return nil, compileError(err)
 	}
 	out := &Compiled{Definition: res.Definition, DockerImage: res.Image, Target: target}
 	out.Image = res.Image.Image
 	out.Image.Config = res.Image.Config.ImageConfig
 	return out, nil
+}
+
+// compileError turns the compiler's errors into InstructionErrors.
+func compileError(err error) error {
+	var ce *compile.Error
+	if errors.As(err, &ce) {
+		return &InstructionError{Stage: ce.Stage, Index: ce.Index, Instruction: ce.Instruction, Err: ce.Err}
+	}
+	return err
 }

@@ -18,8 +18,6 @@ type config struct {
 	buildArgs      map[string]string
 	platform       *ocispecs.Platform
 	syntax         string
-	contextName    string
-	contextExclude []string
 }
 
 func newConfig(opts []Option) *config {
@@ -74,12 +72,3 @@ func WithPlatform(p ocispecs.Platform) Option {
 // the directive makes BuildKit pull the frontend image before building.
 // [Build.Compile] ignores it.
 func Syntax(ref string) Option { return optionFunc(func(c *config) { c.syntax = ref }) }
-
-// contextOptions is used by the solve helper: the local source name of the
-// build context and the .dockerignore patterns that apply to it.
-func contextOptions(name string, exclude []string) Option {
-	return optionFunc(func(c *config) {
-		c.contextName = name
-		c.contextExclude = exclude
-	})
-}

@@ -1,0 +1,393 @@
+package multistage
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
+	"github.com/moby/buildkit/session/sshforward/sshprovider"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/moby/patternmatcher/ignorefile"
+	"github.com/multistage/multistage/internal/compile"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/tonistiigi/fsutil"
+)
+
+// SolveOption configures [Build.Solve]. Every [Option] ([Target],
+// [BuildArg], [WithPlatform], ...) is also a SolveOption.
+type SolveOption interface{ applySolve(*solveConfig) }
+
+func (f optionFunc) applySolve(c *solveConfig) { c.opts = append(c.opts, f) }
+
+type solveFunc func(*solveConfig)
+
+func (f solveFunc) applySolve(c *solveConfig) { f(c) }
+
+type solveConfig struct {
+	opts         []Option
+	contextDir   string
+	exports      []client.ExportEntry
+	cacheImports []client.CacheOptionsEntry
+	cacheExports []client.CacheOptionsEntry
+	secrets      []secretsprovider.Source
+	ssh          []sshprovider.AgentConfig
+	platforms    []ocispecs.Platform
+	progressMode progressui.DisplayMode
+	progressOut  io.Writer
+	statusCh     chan<- *client.SolveStatus
+	files        []string // tarballs written, for their size
+}
+
+// ContextDir sets the directory sent as the build context (the default is
+// the current directory). Its .dockerignore, if any, is honoured.
+func ContextDir(dir string) SolveOption {
+	return solveFunc(func(c *solveConfig) { c.contextDir = dir })
+}
+
+// OutputOCI writes the image as an OCI layout tarball to path.
+func OutputOCI(path string) SolveOption {
+	return solveFunc(func(c *solveConfig) { c.exports = append(c.exports, fileExport(client.ExporterOCI, path, ""))
+		c.files = append(c.files, path)
+	})
+}
+
+// OutputDocker writes the image as a tarball that "docker load" reads,
+// tagged name.
+func OutputDocker(path, name string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		c.exports = append(c.exports, fileExport(client.ExporterDocker, path, name))
+		c.files = append(c.files, path)
+	})
+}
+
+// OutputLocal writes the target stage's file system to dir.
+func OutputLocal(dir string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		c.exports = append(c.exports, client.ExportEntry{Type: client.ExporterLocal, OutputDir: dir})
+	})
+}
+
+// Push pushes the image to a registry as name (such as
+// "registry.example.com/team/app:v1").
+func Push(name string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		c.exports = append(c.exports, client.ExportEntry{Type: client.ExporterImage, Attrs: map[string]string{"name": name, "push": "true"}})
+	})
+}
+
+func fileExport(typ, path, name string) client.ExportEntry {
+	e := client.ExportEntry{Type: typ, Output: func(map[string]string) (io.WriteCloser, error) { return os.Create(path) }}
+	if name != "" {
+		e.Attrs = map[string]string{"name": name}
+	}
+	return e
+}
+
+// ImportCache imports build cache, as "buildctl --import-cache": typ is
+// "registry", "local", "gha", "s3", ...; attrs are its attributes, such as
+// {"ref": "registry.example.com/app:cache"} or {"src": "/var/cache/app"}.
+func ImportCache(typ string, attrs map[string]string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		c.cacheImports = append(c.cacheImports, client.CacheOptionsEntry{Type: typ, Attrs: maps.Clone(attrs)})
+	})
+}
+
+// ExportCache exports build cache, as "buildctl --export-cache": typ is
+// "inline" (in the image), "registry", "local", ...; attrs are its
+// attributes, such as {"ref": "registry.example.com/app:cache", "mode": "max"}.
+func ExportCache(typ string, attrs map[string]string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		c.cacheExports = append(c.cacheExports, client.CacheOptionsEntry{Type: typ, Attrs: maps.Clone(attrs)})
+	})
+}
+
+// SecretFromFile provides the build secret id (see [SecretMount]) from the
+// file at path. The value is sent to the daemon only when a RUN mounts it,
+// and is never stored in the image or the cache.
+func SecretFromFile(id, path string) SolveOption {
+	return solveFunc(func(c *solveConfig) { c.secrets = append(c.secrets, secretsprovider.Source{ID: id, FilePath: path}) })
+}
+
+// SecretFromEnv provides the build secret id from the environment variable
+// name of the calling process.
+func SecretFromEnv(id, name string) SolveOption {
+	return solveFunc(func(c *solveConfig) { c.secrets = append(c.secrets, secretsprovider.Source{ID: id, Env: name}) })
+}
+
+// SSHAgent forwards an SSH agent (see [SSHMount]) as id ("default" when
+// empty): the agent socket or key files in paths, or $SSH_AUTH_SOCK when
+// none are given.
+func SSHAgent(id string, paths ...string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		if id == "" {
+			id = "default"
+		}
+		c.ssh = append(c.ssh, sshprovider.AgentConfig{ID: id, Paths: paths})
+	})
+}
+
+// Platforms builds the target for several platforms in one build, with one
+// image config per platform; the exported image is a multi-platform index.
+func Platforms(ps ...ocispecs.Platform) SolveOption {
+	return solveFunc(func(c *solveConfig) { c.platforms = append(c.platforms, ps...) })
+}
+
+// Progress displays the build's progress on w: mode is "auto", "tty",
+// "plain", "rawjson" or "quiet". The default is quiet, for library use.
+func Progress(mode string, w io.Writer) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		c.progressMode = progressui.DisplayMode(mode)
+		c.progressOut = w
+	})
+}
+
+// StatusChannel receives BuildKit's raw status updates, for callers with a
+// display of their own. Solve closes it when the build ends.
+func StatusChannel(ch chan<- *client.SolveStatus) SolveOption {
+	return solveFunc(func(c *solveConfig) { c.statusCh = ch })
+}
+
+// SolveResult is the outcome of [Build.Solve].
+type SolveResult struct {
+	// Digest is the digest of the exported image manifest or index, when an
+	// image exporter ran.
+	Digest digest.Digest
+	// Size is the size in bytes of the exported tarball, or of the pushed
+	// manifest, where known; 0 otherwise.
+	Size int64
+	// Images are the image configs, by platform ("linux/amd64").
+	Images map[string]ocispecs.Image
+	// ExporterResponse is BuildKit's raw exporter response.
+	ExporterResponse map[string]string
+}
+
+// Solve builds the target stage on the BuildKit daemon behind c and exports
+// it as the options say.
+//
+// It compiles the build inside a BuildKit gateway build function, resolving
+// base images through the daemon (so registry mirrors and credentials
+// configured there apply), and hands the image config to the exporters,
+// so the image keeps its Env, Entrypoint, Cmd, WorkingDir, User,
+// ExposedPorts and Labels. The build context is the directory of
+// [ContextDir], filtered by its .dockerignore and by the paths the build
+// copies.
+//
+// c may be connected to any address client.New accepts: a local daemon
+// ("unix:///run/buildkit/buildkitd.sock"), a remote builder ("tcp://builder:1234"
+// with TLS options), a container ("docker-container://buildkitd") or a pod
+// ("kube-pod://buildkitd-0"): the same code drives one laptop daemon or a
+// fleet of remote builders.
+func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption) (*SolveResult, error) {
+	sc := &solveConfig{contextDir: ".", progressMode: progressui.QuietMode}
+	for _, o := range opts {
+		if o != nil {
+			o.applySolve(sc)
+		}
+	}
+	cfg := newConfig(sc.opts)
+	if _, _, err := b.lower(cfg); err != nil {
+		return nil, err
+	}
+	ctxDir, err := filepath.Abs(sc.contextDir)
+	if err != nil {
+		return nil, err
+	}
+	excludes, err := readDockerignore(ctxDir)
+	if err != nil {
+		return nil, err
+	}
+	ctxFS, err := fsutil.NewFS(ctxDir)
+	if err != nil {
+		return nil, fmt.Errorf("build context %s: %w", ctxDir, err)
+	}
+	var attachables []session.Attachable
+	if len(sc.secrets) > 0 {
+		store, err := secretsprovider.NewStore(sc.secrets)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: %w", err)
+		}
+		attachables = append(attachables, secretsprovider.NewSecretProvider(store))
+	}
+	if len(sc.ssh) > 0 {
+		agent, err := sshprovider.NewSSHAgentProvider(sc.ssh)
+		if err != nil {
+			return nil, fmt.Errorf("ssh agent: %w", err)
+		}
+		attachables = append(attachables, agent)
+	}
+	solveOpt := client.SolveOpt{
+		Exports:      sc.exports,
+		CacheImports: sc.cacheImports,
+		CacheExports: sc.cacheExports,
+		LocalMounts:  map[string]fsutil.FS{"context": ctxFS},
+		Session:      attachables,
+	}
+
+	images := map[string]ocispecs.Image{}
+	var mu sync.Mutex
+	buildFunc := func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
+		copts := compile.Options{
+			Resolver:        gw,
+			BuildArgs:       cfg.buildArgs,
+			ContextName:     "context",
+			ContextExclude:  excludes,
+			ContextUniqueID: digest.FromString(ctxDir).Encoded()[:25],
+		}
+		if ws := gw.BuildOpts().Workers; len(ws) > 0 && len(ws[0].Platforms) > 0 {
+			bp := platforms.Normalize(ws[0].Platforms[0])
+			copts.BuildPlatform = &bp
+		}
+		targets := sc.platforms
+		if len(targets) == 0 {
+			if cfg.platform != nil {
+				targets = []ocispecs.Platform{*cfg.platform}
+			} else {
+				targets = []ocispecs.Platform{{}}
+			}
+		}
+		res := gwclient.NewResult()
+		var exp exptypes.Platforms
+		for _, p := range targets {
+			po := copts
+			if p.OS != "" {
+				p := platforms.Normalize(p)
+				po.Platform = &p
+			}
+			m, _, err := b.lower(cfg)
+			if err != nil {
+				return nil, err
+			}
+			out, err := compile.Compile(ctx, m, po)
+			if err != nil {
+				return nil, compileError(err)
+			}
+			r, err := gw.Solve(ctx, gwclient.SolveRequest{Definition: out.Definition.ToPB()})
+			if err != nil {
+				return nil, err
+			}
+			ref, err := r.SingleRef()
+			if err != nil {
+				return nil, err
+			}
+			config, err := json.Marshal(out.Image)
+			if err != nil {
+				return nil, err
+			}
+			actual := platforms.Normalize(ocispecs.Platform{OS: out.Image.OS, Architecture: out.Image.Architecture, Variant: out.Image.Variant})
+			key := platforms.FormatAll(actual)
+			img := out.Image.Image
+			img.Config = out.Image.Config.ImageConfig
+			mu.Lock()
+			images[key] = img
+			mu.Unlock()
+			if len(targets) == 1 {
+				res.SetRef(ref)
+				res.AddMeta(exptypes.ExporterImageConfigKey, config)
+			} else {
+				res.AddRef(key, ref)
+				res.AddMeta(exptypes.ExporterImageConfigKey+"/"+key, config)
+				exp.Platforms = append(exp.Platforms, exptypes.Platform{ID: key, Platform: actual})
+			}
+		}
+		if len(targets) > 1 {
+			dt, err := json.Marshal(exp)
+			if err != nil {
+				return nil, err
+			}
+			res.AddMeta(exptypes.ExporterPlatformsKey, dt)
+		}
+		return res, nil
+	}
+
+	ch := make(chan *client.SolveStatus)
+	display := make(chan error, 1)
+	go func() { display <- runDisplay(ctx, sc, ch) }()
+	resp, err := c.Build(ctx, solveOpt, "multistage", buildFunc, ch)
+	derr := <-display
+	if err != nil {
+		return nil, err
+	}
+	if derr != nil {
+		return nil, derr
+	}
+	out := &SolveResult{Images: images, ExporterResponse: resp.ExporterResponse}
+	if d, ok := resp.ExporterResponse[exptypes.ExporterImageDigestKey]; ok {
+		out.Digest = digest.Digest(d)
+	}
+	if d, ok := resp.ExporterResponse[exptypes.ExporterImageDescriptorKey]; ok {
+		if dt, err := base64.StdEncoding.DecodeString(d); err == nil {
+			var desc ocispecs.Descriptor
+			if json.Unmarshal(dt, &desc) == nil {
+				out.Size = desc.Size
+			}
+		}
+	}
+	for _, f := range sc.files {
+		if st, err := os.Stat(f); err == nil {
+			out.Size = st.Size()
+		}
+	}
+	return out, nil
+}
+
+func runDisplay(ctx context.Context, sc *solveConfig, ch chan *client.SolveStatus) error {
+	var forward chan<- *client.SolveStatus = sc.statusCh
+	src := ch
+	if forward != nil {
+		tee := make(chan *client.SolveStatus)
+		go func() {
+			defer close(forward)
+			defer close(tee)
+			for s := range ch {
+				forward <- s
+				tee <- s
+			}
+		}()
+		src = tee
+	}
+	if sc.progressMode == progressui.QuietMode || sc.progressOut == nil {
+		for range src {
+		}
+		return nil
+	}
+	d, err := progressui.NewDisplay(sc.progressOut, sc.progressMode)
+	if err != nil {
+		for range src {
+		}
+		return err
+	}
+	_, err = d.UpdateFrom(context.WithoutCancel(ctx), src)
+	return err
+}
+
+// readDockerignore returns the patterns of dir/.dockerignore, if any.
+func readDockerignore(dir string) ([]string, error) {
+	f, err := os.Open(filepath.Join(dir, ".dockerignore"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading .dockerignore: %w", err)
+	}
+	return slices.Clip(patterns), nil
+}
