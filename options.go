@@ -13,11 +13,11 @@ import (
 type Option interface{ applyOption(*config) }
 
 type config struct {
-	target         *Stage
-	resolver       llb.ImageMetaResolver
-	buildArgs      map[string]string
-	platform       *ocispecs.Platform
-	syntax         string
+	target    *Stage
+	resolver  llb.ImageMetaResolver
+	buildArgs map[string]string
+	platform  *ocispecs.Platform
+	syntax    string
 }
 
 func newConfig(opts []Option) *config {

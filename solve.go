@@ -61,7 +61,8 @@ func ContextDir(dir string) SolveOption {
 
 // OutputOCI writes the image as an OCI layout tarball to path.
 func OutputOCI(path string) SolveOption {
-	return solveFunc(func(c *solveConfig) { c.exports = append(c.exports, fileExport(client.ExporterOCI, path, ""))
+	return solveFunc(func(c *solveConfig) {
+		c.exports = append(c.exports, fileExport(client.ExporterOCI, path, ""))
 		c.files = append(c.files, path)
 	})
 }
