@@ -90,7 +90,7 @@ func Parents() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Parents =
 func Exclude(patterns ...string) CopyOption {
 	return copyFunc(func(c *copyConfig) {
 		for _, p := range patterns {
-			if err := checkPath("exclude pattern", p); err != nil {
+			if err := checkFlagWord("exclude pattern", p, ""); err != nil {
 				c.errs = append(c.errs, err)
 				return
 			}
@@ -155,12 +155,16 @@ func (s *Stage) copy(name string, from ir.Source, fromStage *Stage, srcs []strin
 	cp := &ir.Copy{From: from, Sources: srcs, Dest: dst}
 	cc := &copyConfig{cp: cp}
 	CopyOptions(opts).applyCopy(cc)
-	for _, src := range srcs {
-		if err := checkPath("source", src); err != nil {
+	check := checkPath
+	if cp.Expand {
+		check = checkCopyTemplate
+	}
+	for _, src := range cp.Sources {
+		if err := check("source", src); err != nil {
 			cc.errs = append(cc.errs, err)
 		}
 	}
-	if err := checkPath("destination", dst); err != nil {
+	if err := check("destination", dst); err != nil {
 		cc.errs = append(cc.errs, err)
 	}
 	if cp.Link && cp.Chown != "" && !numericOwner(cp.Chown) {

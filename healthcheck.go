@@ -2,6 +2,7 @@ package multistage
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/multistage/multistage/internal/ir"
@@ -65,8 +66,8 @@ func StartInterval(d time.Duration) HealthcheckOption {
 // (default 3).
 func Retries(n int) HealthcheckOption {
 	return healthFunc(func(c *healthConfig) {
-		if n < 0 {
-			c.errs = append(c.errs, fmt.Errorf("%w: healthcheck retries %d", ErrInvalidValue, n))
+		if n < 0 || int64(n) > math.MaxInt32 {
+			c.errs = append(c.errs, fmt.Errorf("%w: healthcheck retries %d is outside 0-%d", ErrInvalidValue, n, math.MaxInt32))
 			return
 		}
 		c.h.Retries = n
@@ -90,10 +91,7 @@ func (s *Stage) Healthcheck(argv []string, opts ...HealthcheckOption) *Stage {
 //	HEALTHCHECK CMD wget -q --spider http://localhost:8080/ || exit 1
 func (s *Stage) HealthcheckShell(cmd string, opts ...HealthcheckOption) *Stage {
 	defer s.lock()()
-	if err := checkScript("healthcheck", cmd); err != nil {
-		return s.fail("HEALTHCHECK", err)
-	}
-	if err := checkText("healthcheck", cmd); err != nil {
+	if err := checkHealthShell(cmd); err != nil {
 		return s.fail("HEALTHCHECK", err)
 	}
 	return s.healthcheck(&ir.Healthcheck{Shell: true, Test: []string{cmd}}, opts)

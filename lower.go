@@ -201,6 +201,13 @@ func outputOrder(stages []*Stage, target *Stage, onlyNeeded bool) ([]*Stage, err
 			for _, d := range s.deps() {
 				mark(d)
 			}
+			// A base chosen through a build arg (FromExpand) may name any
+			// earlier stage, which is known only when the build runs.
+			if s.base.ExpandImage {
+				for _, e := range stages[:s.index] {
+					mark(e)
+				}
+			}
 		}
 		mark(target)
 	} else {

@@ -7,10 +7,13 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Option configures [Build.Dockerfile], [Build.Compile] and
-// [Build.Validate]. Options that only one of them uses are ignored by the
-// others, as their docs say.
-type Option interface{ applyOption(*config) }
+// Option configures [Build.Dockerfile], [Build.Compile], [Build.Validate]
+// and [Build.Solve]. Options that only some of them use are ignored by the
+// others, as their docs say. Every Option is also a [SolveOption].
+type Option interface {
+	applyOption(*config)
+	SolveOption
+}
 
 type config struct {
 	target    *Stage

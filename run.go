@@ -75,6 +75,10 @@ func mount(m ir.Mount, opts []MountOption, check func(*mountConfig)) RunOption {
 		if mc.m.Target != "" {
 			if err := checkFlagValue("mount target", mc.m.Target); err != nil {
 				mc.errs = append(mc.errs, err)
+			} else if mc.m.Type != ir.MountSecret && mc.m.Type != ir.MountSSH {
+				if err := checkMountTarget(mc.m.Target); err != nil {
+					mc.errs = append(mc.errs, err)
+				}
 			}
 		}
 		if len(mc.errs) > 0 {
@@ -321,8 +325,10 @@ func Size(n int64) MountOption {
 		if !c.only("Size", ir.MountTmpfs) {
 			return
 		}
-		if n <= 0 {
-			c.errs = append(c.errs, fmt.Errorf("%w: tmpfs size %d", ErrInvalidValue, n))
+		// BuildKit reads the size as a float64: beyond 2^53 it would
+		// read another number.
+		if n <= 0 || n > 1<<53 {
+			c.errs = append(c.errs, fmt.Errorf("%w: tmpfs size %d is outside 1-2^53", ErrInvalidValue, n))
 			return
 		}
 		c.m.Size = n

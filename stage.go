@@ -60,6 +60,9 @@ func (s *Stage) failFrom(err error) *Stage {
 }
 
 func (s *Stage) add(in instr) *Stage {
+	if err := checkLine(in); err != nil {
+		return s.fail(in.name, err)
+	}
 	s.instrs = append(s.instrs, in)
 	return s
 }
@@ -93,12 +96,13 @@ func (s *Stage) From(ref string) *Stage {
 //	b.Stage("build").FromExpand("golang:${GO_VERSION}")
 //
 // The reference is checked after expansion, when the build is compiled.
+// A ref without '$' is the same as [Stage.From].
 func (s *Stage) FromExpand(ref string) *Stage {
+	if !strings.Contains(ref, "$") {
+		return s.From(ref)
+	}
 	defer s.lock()()
-	if err := checkText("image", ref); err != nil || ref == "" {
-		if err == nil {
-			err = valueError(ErrInvalidImageRef, "image", ref, "is empty")
-		}
+	if err := checkImageTemplate(ref); err != nil {
 		return s.failFrom(err)
 	}
 	src := ir.ImageSource(ref)
@@ -183,6 +187,9 @@ func (s *Stage) WorkdirExpand(dir string) *Stage {
 	if err := checkPath("dir", dir); err != nil {
 		return s.fail("WORKDIR", err)
 	}
+	if err := checkTemplate("dir", dir); err != nil {
+		return s.fail("WORKDIR", err)
+	}
 	return s.add(instr{name: "WORKDIR", ir: &ir.Workdir{Path: dir, Expand: true}})
 }
 
@@ -210,7 +217,11 @@ func (s *Stage) env(key, value string, expand bool) *Stage {
 	if err := checkEnvKey("env key", key); err != nil {
 		return s.fail("ENV", err)
 	}
-	if err := checkText("env value", value); err != nil {
+	check := checkText
+	if expand {
+		check = checkTemplate
+	}
+	if err := check("env value", value); err != nil {
 		return s.fail("ENV", err)
 	}
 	return s.add(instr{name: "ENV", ir: &ir.Env{Key: key, Value: value, Expand: expand}})
@@ -451,11 +462,18 @@ func newArg(name string, defaultValue []string, expand bool) (argRecord, error) 
 	}
 	a := ir.Arg{Name: name, Expand: expand}
 	if len(defaultValue) == 1 {
-		if err := checkText("arg default", defaultValue[0]); err != nil {
+		check := checkText
+		if expand {
+			check = checkTemplate
+		}
+		if err := check("arg default", defaultValue[0]); err != nil {
 			return argRecord{}, err
 		}
 		v := defaultValue[0]
 		a.Default = &v
+	}
+	if err := checkLine(instr{name: "ARG", ir: &ir.ArgDecl{Arg: a}}); err != nil {
+		return argRecord{}, err
 	}
 	return argRecord{arg: a}, nil
 }

@@ -1,6 +1,9 @@
 package multistage
 
 import (
+	"bufio"
+	"fmt"
+	"path"
 	"regexp"
 	"strings"
 	"unicode"
@@ -9,32 +12,113 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
 	"github.com/moby/sys/signal"
+	"github.com/multistage/multistage/internal/ir"
 )
 
-// The checks below decide what is refused where. The renderer
-// (internal/dockerfile) quotes and escapes everything that passes them, and
-// the round-trip and fuzz tests prove that BuildKit's parser reads back
-// exactly what was given.
+// What is refused where, and why.
 //
-//   - NUL bytes and invalid UTF-8 are refused everywhere: BuildKit's lexer
-//     reads runes, so invalid bytes would come back as U+FFFD.
-//   - Newlines and carriage returns are refused in every single-line value
-//     (env and label values, paths, users, arg defaults, exec-form arguments
-//     are fine since JSON escapes them, except where a kernel API forbids
-//     them). A Dockerfile has no escape sequence for a newline inside a word.
-//     Shell-form Run commands may span lines: they are written as a heredoc.
-//   - Keys (env, arg names, label keys) and flag values (mount targets and
-//     ids, --chown) are checked against a conservative alphabet, never escaped.
+// Every string a caller passes is checked here, when the method is called,
+// and a value is refused rather than written so that BuildKit reads back
+// something else. The renderer (internal/dockerfile) quotes and escapes
+// everything these checks accept; the hostile-input table and the fuzz
+// targets (hostile_test.go, fuzz_test.go) prove, through BuildKit's own
+// parser and shell lexer, that BuildKit reads back exactly the value
+// given, and that Validate, Dockerfile and Compile accept and refuse the
+// same values.
+//
+// BuildKit reads a Dockerfile in three passes: its parser splits the file
+// into lines of at most 64 KiB, reads the words at the start of a line that
+// begin with "--" as flags (a byte at a time, dropping quotes and
+// backslashes), and reads a heredoc after RUN and COPY; each instruction
+// splits the rest of its line; and its shell lexer removes quotes and
+// backslashes and expands '$'. So:
+//
+//   - Everywhere: invalid UTF-8 (the lexer reads runes and would read
+//     U+FFFD) and NUL (no exec call, path or environment carries one) are
+//     refused with [ErrUnsafeValue].
+//   - Values written on one line, quoted and escaped (ENV, LABEL and ARG
+//     values, WORKDIR, USER, COPY sources and destinations, VOLUME paths)
+//     may hold anything else but '\n' and '\r', for which a Dockerfile has
+//     no escape inside a word ([ErrUnsafeValue]). '$', quotes, '\', '#',
+//     "<<", a leading '-' and white space of any kind are fine: they are
+//     escaped or quoted, and stay literal. Paths, users and volumes must not
+//     be empty ([ErrInvalidValue]).
+//   - Exec-form arguments ([Stage.RunExec], [Stage.Entrypoint], [Stage.Cmd],
+//     [Stage.Shell], [Stage.Healthcheck]) are written as JSON, which carries
+//     anything else, line breaks included. The first must not be empty
+//     ([ErrEmptyCommand]).
+//   - Shell-form [Stage.Run] commands reach the shell byte for byte. One
+//     that the parser would change on the RUN line (it spans lines,
+//     contains "<<", starts with '-', '[' or white space, or ends with '\'
+//     or white space) is written as a heredoc, and then must not start with
+//     "#!": BuildKit would run it as a script file, not with the stage's
+//     shell. '\r' is refused: the parser drops it at the end of a line.
+//   - [Stage.HealthcheckShell] has no heredoc: it must be one line, with no
+//     white space at either end, not start with '[' (exec form) nor end with
+//     '\' (a continuation) ([ErrUnsafeValue]).
+//   - Names are checked, never escaped: stage names match BuildKit's
+//     ^[a-z][a-z0-9-_.]*$, are not "scratch" or "context" and are at most
+//     128 bytes ([ErrInvalidStageName]); env keys, arg names and secret env
+//     names match ^[A-Za-z_][A-Za-z0-9_]*$ ([ErrInvalidValue]); label keys
+//     have no white space, control characters, quotes, '\', '$', '=', '`'
+//     or '#' and start with neither '-' nor U+FEFF ([ErrUnsafeValue]).
+//   - Flag values, written inside "--flag=" (mount targets, ids and
+//     sources, [Chown], [Exclude] patterns, [Stage.Platform]), are
+//     printable ASCII without white space, quotes or '\': the parser reads
+//     flags a byte at a time, so any other character would change. --mount
+//     and --chown values also have no ',' (a new CSV field), '=', '$'
+//     (BuildKit expands them) or '`' ([ErrUnsafeValue]). Bind, cache and
+//     tmpfs mounts may not target "/" ([ErrInvalidValue]).
+//   - Image references must parse with distribution/reference (lowercase
+//     repository, no white space, ...; [ErrInvalidImageRef]); a reference
+//     that BuildKit would read as a stage (a stage's name, or a number) is
+//     written fully qualified. [Stage.FromExpand] takes a flag value that
+//     does not start with '-'; the expanded reference is checked by Compile
+//     (and BuildKit).
+//   - Templates ([Stage.EnvExpand], [Stage.WorkdirExpand], [Stage.ArgExpand],
+//     [Build.ArgExpand]) reach BuildKit's lexer as the word the compiler
+//     lexes: one with a quote, a '\' or a leading U+FEFF must be a single
+//     complete shell word (balanced quotes, no white space outside them, no
+//     '\' at the end, no leading '-'). A COPY path with [Expand] must not
+//     start with "<<", which BuildKit reads as a heredoc ([ErrUnsafeValue]).
+//   - Length: every instruction must fit on one Dockerfile line of 64 KiB
+//     once quoted and escaped (for a heredoc RUN, every line of the
+//     script). The check assumes the worst case of escaping: a value of up
+//     to 10 KiB always fits; a 1 MiB value does not, and is refused with
+//     [ErrUnsafeValue] by Compile too, so that both backends build the same
+//     things.
 
 var (
 	stageNameRe = regexp.MustCompile(`^[a-z][a-z0-9\-_.]*$`)
 	envKeyRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	platformRe  = regexp.MustCompile(`^\$\{?(BUILDPLATFORM|TARGETPLATFORM)\}?$`)
+	// heredocRe is a word that BuildKit reads as a heredoc (parser.reHeredoc).
+	heredocRe = regexp.MustCompile(`^\d*<<`)
+)
+
+const (
+	// maxLine is the longest line BuildKit's Dockerfile parser reads: it
+	// scans lines with a bufio.Scanner of the default maximum token size,
+	// newline included.
+	maxLine = bufio.MaxScanTokenSize - 1
+	// lineSlack is room on a line for the instruction, flag names,
+	// separators, and a stage name or an image reference written fully
+	// qualified.
+	lineSlack = 1024
+	// maxStageName is the longest stage name. BuildKit has no limit, but
+	// a stage name is written on FROM lines and in --from flags.
+	maxStageName = 128
+	// maxFromWord is the longest platform or FromExpand template, so that a
+	// FROM line always fits.
+	maxFromWord = 16 << 10
 )
 
 func checkStageName(name string) error {
 	if !stageNameRe.MatchString(name) {
 		return valueError(ErrInvalidStageName, "name", name, "must match ^[a-z][a-z0-9-_.]*$")
+	}
+	if len(name) > maxStageName {
+		return valueError(ErrInvalidStageName, "name", name, fmt.Sprintf("is longer than %d bytes", maxStageName))
 	}
 	if name == "scratch" || name == "context" {
 		return valueError(ErrInvalidStageName, "name", name, "is reserved")
@@ -72,7 +156,8 @@ func checkArgv(what string, argv []string) error {
 }
 
 // checkScript accepts a shell-form command: anything but NUL, carriage
-// returns and invalid UTF-8; it must not be blank.
+// returns and invalid UTF-8; it must not be blank. A command written as a
+// heredoc must not start with "#!".
 func checkScript(what, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return valueError(ErrEmptyCommand, what, v, "is blank")
@@ -83,6 +168,27 @@ func checkScript(what, v string) error {
 	if strings.ContainsAny(v, "\x00\r") {
 		return valueError(ErrUnsafeValue, what, v, "contains a NUL or carriage return")
 	}
+	if ir.ScriptNeedsHeredoc(v) && strings.HasPrefix(v, "#!") {
+		return valueError(ErrUnsafeValue, what, v, "is written as a heredoc, which BuildKit runs as a script file, not with the shell, when it starts with #!")
+	}
+	return nil
+}
+
+// checkHealthShell accepts a shell-form healthcheck: HEALTHCHECK has no
+// heredoc, so it is the rest of one line, which the parser trims, continues
+// when it ends with '\', and reads as JSON when it starts with '['.
+func checkHealthShell(cmd string) error {
+	if err := checkScript("healthcheck", cmd); err != nil {
+		return err
+	}
+	if err := checkText("healthcheck", cmd); err != nil {
+		return err
+	}
+	first, _ := utf8.DecodeRuneInString(cmd)
+	last, _ := utf8.DecodeLastRuneInString(cmd)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) || first == '[' || last == '\\' {
+		return valueError(ErrUnsafeValue, "healthcheck", cmd, "must not start or end with white space, start with '[' or end with '\\'")
+	}
 	return nil
 }
 
@@ -91,6 +197,70 @@ func checkPath(what, p string) error {
 		return valueError(ErrInvalidValue, what, p, "is empty")
 	}
 	return checkText(what, p)
+}
+
+// checkTemplate accepts a value that BuildKit's shell lexer is to expand
+// (EnvExpand, WorkdirExpand, ArgExpand). The renderer writes it bare,
+// double-quoted when it has no quote, '\' or leading U+FEFF, or else as
+// it is, so that the frontend lexes the very word the compiler lexes; that
+// needs a single complete shell word.
+func checkTemplate(what, v string) error {
+	if err := checkText(what, v); err != nil {
+		return err
+	}
+	if !strings.ContainsAny(v, `"'\`) && !strings.HasPrefix(v, "\uFEFF") {
+		return nil
+	}
+	if !isShellWord(v) {
+		return valueError(ErrUnsafeValue, what, v, "has quotes, a '\\' or a leading U+FEFF, and is not a single complete shell word")
+	}
+	return nil
+}
+
+// isShellWord reports whether v, written as it is, is read by BuildKit's
+// parser (parseWords) as one word, unchanged: no white space outside
+// quotes, balanced quotes, no '\' at the end (a continuation), no leading
+// '-' or white space at either end.
+func isShellWord(v string) bool {
+	if v == "" || v[0] == '-' {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) || last == '\\' {
+		return false
+	}
+	var quote rune
+	escaped := false
+	for _, r := range v {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && quote != '\'':
+			escaped = true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case unicode.IsSpace(r):
+			return false
+		}
+	}
+	return quote == 0 && !escaped
+}
+
+// checkCopyTemplate accepts a COPY path to be expanded: BuildKit reads a
+// source path that starts with "<<" as a heredoc, even in JSON form.
+func checkCopyTemplate(what, p string) error {
+	if err := checkPath(what, p); err != nil {
+		return err
+	}
+	if heredocRe.MatchString(p) {
+		return valueError(ErrUnsafeValue, what, p, "would be read as a heredoc")
+	}
+	return nil
 }
 
 func checkEnvKey(what, k string) error {
@@ -114,16 +284,24 @@ func checkLabelKey(k string) error {
 			return valueError(ErrUnsafeValue, "label key", k, "may not contain spaces, quotes, '\\', '$', '=', '`' or '#'")
 		}
 	}
-	if strings.HasPrefix(k, "-") {
-		return valueError(ErrUnsafeValue, "label key", k, "may not start with '-'")
+	if strings.HasPrefix(k, "-") || strings.HasPrefix(k, "\uFEFF") {
+		return valueError(ErrUnsafeValue, "label key", k, "may not start with '-' or U+FEFF")
 	}
 	return nil
 }
 
-// checkFlagValue checks a value that is written inside a --flag (a mount
-// target, a cache id, a --chown owner): these are parsed as CSV and expanded
-// by BuildKit, so the characters that would change their meaning are refused.
+// checkFlagValue checks a value that is written inside a --mount or
+// --chown flag (a mount target, a cache id, an owner): BuildKit's parser
+// reads flags a byte at a time, dropping quotes and backslashes, and
+// BuildKit parses these as CSV and expands them, so only printable ASCII
+// without white space, quotes, '\\', ',', '=', '$' or '`' is accepted.
 func checkFlagValue(what, v string) error {
+	return checkFlagWord(what, v, ",=$`")
+}
+
+// checkFlagWord accepts a non-empty flag value of printable ASCII without
+// white space, quotes, '\' or the characters in forbid.
+func checkFlagWord(what, v, forbid string) error {
 	if v == "" {
 		return valueError(ErrInvalidValue, what, v, "is empty")
 	}
@@ -131,9 +309,22 @@ func checkFlagValue(what, v string) error {
 		return err
 	}
 	for _, r := range v {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(",\"'\\$=`", r) {
-			return valueError(ErrUnsafeValue, what, v, "may not contain spaces, ',', quotes, '\\', '$', '=' or '`'")
+		if r <= ' ' || r > '~' || strings.ContainsRune(`"'\`+forbid, r) {
+			why := "may only contain printable ASCII without white space, quotes or '\\'"
+			if forbid != "" {
+				why = fmt.Sprintf("may only contain printable ASCII without white space, quotes, '\\' or any of %q", forbid)
+			}
+			return valueError(ErrUnsafeValue, what, v, why)
 		}
+	}
+	return nil
+}
+
+// checkMountTarget refuses a bind, cache or tmpfs mount over the root file
+// system, which BuildKit refuses when it builds.
+func checkMountTarget(target string) error {
+	if strings.HasPrefix(target, "/") && path.Clean(target) == "/" {
+		return valueError(ErrInvalidValue, "mount target", target, "is the root file system")
 	}
 	return nil
 }
@@ -147,6 +338,25 @@ func checkImageRef(ref string) error {
 	}
 	if _, err := reference.ParseNormalizedNamed(ref); err != nil {
 		return valueError(ErrInvalidImageRef, "image", ref, err.Error())
+	}
+	return nil
+}
+
+// checkImageTemplate checks the reference given to FromExpand: a flag
+// value (FROM is read like one) that may hold '$', and does not start
+// with '-'. The expanded reference is checked when the build is compiled.
+func checkImageTemplate(ref string) error {
+	if ref == "" {
+		return valueError(ErrInvalidImageRef, "image", ref, "is empty")
+	}
+	if err := checkFlagWord("image", ref, ",="); err != nil {
+		return err
+	}
+	if ref[0] == '-' {
+		return valueError(ErrUnsafeValue, "image", ref, "may not start with '-'")
+	}
+	if len(ref) > maxFromWord {
+		return valueError(ErrUnsafeValue, "image", ref, fmt.Sprintf("is longer than %d bytes", maxFromWord))
 	}
 	return nil
 }
@@ -171,10 +381,13 @@ func checkPlatform(p string) error {
 	if strings.ContainsAny(p, "$ \t\"'\\") {
 		return valueError(ErrInvalidValue, "platform", p, "must be an os/arch[/variant] or $BUILDPLATFORM or $TARGETPLATFORM")
 	}
+	if len(p) > maxFromWord {
+		return valueError(ErrInvalidValue, "platform", p, fmt.Sprintf("is longer than %d bytes", maxFromWord))
+	}
 	if _, err := platforms.Parse(p); err != nil {
 		return valueError(ErrInvalidValue, "platform", p, err.Error())
 	}
-	return nil
+	return checkFlagWord("platform", p, ",=")
 }
 
 func checkSignal(sig string) error {
@@ -186,6 +399,161 @@ func checkSignal(sig string) error {
 	}
 	if _, err := signal.ParseSignal(sig); err != nil {
 		return valueError(ErrInvalidValue, "signal", sig, err.Error())
+	}
+	return nil
+}
+
+// checkLine refuses an instruction that might not fit on one Dockerfile
+// line once rendered, assuming the worst case of quoting and escaping.
+// from and mounts are the stages it names (COPY --from, RUN --mount
+// from=).
+func checkLine(in instr) error {
+	var n lineLen
+	for _, st := range append([]*Stage{in.from}, in.mount...) {
+		if st != nil {
+			n.bare(st.name)
+		}
+	}
+	switch x := in.ir.(type) {
+	case *ir.Workdir:
+		n.word(x.Path, x.Expand)
+	case *ir.Env:
+		n.bare(x.Key)
+		n.word(x.Value, x.Expand)
+	case *ir.ArgDecl:
+		n.arg(x.Arg)
+	case *ir.User:
+		n.word(x.User, false)
+	case *ir.Label:
+		n.bare(x.Key)
+		n.word(x.Value, false)
+	case *ir.StopSignal:
+		n.word(x.Signal, false)
+	case *ir.Copy:
+		n.bare(x.From.Image)
+		n.bare(x.Chown)
+		for _, p := range x.Exclude {
+			n.bare(p)
+		}
+		for _, p := range x.Sources {
+			n.path(p)
+		}
+		n.path(x.Dest)
+	case *ir.Volume:
+		for _, p := range x.Paths {
+			n.path(p)
+		}
+	case *ir.Run:
+		for _, m := range x.Mounts {
+			n += 128 // type, flags, uid, gid, mode, size
+			for _, v := range []string{m.Target, m.ID, m.Source, m.Env, m.From.Image} {
+				n.bare(v)
+			}
+		}
+		n.json(x.Argv...)
+		if x.Shell {
+			if !ir.ScriptNeedsHeredoc(x.Command) {
+				n += lineLen(len(x.Command))
+				break
+			}
+			for l := range strings.SplitSeq(x.Command, "\n") {
+				if len(l) > maxLine-1 {
+					return fmt.Errorf("%w: a line of the command is %d bytes; BuildKit reads Dockerfile lines of at most %d bytes", ErrUnsafeValue, len(l), maxLine)
+				}
+			}
+		}
+	case *ir.Entrypoint:
+		n.json(x.Argv...)
+	case *ir.Cmd:
+		n.json(x.Argv...)
+	case *ir.Shell:
+		n.json(x.Argv...)
+	case *ir.Healthcheck:
+		if x.Shell {
+			for _, t := range x.Test {
+				n += lineLen(len(t))
+			}
+		} else {
+			n.json(x.Test...)
+		}
+	}
+	return n.check(in.name)
+}
+
+// lineLen adds up the worst-case rendered length of a Dockerfile line.
+type lineLen int
+
+// bare adds a value written as it is, with a flag name or separator.
+func (n *lineLen) bare(v string) {
+	if v != "" {
+		*n += lineLen(len(v) + 16)
+	}
+}
+
+// word adds a value that is double-quoted with '\', '"' and '$' escaped,
+// or a template written as it is or double-quoted.
+func (n *lineLen) word(v string, expand bool) {
+	if expand {
+		*n += lineLen(len(v) + 3)
+		return
+	}
+	*n += lineLen(len(v) + strings.Count(v, `\`) + strings.Count(v, `"`) + strings.Count(v, "$") +
+		strings.Count(v, "'") + strings.Count(v, "<") + 6)
+}
+
+func (n *lineLen) arg(a ir.Arg) {
+	n.bare(a.Name)
+	if a.Default != nil {
+		n.word(*a.Default, a.Expand)
+	}
+}
+
+// json adds strings written as JSON strings: '"' and '\' take 2 bytes,
+// control characters and U+2028 and U+2029 take 6.
+func (n *lineLen) json(vs ...string) {
+	for _, v := range vs {
+		*n += lineLen(jsonLen(v) + 4)
+	}
+}
+
+func jsonLen(v string) int {
+	l := 2
+	for _, r := range v {
+		switch {
+		case r == '"' || r == '\\':
+			l += 2
+		case r < 0x20 || r == '\u2028' || r == '\u2029':
+			l += 6
+		default:
+			l += utf8.RuneLen(r)
+		}
+	}
+	return l
+}
+
+// path adds a COPY or VOLUME path, escaped for the shell lexer ('\', '"',
+// '$', a single quote and '<' take a '\') and then, in the worst case, written as
+// a JSON string and double-quoted.
+func (n *lineLen) path(p string) {
+	l := 8
+	for _, r := range p {
+		switch {
+		case r == '"' || r == '\\':
+			l += 4
+		case r == '$' || r == '\'' || r == '<' || r == '\uFEFF':
+			l += 3 + utf8.RuneLen(r)
+		case r < 0x20 || r == '\u2028' || r == '\u2029':
+			l += 6
+		default:
+			l += utf8.RuneLen(r)
+		}
+	}
+	*n += lineLen(l)
+}
+
+func (n lineLen) check(instruction string) error {
+	if l := int(n) + lineSlack; l > maxLine {
+		return fmt.Errorf("%w: the %s instruction would be up to %d bytes long once quoted; BuildKit reads Dockerfile lines of at most %d bytes", ErrUnsafeValue, instruction, l, maxLine)
 	}
 	return nil
 }

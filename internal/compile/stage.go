@@ -629,7 +629,9 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 		st = st.File(llb.Mkdir("/cache", mode, llb.WithUIDGID(uid, gid)))
 		mopts = append(mopts, llb.SourcePath("/cache"))
 	}
-	if m.From.IsContext() {
+	// The frontend mounts a cache without from= on scratch, not on the
+	// context, so it adds no context path.
+	if m.From.IsContext() && m.Type != ir.MountCache {
 		c.ctxPaths[path.Join("/", filepath.ToSlash(m.Source))] = struct{}{}
 	}
 	return llb.AddMount(target, st, mopts...), nil

@@ -1,29 +1,194 @@
 package dockerfile
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// BuildKit reads every word of ENV, LABEL, ARG, WORKDIR, USER, STOPSIGNAL,
-// COPY and VOLUME through its shell lexer (frontend/dockerfile/shell), which
-// expands '$', removes quotes and treats '\' as an escape. All escaping for
-// that lexer happens in escapeWord and quote; everything else here decides
-// which form a value is written in.
+// BuildKit's Dockerfile frontend reads a Dockerfile in three passes, and
+// every value written here must come through all three unchanged:
+//
+//  1. The parser (frontend/dockerfile/parser) splits the file into lines of
+//     at most 64 KiB - 1, trims white space around each line, continues a
+//     line that ends with '\', reads the words of a line that start with
+//     "--" as flags (a byte at a time, removing quotes and backslashes), and
+//     reads a heredoc after a RUN or COPY line that contains "<<".
+//  2. Each instruction splits the rest of the line in its own way: the
+//     whole rest (WORKDIR, USER, STOPSIGNAL, shell-form RUN), words separated
+//     by white space outside quotes (ENV, LABEL, ARG), or a JSON array
+//     (exec forms, and COPY and VOLUME when the line starts with '[').
+//  3. The shell lexer (frontend/dockerfile/shell, ProcessWord) expands '$',
+//     removes quotes and backslash escapes in the words of ENV, LABEL, ARG,
+//     WORKDIR, USER, STOPSIGNAL, COPY and VOLUME, even in JSON form.
+//
+// All escaping for the lexer is done by escape; the other functions here
+// decide which form a value takes, or refuse it.
+
+// maxLine is the longest line BuildKit's parser reads: it scans lines with a
+// bufio.Scanner of the default maximum token size, newline included.
+const maxLine = bufio.MaxScanTokenSize - 1
+
+// lexContext is where a value stands for BuildKit's shell lexer.
+type lexContext int
+
+const (
+	// inQuotes is the inside of a double-quoted string, where a backslash
+	// escapes only '\', '"' and '$' (shell/lex.go, processDoubleQuote).
+	inQuotes lexContext = iota
+	// unquoted is a word outside quotes, where a backslash escapes any
+	// character.
+	unquoted
+)
+
+// escape escapes v so that BuildKit's shell lexer reads back v, literally,
+// in the context ctx. Inside double quotes that is '\', '"' and '$'. Outside
+// quotes it is also a single quote (it would start a quoted string), '<' (a
+// COPY path starting with "<<" is a heredoc) and a byte order mark at the
+// start of the word (text/scanner drops it). A value that may not contain
+// '\n', '\r' or NUL must be checked with checkText first.
+func escape(v string, ctx lexContext) string {
+	var b strings.Builder
+	b.Grow(len(v) + 8)
+	for i, r := range v {
+		switch r {
+		case '\\', '"', '$':
+			b.WriteByte('\\')
+		case '\'', '<':
+			if ctx == unquoted {
+				b.WriteByte('\\')
+			}
+		case '\uFEFF':
+			if ctx == unquoted && i == 0 {
+				b.WriteByte('\\')
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// quote double-quotes v for the shell lexer.
+func quote(v string) string { return `"` + escape(v, inQuotes) + `"` }
+
+// literal renders a value that BuildKit must read back as it is: bare when
+// it is plain, else double-quoted.
+func literal(v string) string {
+	if isBare(v, "") {
+		return v
+	}
+	return quote(v)
+}
+
+// template renders a value that BuildKit is to expand (an Expand field).
+// Both backends give the value itself to the shell lexer's ProcessWord: the
+// compiler expands the IR value, so the frontend must read exactly that
+// word, quotes and backslashes included. The value is written
+//
+//   - bare when it is plain, as a literal would be;
+//   - double-quoted, with '$' live, when it has no quote, no backslash and
+//     no leading byte order mark: the lexer then expands it inside the
+//     quotes just as it would expand the word itself;
+//   - as it is, when it is a single complete word: no white space outside
+//     quotes, no unterminated quote, no trailing backslash, and no leading
+//     '-' or surrounding white space that the parser would take away.
+//
+// Anything else is refused.
+func template(v string) (string, error) {
+	if err := checkText(v); err != nil {
+		return "", err
+	}
+	if isBare(v, "") {
+		return v, nil
+	}
+	if !strings.ContainsAny(v, `"'\`) && !strings.HasPrefix(v, "\uFEFF") {
+		return `"` + v + `"`, nil
+	}
+	if !isWord(v) {
+		return "", unsafef("%q contains quotes or backslashes but is not a single, complete shell word", short(v))
+	}
+	return v, nil
+}
+
+// isWord reports whether v, written as it is after "KEY=" or as the rest of
+// a line, reaches the shell lexer unchanged. It follows parseWords in
+// BuildKit's parser/line_parsers.go: white space outside quotes splits
+// words, a backslash escapes the next character except inside single
+// quotes, and a backslash at the end of the line is dropped.
+func isWord(v string) bool {
+	if v == "" || v[0] == '-' {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) || last == '\\' {
+		return false
+	}
+	var quote rune
+	escaped := false
+	for _, r := range v {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && quote != '\'':
+			escaped = true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case unicode.IsSpace(r):
+			return false
+		}
+	}
+	return quote == 0 && !escaped
+}
+
+// isBare reports whether v can be written without quotes or escapes:
+// letters, digits, the characters _ . / : , + @ % = ~ - and those in extra,
+// not starting with '-' (it could be read as a flag).
+func isBare(v, extra string) bool {
+	if v == "" || v[0] == '-' {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:,+@%=~-"+extra, r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isPlainPath reports whether a COPY path can be a word of the
+// whitespace-separated form: a bare word, glob characters included, and
+// '$', '{' and '}' when the path is to be expanded.
+func isPlainPath(p string, expand bool) bool {
+	if expand {
+		return isBare(p, "*?${}")
+	}
+	return isBare(p, "*?")
+}
+
+// heredocWord matches the words BuildKit's parser reads as a heredoc
+// (parser.reHeredoc), which it does for COPY sources even in JSON form.
+var heredocWord = regexp.MustCompile(`^\d*<<`)
 
 // checkText refuses what no Dockerfile word can carry: invalid UTF-8 (the
-// lexer reads runes), NUL, and line breaks (a Dockerfile has no escape for
-// them inside a word).
+// lexer reads runes and would substitute U+FFFD), NUL, and line breaks (a
+// Dockerfile has no escape for them inside a word; the parser trims a
+// carriage return at the end of a line).
 func checkText(v string) error {
 	if !utf8.ValidString(v) {
-		return fmt.Errorf("%w: %q is not valid UTF-8", ErrUnsafe, v)
+		return unsafef("%q is not valid UTF-8", short(v))
 	}
 	if strings.ContainsAny(v, "\x00\n\r") {
-		return fmt.Errorf("%w: %q contains a NUL, newline or carriage return", ErrUnsafe, short(v))
+		return unsafef("%q contains a NUL, newline or carriage return", short(v))
 	}
 	return nil
 }
@@ -31,170 +196,88 @@ func checkText(v string) error {
 // checkScript refuses what a shell-form command cannot carry.
 func checkScript(v string) error {
 	if strings.TrimSpace(v) == "" {
-		return fmt.Errorf("%w: blank command", ErrUnsafe)
+		return unsafef("blank command")
 	}
 	if !utf8.ValidString(v) {
-		return fmt.Errorf("%w: %q is not valid UTF-8", ErrUnsafe, short(v))
+		return unsafef("%q is not valid UTF-8", short(v))
 	}
 	if strings.ContainsAny(v, "\x00\r") {
-		return fmt.Errorf("%w: %q contains a NUL or carriage return", ErrUnsafe, short(v))
+		return unsafef("%q contains a NUL or carriage return", short(v))
 	}
 	return nil
 }
 
-func short(v string) string {
-	if len(v) > 64 {
-		return v[:64] + "..."
-	}
-	return v
-}
-
-// quote double-quotes v for the shell lexer: inside double quotes a
-// backslash escapes only '\', '"' and '$'. With expand, '$' stays live.
-func quote(v string, expand bool) string {
-	var b strings.Builder
-	b.Grow(len(v) + 2)
-	b.WriteByte('"')
-	for _, r := range v {
-		switch r {
-		case '\\', '"':
-			b.WriteByte('\\')
-		case '$':
-			if !expand {
-				b.WriteByte('\\')
-			}
-		}
-		b.WriteRune(r)
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// escapeWord escapes v for the shell lexer outside quotes, where a
-// backslash escapes any character: '\', '$', and both quotes.
-func escapeWord(v string, expand bool) (string, error) {
-	if err := checkText(v); err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	for _, r := range v {
-		switch r {
-		case '\\', '"', '\'':
-			b.WriteByte('\\')
-		case '$':
-			if !expand {
-				b.WriteByte('\\')
-			}
-		}
-		b.WriteRune(r)
-	}
-	return b.String(), nil
-}
-
-// bare reports whether v can be written as is: characters the lexer and the
-// parser leave alone, and no leading '-' (a flag) or '#'.
-func bare(v string) bool {
-	if v == "" || v[0] == '-' {
-		return false
-	}
-	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+,=~-", r)) {
-			return false
-		}
-	}
-	return true
-}
-
-// plainPath reports whether a COPY path can be a bare word of the
-// whitespace-separated form: also globs are fine there.
-func plainPath(v string, expand bool) bool {
-	if v == "" || v[0] == '-' || v[0] == '[' {
-		return false
-	}
-	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+,=~-*?", r) || (expand && strings.ContainsRune("${}", r))) {
-			return false
-		}
-	}
-	return true
-}
-
-// value renders an ENV, LABEL or ARG value: bare when plain, else quoted.
-func value(v string, expand bool) (string, error) {
-	if err := checkText(v); err != nil {
-		return "", err
-	}
-	if bare(v) {
-		return v, nil
-	}
-	return quote(v, expand), nil
-}
-
-// word renders the single word of WORKDIR, USER and STOPSIGNAL, which the
-// parser takes as the rest of the line.
-func word(v string, expand bool) (string, error) {
-	if v == "" {
-		return "", fmt.Errorf("%w: empty value", ErrUnsafe)
-	}
-	return value(v, expand)
-}
-
-// checkKey accepts env and arg names.
-func checkKey(k string) error {
+// checkName accepts environment variable and build arg names.
+func checkName(what, k string) error {
 	if k == "" {
-		return fmt.Errorf("%w: empty name", ErrUnsafe)
+		return unsafef("empty %s", what)
 	}
 	for i, r := range k {
 		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return fmt.Errorf("%w: name %q", ErrUnsafe, k)
+			return unsafef("%s %q must match ^[A-Za-z_][A-Za-z0-9_]*$", what, short(k))
 		}
 	}
 	return nil
 }
 
+// checkLabelKey accepts a label key that needs no quoting: the parser
+// splits LABEL words at white space and quotes, and at the first '=', and
+// the lexer reads '$', '\', quotes and a leading byte order mark.
 func checkLabelKey(k string) error {
-	if k == "" || k[0] == '-' || !utf8.ValidString(k) {
-		return fmt.Errorf("%w: label key %q", ErrUnsafe, k)
+	if k == "" || k[0] == '-' || strings.HasPrefix(k, "\uFEFF") {
+		return unsafef("label key %q is empty or starts with '-' or U+FEFF", short(k))
+	}
+	if err := checkText(k); err != nil {
+		return err
 	}
 	for _, r := range k {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("\"'\\$=`#", r) {
-			return fmt.Errorf("%w: label key %q", ErrUnsafe, k)
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("\"'\\$=", r) {
+			return unsafef("label key %q contains white space, a control character, a quote, '\\', '$' or '='", short(k))
 		}
 	}
 	return nil
 }
 
-// checkFlag accepts a value written inside a --flag, where BuildKit splits
-// on whitespace and commas and expands '$'.
-func checkFlag(v string) error {
-	if v == "" || !utf8.ValidString(v) {
-		return fmt.Errorf("%w: flag value %q", ErrUnsafe, v)
+// checkFlag accepts a value written inside a --flag. BuildKit's parser reads
+// flags a byte at a time (parser/split_command.go): it ends a flag at white
+// space, removes quotes and backslashes, and turns each byte of a
+// multi-byte character into a character of its own. So only printable
+// ASCII without quotes and '\' can be written; forbid lists the characters
+// that the reader of this particular flag gives a meaning to.
+func checkFlag(what, v, forbid string) error {
+	if v == "" {
+		return unsafef("empty %s", what)
 	}
 	for _, r := range v {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(",\"'\\`", r) {
-			return fmt.Errorf("%w: flag value %q", ErrUnsafe, short(v))
+		if r <= ' ' || r > '~' || strings.ContainsRune(`"'\`+forbid, r) {
+			allowed := `printable ASCII without white space, quotes or '\'`
+			if forbid != "" {
+				allowed = fmt.Sprintf(`printable ASCII without white space, quotes, '\' or any of %q`, forbid)
+			}
+			return unsafef("%s %q: a flag value may only contain %s", what, short(v), allowed)
 		}
 	}
 	return nil
 }
 
-// execForm renders an argument list as the JSON array of the exec form.
+// execForm renders an argument list as the JSON array of the exec form,
+// which BuildKit reads with json.Unmarshal and does not expand.
 func execForm(argv []string) (string, error) {
 	if len(argv) == 0 {
-		return "", fmt.Errorf("%w: empty argument list", ErrUnsafe)
+		return "", unsafef("empty argument list")
 	}
 	for _, a := range argv {
 		if !utf8.ValidString(a) || strings.IndexByte(a, 0) >= 0 {
-			return "", fmt.Errorf("%w: argument %q", ErrUnsafe, short(a))
+			return "", unsafef("argument %q is not valid UTF-8 or contains NUL", short(a))
 		}
 	}
-	return jsonArray(argv)
+	return jsonArray(argv), nil
 }
 
-// jsonArray encodes strings as BuildKit's parser reads them back with
-// json.Unmarshal: one line, no HTML escaping, elements separated by ", "
-// as Dockerfiles conventionally are.
-func jsonArray(v []string) (string, error) {
+// jsonArray encodes strings on one line, without HTML escaping, elements
+// separated by ", " as Dockerfiles conventionally are. The strings must be
+// valid UTF-8.
+func jsonArray(v []string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -202,9 +285,22 @@ func jsonArray(v []string) (string, error) {
 	for i, s := range v {
 		b.Reset()
 		if err := enc.Encode(s); err != nil {
-			return "", err
+			panic(err) // a string always encodes
 		}
 		parts[i] = strings.TrimSuffix(b.String(), "\n")
 	}
-	return "[" + strings.Join(parts, ", ") + "]", nil
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// unsafef returns an error wrapping ErrUnsafe.
+func unsafef(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrUnsafe, fmt.Sprintf(format, args...))
+}
+
+// short shortens v for an error message.
+func short(v string) string {
+	if len(v) > 64 {
+		return v[:64] + "..."
+	}
+	return v
 }

@@ -8,6 +8,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,188 +22,301 @@ import (
 // so that BuildKit reads back the same value.
 var ErrUnsafe = errors.New("value cannot be rendered safely")
 
-// Error is a problem with one instruction.
+// Error is a problem with one instruction of a stage.
 type Error struct {
 	Stage       string
-	Index       int // -1 for FROM
+	Index       int // index of the instruction in the stage; -1 for FROM
 	Instruction string
 	Err         error
 }
 
 func (e *Error) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("stage %q: %s: %v", e.Stage, e.Instruction, e.Err)
+	}
 	return fmt.Sprintf("stage %q: instruction %d (%s): %v", e.Stage, e.Index+1, e.Instruction, e.Err)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Render renders m as a Dockerfile. The output is canonical: the same IR
-// gives the same bytes.
+// Render renders m as a Dockerfile: an optional "# syntax=" line, the build
+// args declared before the first stage, then the stages, separated by blank
+// lines. The output is canonical: the same IR gives the same bytes.
+//
+// Literal values are escaped or quoted so that BuildKit reads them back
+// unchanged; values with Expand set reach BuildKit's shell lexer as they
+// are, to be expanded as the compiler expands them. A value that cannot be
+// written so is reported with an [*Error] wrapping [ErrUnsafe]; Render
+// reports every such problem, joined with [errors.Join].
 func Render(m *ir.Build) ([]byte, error) {
-	var b bytes.Buffer
-	var errs []error
-	if m.Syntax != "" {
-		if err := checkFlag(m.Syntax); err != nil {
-			errs = append(errs, fmt.Errorf("syntax directive: %w", err))
+	if m == nil {
+		return nil, unsafef("nil build")
+	}
+	r := &renderer{m: m}
+	r.render()
+	if len(r.errs) > 0 {
+		return nil, errors.Join(r.errs...)
+	}
+	return r.out.Bytes(), nil
+}
+
+// stageName is BuildKit's rule for stage names (instructions/parse.go).
+var stageName = regexp.MustCompile(`^[a-z][a-z0-9\-_.]*$`)
+
+// renderer renders one build, collecting every problem it finds.
+type renderer struct {
+	m     *ir.Build
+	out   bytes.Buffer
+	errs  []error
+	names map[string]int // stage names, to their index
+	stage int            // the stage being rendered
+}
+
+// emit writes one instruction, or records why it cannot be written.
+func (r *renderer) emit(text string, err error, where func(error) error) {
+	if err == nil {
+		err = checkLines(text)
+	}
+	if err != nil {
+		r.errs = append(r.errs, where(err))
+		return
+	}
+	r.out.WriteString(text)
+	r.out.WriteByte('\n')
+}
+
+// checkLines refuses an instruction with a line that BuildKit's parser
+// cannot read.
+func checkLines(text string) error {
+	for line := range strings.SplitSeq(text, "\n") {
+		if len(line) > maxLine {
+			return unsafef("a line of %d bytes is longer than the %d bytes BuildKit reads", len(line), maxLine)
 		}
-		fmt.Fprintf(&b, "# syntax=%s\n", m.Syntax)
+	}
+	return nil
+}
+
+// render writes the header and the stages.
+func (r *renderer) render() {
+	m := r.m
+	if len(m.Stages) == 0 {
+		r.errs = append(r.errs, unsafef("no stages"))
+		return
+	}
+	r.names = make(map[string]int, len(m.Stages))
+	for i, st := range m.Stages {
+		if st == nil {
+			r.errs = append(r.errs, unsafef("stage %d is nil", i))
+			return
+		}
+		if _, dup := r.names[st.Name]; dup {
+			r.errs = append(r.errs, &Error{Stage: st.Name, Index: -1, Instruction: "FROM", Err: unsafef("duplicate stage name")})
+		}
+		r.names[st.Name] = i
+	}
+
+	global := func(what string) func(error) error {
+		return func(err error) error { return fmt.Errorf("%s: %w", what, err) }
+	}
+	if m.Syntax != "" {
+		err := checkFlag("syntax", m.Syntax, "")
+		r.emit("# syntax="+m.Syntax, err, global("syntax directive"))
 	}
 	for _, a := range m.Args {
 		line, err := argLine(a)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("ARG before the first stage: %w", err))
-			continue
-		}
-		b.WriteString(line)
-		b.WriteByte('\n')
+		r.emit(line, err, global("ARG before the first stage"))
 	}
 	if len(m.Args) > 0 {
-		b.WriteByte('\n')
+		r.out.WriteByte('\n')
 	}
 	for i, st := range m.Stages {
 		if i > 0 {
-			b.WriteByte('\n')
+			r.out.WriteByte('\n')
 		}
-		r := &stageRenderer{m: m, st: st, b: &b}
-		r.render()
-		errs = append(errs, r.errs...)
+		r.stage = i
+		r.renderStage(st)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return b.Bytes(), nil
 }
 
-type stageRenderer struct {
-	m    *ir.Build
-	st   *ir.Stage
-	b    *bytes.Buffer
-	errs []error
-}
-
-func (r *stageRenderer) fail(i int, name string, err error) {
-	r.errs = append(r.errs, &Error{Stage: r.st.Name, Index: i, Instruction: name, Err: err})
-}
-
-func (r *stageRenderer) render() {
-	st := r.st
-	var line strings.Builder
-	line.WriteString("FROM ")
-	if st.Platform != "" {
-		if err := checkFlag(st.Platform); err != nil {
-			r.fail(-1, "FROM", err)
-		}
-		line.WriteString("--platform=" + st.Platform + " ")
-	}
-	base, err := r.sourceName(st.Base)
-	if err != nil {
-		r.fail(-1, "FROM", err)
-	}
-	line.WriteString(base)
-	line.WriteString(" AS ")
-	line.WriteString(st.Name)
-	r.b.WriteString(line.String())
-	r.b.WriteByte('\n')
+// renderStage writes the FROM line and the instructions of a stage.
+func (r *renderer) renderStage(st *ir.Stage) {
+	from, err := r.from(st)
+	r.emit(from, err, func(err error) error {
+		return &Error{Stage: st.Name, Index: -1, Instruction: "FROM", Err: err}
+	})
 	for i, in := range st.Instructions {
-		s, name, err := r.instruction(in)
-		if err != nil {
-			r.fail(i, name, err)
-			continue
-		}
-		r.b.WriteString(s)
-		r.b.WriteByte('\n')
+		text, err := r.instruction(in)
+		r.emit(text, err, func(err error) error {
+			return &Error{Stage: st.Name, Index: i, Instruction: instructionName(in), Err: err}
+		})
 	}
 }
 
-// sourceName is how FROM and --from name a source.
-func (r *stageRenderer) sourceName(src ir.Source) (string, error) {
+// from renders FROM [--platform=P] base AS name.
+func (r *renderer) from(st *ir.Stage) (string, error) {
+	if !stageName.MatchString(st.Name) || st.Name == "scratch" {
+		return "", unsafef("stage name %q must match %s and not be scratch", st.Name, stageName)
+	}
+	var b strings.Builder
+	b.WriteString("FROM ")
+	if st.Platform != "" {
+		// The platform is expanded with the build args: '$' stays live.
+		if err := checkFlag("platform", st.Platform, ",="); err != nil {
+			return "", err
+		}
+		b.WriteString("--platform=" + st.Platform + " ")
+	}
+	base, err := r.source(st.Base, "base", true)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString(base + " AS " + st.Name)
+	return b.String(), nil
+}
+
+// source renders how FROM, COPY --from and RUN --mount from= name a source
+// other than the build context: an earlier stage by its name, an image by
+// its reference. A reference that BuildKit would read as a stage (its name,
+// in any case, or a number, which COPY --from reads as a stage index) is
+// refused. Only FROM expands a reference.
+func (r *renderer) source(src ir.Source, what string, expandable bool) (string, error) {
 	if src.Stage >= 0 {
-		if src.Stage >= len(r.m.Stages) {
-			return "", fmt.Errorf("%w: stage index %d out of range", ErrUnsafe, src.Stage)
+		if src.Stage >= r.stage || src.Image != "" {
+			return "", unsafef("%s: stage %d is not an earlier stage", what, src.Stage)
 		}
 		return r.m.Stages[src.Stage].Name, nil
 	}
-	if src.Image == "" {
-		return "", fmt.Errorf("%w: empty image reference", ErrUnsafe)
+	ref := src.Image
+	forbid := ",=$"
+	if src.ExpandImage {
+		if !expandable {
+			return "", unsafef("%s: image %q cannot be expanded here", what, ref)
+		}
+		forbid = ",="
 	}
-	if err := checkFlag(src.Image); err != nil {
+	if err := checkFlag(what+" image", ref, forbid); err != nil {
 		return "", err
 	}
-	if !src.ExpandImage && strings.Contains(src.Image, "$") {
-		return "", fmt.Errorf("%w: image reference %q contains '$'", ErrUnsafe, src.Image)
+	if ref[0] == '-' {
+		return "", unsafef("%s: image %q starts with '-'", what, ref)
 	}
-	return src.Image, nil
+	if j, ok := r.names[strings.ToLower(ref)]; ok {
+		return "", unsafef("%s: image %q would be read as stage %d", what, ref, j)
+	}
+	if _, err := strconv.Atoi(ref); err == nil {
+		return "", unsafef("%s: image %q would be read as a stage index", what, ref)
+	}
+	return ref, nil
 }
 
-func (r *stageRenderer) instruction(in ir.Instruction) (string, string, error) {
+// instructionName is the Dockerfile instruction that in is written as.
+func instructionName(in ir.Instruction) string {
+	switch in.(type) {
+	case *ir.Workdir:
+		return "WORKDIR"
+	case *ir.Env:
+		return "ENV"
+	case *ir.ArgDecl:
+		return "ARG"
+	case *ir.User:
+		return "USER"
+	case *ir.Label:
+		return "LABEL"
+	case *ir.Expose:
+		return "EXPOSE"
+	case *ir.Copy:
+		return "COPY"
+	case *ir.Run:
+		return "RUN"
+	case *ir.Entrypoint:
+		return "ENTRYPOINT"
+	case *ir.Cmd:
+		return "CMD"
+	case *ir.Healthcheck:
+		return "HEALTHCHECK"
+	case *ir.StopSignal:
+		return "STOPSIGNAL"
+	case *ir.Volume:
+		return "VOLUME"
+	case *ir.Shell:
+		return "SHELL"
+	}
+	return fmt.Sprintf("%T", in)
+}
+
+// instruction renders one instruction, possibly on several lines.
+func (r *renderer) instruction(in ir.Instruction) (string, error) {
 	switch x := in.(type) {
 	case *ir.Workdir:
 		w, err := word(x.Path, x.Expand)
-		return "WORKDIR " + w, "WORKDIR", err
+		return "WORKDIR " + w, err
 	case *ir.Env:
-		v, err := value(x.Value, x.Expand)
-		if err == nil {
-			err = checkKey(x.Key)
+		if err := checkName("env key", x.Key); err != nil {
+			return "", err
 		}
-		return "ENV " + x.Key + "=" + v, "ENV", err
+		v, err := value(x.Value, x.Expand)
+		return "ENV " + x.Key + "=" + v, err
 	case *ir.ArgDecl:
-		s, err := argLine(x.Arg)
-		return s, "ARG", err
+		return argLine(x.Arg)
 	case *ir.User:
 		w, err := word(x.User, false)
-		return "USER " + w, "USER", err
+		return "USER " + w, err
 	case *ir.Label:
+		if err := checkLabelKey(x.Key); err != nil {
+			return "", err
+		}
 		v, err := value(x.Value, false)
-		if err == nil {
-			err = checkLabelKey(x.Key)
-		}
-		return "LABEL " + x.Key + "=" + v, "LABEL", err
+		return "LABEL " + x.Key + "=" + v, err
 	case *ir.Expose:
-		if x.Port < 1 || x.Port > 65535 || (x.Proto != "tcp" && x.Proto != "udp") {
-			return "", "EXPOSE", fmt.Errorf("%w: port %d/%s", ErrUnsafe, x.Port, x.Proto)
-		}
-		s := "EXPOSE " + strconv.Itoa(x.Port)
-		if x.Proto == "udp" {
-			s += "/udp"
-		}
-		return s, "EXPOSE", nil
+		return expose(x)
 	case *ir.Copy:
-		s, err := r.copy(x)
-		return s, "COPY", err
+		return r.copy(x)
 	case *ir.Run:
-		s, err := r.run(x)
-		return s, "RUN", err
+		return r.run(x)
 	case *ir.Entrypoint:
 		s, err := execForm(x.Argv)
-		return "ENTRYPOINT " + s, "ENTRYPOINT", err
+		return "ENTRYPOINT " + s, err
 	case *ir.Cmd:
 		s, err := execForm(x.Argv)
-		return "CMD " + s, "CMD", err
+		return "CMD " + s, err
 	case *ir.Shell:
 		s, err := execForm(x.Argv)
-		return "SHELL " + s, "SHELL", err
+		return "SHELL " + s, err
 	case *ir.StopSignal:
 		w, err := word(x.Signal, false)
-		return "STOPSIGNAL " + w, "STOPSIGNAL", err
+		return "STOPSIGNAL " + w, err
 	case *ir.Volume:
-		words := make([]string, len(x.Paths))
-		for i, p := range x.Paths {
-			w, err := escapeWord(p, false)
-			if err != nil {
-				return "", "VOLUME", err
-			}
-			words[i] = w
-		}
-		s, err := jsonArray(words)
-		return "VOLUME " + s, "VOLUME", err
+		return volume(x)
 	case *ir.Healthcheck:
-		s, err := healthcheck(x)
-		return s, "HEALTHCHECK", err
+		return healthcheck(x)
 	}
-	return "", fmt.Sprintf("%T", in), fmt.Errorf("%w: unknown instruction %T", ErrUnsafe, in)
+	return "", unsafef("unknown instruction %T", in)
 }
 
+// value renders an ENV, LABEL or ARG value, which BuildKit reads as the
+// part of a word after the first '='.
+func value(v string, expand bool) (string, error) {
+	if expand {
+		return template(v)
+	}
+	if err := checkText(v); err != nil {
+		return "", err
+	}
+	return literal(v), nil
+}
+
+// word renders the single word of WORKDIR, USER and STOPSIGNAL, which
+// BuildKit reads as the rest of the line.
+func word(v string, expand bool) (string, error) {
+	if v == "" {
+		return "", unsafef("empty value")
+	}
+	return value(v, expand)
+}
+
+// argLine renders ARG NAME or ARG NAME=default.
 func argLine(a ir.Arg) (string, error) {
-	if err := checkKey(a.Name); err != nil {
+	if err := checkName("arg name", a.Name); err != nil {
 		return "", err
 	}
 	if a.Default == nil {
@@ -210,197 +326,304 @@ func argLine(a ir.Arg) (string, error) {
 	return "ARG " + a.Name + "=" + v, err
 }
 
-func (r *stageRenderer) copy(cp *ir.Copy) (string, error) {
-	var flags []string
+// expose renders EXPOSE port or EXPOSE port/udp.
+func expose(x *ir.Expose) (string, error) {
+	if x.Port < 1 || x.Port > 65535 {
+		return "", unsafef("port %d is outside 1-65535", x.Port)
+	}
+	switch x.Proto {
+	case "tcp":
+		return "EXPOSE " + strconv.Itoa(x.Port), nil
+	case "udp":
+		return "EXPOSE " + strconv.Itoa(x.Port) + "/udp", nil
+	}
+	return "", unsafef("protocol %q is not tcp or udp", x.Proto)
+}
+
+// volume renders VOLUME as a JSON array. BuildKit trims each path before
+// expanding it, so a path with white space at either end is double-quoted
+// inside its JSON string.
+func volume(x *ir.Volume) (string, error) {
+	if len(x.Paths) == 0 {
+		return "", unsafef("no paths")
+	}
+	elems := make([]string, len(x.Paths))
+	for i, p := range x.Paths {
+		if p == "" {
+			return "", unsafef("empty path")
+		}
+		if err := checkText(p); err != nil {
+			return "", err
+		}
+		e := escape(p, unquoted)
+		if strings.TrimSpace(e) != e {
+			e = quote(p)
+		}
+		elems[i] = e
+	}
+	return "VOLUME " + jsonArray(elems), nil
+}
+
+// copy renders COPY [--from=S] [--chown=U] [--chmod=M] [--link] [--parents]
+// [--exclude=P]... src... dst.
+func (r *renderer) copy(cp *ir.Copy) (string, error) {
+	words := []string{"COPY"}
 	if !cp.From.IsContext() {
-		from, err := r.sourceName(cp.From)
+		from, err := r.source(cp.From, "--from", false)
 		if err != nil {
 			return "", err
 		}
-		flags = append(flags, "--from="+from)
+		words = append(words, "--from="+from)
 	}
 	if cp.Chown != "" {
-		if err := checkFlag(cp.Chown); err != nil {
+		// BuildKit always expands --chown.
+		forbid := ",=$"
+		if cp.Expand {
+			forbid = ",="
+		}
+		if err := checkFlag("--chown", cp.Chown, forbid); err != nil {
 			return "", err
 		}
-		flags = append(flags, "--chown="+cp.Chown)
+		words = append(words, "--chown="+cp.Chown)
 	}
 	if cp.Chmod != "" {
 		if _, err := strconv.ParseUint(cp.Chmod, 8, 32); err != nil {
-			return "", fmt.Errorf("%w: chmod %q", ErrUnsafe, cp.Chmod)
+			return "", unsafef("--chmod %q is not an octal mode", short(cp.Chmod))
 		}
-		flags = append(flags, "--chmod="+cp.Chmod)
+		words = append(words, "--chmod="+cp.Chmod)
 	}
 	if cp.Link {
-		flags = append(flags, "--link")
+		words = append(words, "--link")
 	}
 	if cp.Parents {
-		flags = append(flags, "--parents")
+		words = append(words, "--parents")
 	}
 	for _, p := range cp.Exclude {
-		if err := checkFlag(p); err != nil {
+		// Exclude patterns are not expanded.
+		if err := checkFlag("--exclude", p, ""); err != nil {
 			return "", err
 		}
-		flags = append(flags, "--exclude="+p)
+		words = append(words, "--exclude="+p)
 	}
-	paths := append(append([]string(nil), cp.Sources...), cp.Dest)
-	words, err := pathList(paths, cp.Expand)
+	if len(cp.Sources) == 0 {
+		return "", unsafef("no sources")
+	}
+	paths, err := copyPaths(append(slices.Clone(cp.Sources), cp.Dest), cp.Expand)
 	if err != nil {
 		return "", err
 	}
-	return joinLine("COPY", flags, words), nil
+	return strings.Join(append(words, paths), " "), nil
 }
 
-// pathList renders the paths of a COPY: bare words when they are all
-// plain, otherwise a JSON array, whose strings BuildKit still passes
-// through its shell lexer.
-func pathList(paths []string, expand bool) (string, error) {
+// copyPaths renders the sources and the destination of a COPY: bare words
+// when they all are plain, otherwise a JSON array, whose strings BuildKit
+// still gives to the shell lexer. Literal paths are escaped for the lexer;
+// paths to expand are written as they are, and refused when BuildKit would
+// read them as a heredoc.
+func copyPaths(paths []string, expand bool) (string, error) {
 	plain := true
-	escaped := make([]string, len(paths))
-	for i, p := range paths {
+	for _, p := range paths {
 		if p == "" {
-			return "", fmt.Errorf("%w: empty path", ErrUnsafe)
+			return "", unsafef("empty path")
 		}
-		w, err := escapeWord(p, expand)
-		if err != nil {
+		if err := checkText(p); err != nil {
 			return "", err
 		}
-		escaped[i] = w
-		if !plainPath(p, expand) {
-			plain = false
-		}
+		plain = plain && isPlainPath(p, expand)
 	}
 	if plain {
 		return strings.Join(paths, " "), nil
 	}
-	return jsonArray(escaped)
+	elems := make([]string, len(paths))
+	for i, p := range paths {
+		switch {
+		case !expand:
+			elems[i] = escape(p, unquoted)
+		case heredocWord.MatchString(p):
+			return "", unsafef("path %q would be read as a heredoc", short(p))
+		default:
+			elems[i] = p
+		}
+	}
+	return jsonArray(elems), nil
 }
 
-func joinLine(cmd string, flags []string, rest string) string {
-	parts := append([]string{cmd}, flags...)
-	return strings.Join(append(parts, rest), " ")
-}
-
-func (r *stageRenderer) run(x *ir.Run) (string, error) {
-	var flags []string
+// run renders RUN [--mount=...]... [--network=N] [--security=S] and the
+// command: exec form as a JSON array, shell form on the line when it can
+// be, else as a heredoc (see ir.ScriptNeedsHeredoc).
+func (r *renderer) run(x *ir.Run) (string, error) {
+	words := []string{"RUN"}
 	for _, m := range x.Mounts {
 		f, err := r.mount(m)
 		if err != nil {
 			return "", err
 		}
-		flags = append(flags, "--mount="+f)
+		words = append(words, "--mount="+f)
 	}
 	switch x.Network {
 	case "":
 	case "default", "none", "host":
-		flags = append(flags, "--network="+x.Network)
+		words = append(words, "--network="+x.Network)
 	default:
-		return "", fmt.Errorf("%w: network %q", ErrUnsafe, x.Network)
+		return "", unsafef("network %q", short(x.Network))
 	}
 	switch x.Security {
 	case "":
 	case "sandbox", "insecure":
-		flags = append(flags, "--security="+x.Security)
+		words = append(words, "--security="+x.Security)
 	default:
-		return "", fmt.Errorf("%w: security %q", ErrUnsafe, x.Security)
+		return "", unsafef("security %q", short(x.Security))
 	}
 	if !x.Shell {
+		if x.Command != "" {
+			return "", unsafef("exec-form RUN with a shell command")
+		}
 		s, err := execForm(x.Argv)
-		return joinLine("RUN", flags, s), err
+		return strings.Join(append(words, s), " "), err
+	}
+	if len(x.Argv) > 0 {
+		return "", unsafef("shell-form RUN with exec-form arguments")
 	}
 	cmd := x.Command
 	if err := checkScript(cmd); err != nil {
 		return "", err
 	}
 	if !ir.ScriptNeedsHeredoc(cmd) {
-		return joinLine("RUN", flags, cmd), nil
+		return strings.Join(append(words, cmd), " "), nil
 	}
 	if strings.HasPrefix(cmd, "#!") {
 		// BuildKit runs a heredoc that starts with #! as a script file,
 		// not with the stage's shell.
-		return "", fmt.Errorf("%w: a multi-line command may not start with #!", ErrUnsafe)
+		return "", unsafef("a command written as a heredoc may not start with #!")
 	}
 	delim := heredocDelimiter(cmd)
-	return joinLine("RUN", flags, "<<'"+delim+"'") + "\n" + cmd + "\n" + delim, nil
+	return strings.Join(append(words, "<<'"+delim+"'"), " ") + "\n" + cmd + "\n" + delim, nil
 }
 
-// heredocDelimiter picks a delimiter that appears nowhere in the script.
+// heredocDelimiter picks the first of EOF, EOF1, EOF2, ... that is not a
+// line of the script.
 func heredocDelimiter(script string) string {
+	lines := strings.Split(script, "\n")
 	d := "EOF"
-	for i := 1; strings.Contains(script, d); i++ {
+	for i := 1; slices.Contains(lines, d); i++ {
 		d = "EOF" + strconv.Itoa(i)
 	}
 	return d
 }
 
-func (r *stageRenderer) mount(m ir.Mount) (string, error) {
-	fields := []string{"type=" + string(m.Type)}
-	add := func(k, v string) error {
-		if err := checkFlag(v); err != nil {
-			return err
-		}
-		fields = append(fields, k+"="+v)
-		return nil
+// mountField is a field of a RUN --mount, as a bit set of the fields a
+// mount uses or its type allows.
+type mountField uint
+
+const (
+	mountTarget mountField = 1 << iota
+	mountFrom
+	mountSource
+	mountReadWrite
+	mountReadOnly
+	mountID
+	mountSharing
+	mountOwner // uid, gid, mode
+	mountRequired
+	mountEnv
+	mountSize
+)
+
+// mountFields are the fields BuildKit accepts for each type of mount
+// (instructions/commands_runmount.go) and the IR gives a meaning to.
+var mountFields = map[ir.MountType]mountField{
+	ir.MountBind:   mountTarget | mountFrom | mountSource | mountReadWrite,
+	ir.MountCache:  mountTarget | mountFrom | mountSource | mountReadOnly | mountID | mountSharing | mountOwner,
+	ir.MountTmpfs:  mountTarget | mountSize,
+	ir.MountSecret: mountTarget | mountID | mountOwner | mountRequired | mountEnv,
+	ir.MountSSH:    mountTarget | mountID | mountOwner | mountRequired,
+}
+
+// maxExactSize is the largest tmpfs size that BuildKit reads back exactly:
+// it parses sizes as float64.
+const maxExactSize = 1 << 53
+
+// mount renders the value of a RUN --mount flag: type=T,key=value,...
+// BuildKit reads it as CSV and expands each value, so values are refused,
+// not escaped, when they contain ',', '=', '$', quotes or '\'. A field that
+// the mount type does not have is refused rather than dropped.
+func (r *renderer) mount(m ir.Mount) (string, error) {
+	allowed, ok := mountFields[m.Type]
+	if !ok {
+		return "", unsafef("mount type %q", short(string(m.Type)))
 	}
-	var err error
-	switch m.Type {
-	case ir.MountBind, ir.MountCache, ir.MountTmpfs:
-		if err = add("target", m.Target); err != nil {
-			return "", err
+	for _, f := range []struct {
+		set   bool
+		field mountField
+		name  string
+	}{
+		{m.Target != "", mountTarget, "target"},
+		{!m.From.IsContext(), mountFrom, "from"},
+		{m.Source != "", mountSource, "source"},
+		{m.ReadWrite, mountReadWrite, "rw"},
+		{m.ReadOnly, mountReadOnly, "readonly"},
+		{m.ID != "", mountID, "id"},
+		{m.Sharing != "", mountSharing, "sharing"},
+		{m.UID != nil || m.GID != nil || m.Mode != nil, mountOwner, "uid, gid or mode"},
+		{m.Required, mountRequired, "required"},
+		{m.Env != "", mountEnv, "env"},
+		{m.Size != 0, mountSize, "size"},
+	} {
+		if f.set && allowed&f.field == 0 {
+			return "", unsafef("a %s mount has no %s", m.Type, f.name)
 		}
-	case ir.MountSecret, ir.MountSSH:
-		if m.ID != "" {
-			if err = add("id", m.ID); err != nil {
-				return "", err
-			}
-		}
-		if m.Target != "" {
-			if err = add("target", m.Target); err != nil {
-				return "", err
-			}
-		}
+	}
+	switch {
+	case m.Type != ir.MountSecret && m.Type != ir.MountSSH && m.Target == "":
+		return "", unsafef("a %s mount needs a target", m.Type)
+	case m.Type == ir.MountSecret && m.ID == "" && m.Target == "":
+		return "", unsafef("a secret mount needs an id or a target")
+	}
+	switch m.Sharing {
+	case "", "shared", "private", "locked":
 	default:
-		return "", fmt.Errorf("%w: mount type %q", ErrUnsafe, m.Type)
+		return "", unsafef("sharing %q", short(m.Sharing))
 	}
-	if m.Type == ir.MountCache && m.ID != "" {
-		if err = add("id", m.ID); err != nil {
+
+	// The string fields, in the order they are written: a secret or an
+	// ssh agent is named by its id first.
+	strs := [][2]string{{"target", m.Target}, {"id", m.ID}}
+	if m.Type == ir.MountSecret || m.Type == ir.MountSSH {
+		strs[0], strs[1] = strs[1], strs[0]
+	}
+	strs = append(strs, [2]string{"sharing", m.Sharing})
+	if !m.From.IsContext() {
+		from, err := r.source(m.From, "mount from", false)
+		if err != nil {
 			return "", err
 		}
+		strs = append(strs, [2]string{"from", from})
 	}
-	if m.Type == ir.MountCache && m.Sharing != "" {
-		if err = add("sharing", m.Sharing); err != nil {
+	strs = append(strs, [2]string{"source", m.Source})
+
+	fields := []string{"type=" + string(m.Type)}
+	for _, kv := range strs {
+		if kv[1] == "" {
+			continue
+		}
+		if err := checkFlag("mount "+kv[0], kv[1], ",=$"); err != nil {
 			return "", err
 		}
+		fields = append(fields, kv[0]+"="+kv[1])
 	}
-	if m.Type == ir.MountBind || m.Type == ir.MountCache {
-		if !m.From.IsContext() {
-			from, err := r.sourceName(m.From)
-			if err != nil {
-				return "", err
-			}
-			if err = add("from", from); err != nil {
-				return "", err
-			}
-		}
-		if m.Source != "" {
-			if err = add("source", m.Source); err != nil {
-				return "", err
-			}
-		}
-	}
-	if m.Type == ir.MountBind && m.ReadWrite {
+	if m.ReadWrite {
 		fields = append(fields, "rw")
 	}
-	if m.Type == ir.MountCache && m.ReadOnly {
-		fields = append(fields, "ro")
+	if m.ReadOnly {
+		fields = append(fields, "readonly")
 	}
-	if m.Type == ir.MountSecret && m.Env != "" {
-		if err = checkKey(m.Env); err != nil {
+	if m.Env != "" {
+		if err := checkName("secret env", m.Env); err != nil {
 			return "", err
 		}
 		fields = append(fields, "env="+m.Env)
 	}
-	if (m.Type == ir.MountSecret || m.Type == ir.MountSSH) && m.Required {
+	if m.Required {
 		fields = append(fields, "required")
 	}
 	if m.UID != nil {
@@ -410,49 +633,69 @@ func (r *stageRenderer) mount(m ir.Mount) (string, error) {
 		fields = append(fields, "gid="+strconv.FormatUint(uint64(*m.GID), 10))
 	}
 	if m.Mode != nil {
-		fields = append(fields, "mode="+fmt.Sprintf("%04o", *m.Mode))
+		fields = append(fields, fmt.Sprintf("mode=%04o", *m.Mode))
 	}
-	if m.Type == ir.MountTmpfs && m.Size > 0 {
+	if m.Size != 0 {
+		if m.Size < 0 || m.Size > maxExactSize {
+			return "", unsafef("tmpfs size %d is outside 1-%d", m.Size, int64(maxExactSize))
+		}
 		fields = append(fields, "size="+strconv.FormatInt(m.Size, 10))
 	}
 	return strings.Join(fields, ","), nil
 }
 
+// healthcheck renders HEALTHCHECK NONE, or HEALTHCHECK [flags] CMD and the
+// test: a JSON array, or a one-line shell command.
 func healthcheck(h *ir.Healthcheck) (string, error) {
 	if h.None {
+		if h.Shell || len(h.Test) > 0 || h.Interval != 0 || h.Timeout != 0 || h.StartPeriod != 0 || h.StartInterval != 0 || h.Retries != 0 {
+			return "", unsafef("HEALTHCHECK NONE with a test or options")
+		}
 		return "HEALTHCHECK NONE", nil
 	}
-	var flags []string
+	words := []string{"HEALTHCHECK"}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start-period", h.StartPeriod}, {"start-interval", h.StartInterval}} {
-		if d.v < 0 || (d.v > 0 && d.v < time.Millisecond) {
-			return "", fmt.Errorf("%w: healthcheck %s %v", ErrUnsafe, d.name, d.v)
-		}
-		if d.v > 0 {
-			flags = append(flags, "--"+d.name+"="+d.v.String())
+	}{
+		{"interval", h.Interval},
+		{"timeout", h.Timeout},
+		{"start-period", h.StartPeriod},
+		{"start-interval", h.StartInterval},
+	} {
+		switch {
+		case d.v == 0:
+		case d.v < time.Millisecond:
+			// BuildKit refuses durations below 1ms, except 0 (the default).
+			return "", unsafef("--%s %v is below 1ms", d.name, d.v)
+		default:
+			// Duration.String prints ms, s, m and h only from 1ms up, and
+			// time.ParseDuration reads it back exactly.
+			words = append(words, "--"+d.name+"="+d.v.String())
 		}
 	}
-	if h.Retries < 0 {
-		return "", fmt.Errorf("%w: healthcheck retries %d", ErrUnsafe, h.Retries)
+	switch {
+	case h.Retries < 0 || h.Retries > math.MaxInt32:
+		return "", unsafef("--retries %d is outside 0-%d", h.Retries, math.MaxInt32)
+	case h.Retries > 0:
+		words = append(words, "--retries="+strconv.Itoa(h.Retries))
 	}
-	if h.Retries > 0 {
-		flags = append(flags, "--retries="+strconv.Itoa(h.Retries))
+	if !h.Shell {
+		s, err := execForm(h.Test)
+		return strings.Join(append(words, "CMD", s), " "), err
 	}
-	if h.Shell {
-		if len(h.Test) != 1 {
-			return "", fmt.Errorf("%w: shell healthcheck needs one command", ErrUnsafe)
-		}
-		cmd := h.Test[0]
-		if err := checkScript(cmd); err != nil {
-			return "", err
-		}
-		if strings.ContainsAny(cmd, "\n") || strings.TrimSpace(cmd) != cmd || strings.HasPrefix(cmd, "[") || strings.HasSuffix(cmd, "\\") {
-			return "", fmt.Errorf("%w: shell healthcheck %q must be one line, without leading or trailing spaces, not start with '[' nor end with '\\'", ErrUnsafe, cmd)
-		}
-		return joinLine("HEALTHCHECK", flags, "CMD "+cmd), nil
+	if len(h.Test) != 1 {
+		return "", unsafef("a shell healthcheck needs exactly one command")
 	}
-	s, err := execForm(h.Test)
-	return joinLine("HEALTHCHECK", flags, "CMD "+s), err
+	cmd := h.Test[0]
+	if err := checkScript(cmd); err != nil {
+		return "", err
+	}
+	// HEALTHCHECK has no heredoc: the command is the rest of the line, which
+	// the parser trims, continues when it ends with '\', and reads as JSON
+	// when it starts with '['. ("<<" and a leading '-' are fine after CMD.)
+	if strings.Contains(cmd, "\n") || strings.TrimSpace(cmd) != cmd || cmd[0] == '[' || strings.HasSuffix(cmd, `\`) {
+		return "", unsafef("shell healthcheck %q must be one line, without white space at either end, not start with '[' nor end with '\\'", short(cmd))
+	}
+	return strings.Join(append(words, "CMD", cmd), " "), nil
 }

@@ -6,6 +6,8 @@ package golden
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +16,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/llbdump"
+	"github.com/multistage/multistage/internal/testresolver"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Update is set by "go test -update": golden files are rewritten.
@@ -23,6 +29,44 @@ var Update = flag.Bool("update", false, "update golden files")
 type File struct {
 	Name string
 	Data []byte
+}
+
+// Platform is the platform golden files are compiled for, so that they do
+// not depend on the machine that runs the tests.
+var Platform = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+
+// Sections renders and compiles b as golden files record it, and returns
+// the sections "Dockerfile", "llb.json" (the [llbdump.Dump] of the LLB) and
+// "image.json" (the indented Docker image config), with the compiled
+// build. opts are the options of the case, such as [multistage.Target];
+// Sections adds a fresh [testresolver.Resolver] and [Platform].
+func Sections(ctx context.Context, b *multistage.Build, opts ...multistage.Option) ([]File, *multistage.Compiled, error) {
+	df, err := b.Dockerfile(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := b.Compile(ctx, append(opts[:len(opts):len(opts)], multistage.WithMetaResolver(testresolver.New()), multistage.WithPlatform(Platform))...)
+	if err != nil {
+		return nil, nil, err
+	}
+	dump, err := llbdump.Dump(out.Definition)
+	if err != nil {
+		return nil, nil, err
+	}
+	img, err := json.MarshalIndent(out.DockerImage, "", "  ")
+	if err != nil {
+		return nil, nil, err
+	}
+	return []File{{Name: "Dockerfile", Data: df}, {Name: "llb.json", Data: dump}, {Name: "image.json", Data: append(img, '\n')}}, out, nil
+}
+
+// Read reads the sections of the golden file at path.
+func Read(path string) (map[string][]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data), nil
 }
 
 // Format renders a comment and sections as txtar.

@@ -1,7 +1,9 @@
 // Package pipelines holds the classic multi-stage pipelines the project is
-// tested with, written once with the public API: the golden tests, the
-// backend cross-checks, the end-to-end tests, the benchmarks and the
-// examples all build these.
+// tested with, written with the public API only: the golden tests, the
+// backend cross-checks, the end-to-end tests and the benchmarks build
+// these. The programs in examples/classic build the same pipelines inline,
+// so that users can copy them; their tests hold them to the same golden
+// files (testdata/golden/<name>.txtar) as these.
 package pipelines
 
 import (
@@ -48,10 +50,12 @@ func DotNet() Pipeline {
 	return pipeline("dotnet", b)
 }
 
-// Go is the classic Go pipeline: build in golang, run on alpine.
+// Go is the classic Go pipeline: build in golang, run on alpine. The binary
+// is static (CGO_ENABLED=0): alpine has no glibc to load a cgo binary.
 func Go() Pipeline {
 	b := multistage.New()
 	builder := b.Stage("builder").From("golang:1.22").
+		Env("CGO_ENABLED", "0").
 		Workdir("/app").
 		Copy(".", ".").
 		Run("go build -o myapp")

@@ -1,0 +1,919 @@
+// Package dfimport reads a Dockerfile with BuildKit's own parser and
+// instructions packages and maps each instruction to calls of the public
+// builder API of package multistage, once, for two consumers: the root
+// package applies the calls to a *multistage.Build (ParseDockerfile), and
+// internal/gogen prints them as Go source (cmd/dockerfile2go).
+//
+// The mapping follows BuildKit's Dockerfile frontend (dockerfile2llb): a
+// word that the frontend would expand and that refers to no variable is
+// given to the API as the value the frontend computes (quotes and escapes
+// removed), and a word that refers to a variable is given, as it is, to the
+// Expand variant of the call, where there is one. Whatever the API cannot
+// say is refused with an [*UnsupportedError] naming the line, so that
+// nothing changes meaning silently.
+package dfimport
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/multistage/multistage/internal/ir"
+)
+
+// Program is a Dockerfile as calls of the builder API.
+type Program struct {
+	// Args are the calls on the Build before the first stage (Arg,
+	// ArgExpand).
+	Args []Call
+	// Stages in Dockerfile order.
+	Stages []Stage
+	// Warnings are the problems found that do not stop the import.
+	Warnings []Warning
+}
+
+// Stage is one stage: its name and the calls on it, base first.
+type Stage struct {
+	// Name is the stage name; an unnamed stage gets "stage-N" (N its
+	// index), or another free name.
+	Name string
+	// Named is false for a stage that had no AS name.
+	Named bool
+	// Line is the line of the FROM instruction.
+	Line int
+	// Calls are the methods called on the *Stage, in order.
+	Calls []Call
+}
+
+// Call is a method call on a *Stage or a *Build, or an option constructor
+// (a package-level function of multistage) when it is an argument.
+type Call struct {
+	// Func is the method or function name, such as "CopyFrom" or "Chown".
+	Func string
+	// Args are the arguments: string, []string, int, int64, uint32,
+	// fs.FileMode, time.Duration, StageRef or Call (an option).
+	Args []any
+	// Line is the Dockerfile line of the instruction; 0 for options.
+	Line int
+}
+
+// StageRef is an argument that is a stage, by its index in
+// Program.Stages.
+type StageRef int
+
+// Warning is a problem found while importing that does not stop it.
+type Warning struct {
+	Line    int
+	Message string
+}
+
+// UnsupportedError is an instruction or a form of one that the builder API
+// cannot express.
+type UnsupportedError struct {
+	Line        int
+	Instruction string
+	Reason      string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("line %d: %s: %s", e.Line, e.Instruction, e.Reason)
+}
+
+// SyntaxError is a Dockerfile that BuildKit's parser refuses.
+type SyntaxError struct {
+	Line int
+	Err  error
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+	}
+	return e.Err.Error()
+}
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+type walker struct {
+	lex     *shell.Lex
+	escape  rune
+	prog    *Program
+	names   map[string]int // stage name -> index
+	stages  []instructions.Stage
+	line    int
+	instr   string
+	current *Stage
+	index   int // of the current stage
+}
+
+func (w *walker) unsupported(format string, args ...any) error {
+	return &UnsupportedError{Line: w.line, Instruction: w.instr, Reason: fmt.Sprintf(format, args...)}
+}
+
+func (w *walker) warn(format string, args ...any) {
+	w.prog.Warnings = append(w.prog.Warnings, Warning{Line: w.line, Message: fmt.Sprintf(format, args...)})
+}
+
+// tracker is the environment of the shell lexer while a word is checked:
+// it has no variables and records whether the word refers to any.
+type tracker struct {
+	used  bool
+	names []string
+}
+
+func (t *tracker) Get(name string) (string, bool) {
+	t.used = true
+	t.names = append(t.names, name)
+	return "", false
+}
+
+func (t *tracker) Keys() []string { return nil }
+
+// word processes a word as the frontend's shell lexer does. It returns the
+// value, and whether the word refers to a variable (then the value depends
+// on the build and only raw is meaningful).
+func (w *walker) word(raw string) (string, bool, error) {
+	v, t, err := w.words(raw)
+	return v, t.used, err
+}
+
+// words is word, returning the names of the variables the word uses.
+func (w *walker) words(raw string) (string, *tracker, error) {
+	t := &tracker{}
+	v, _, err := w.lex.ProcessWord(raw, t)
+	if err != nil {
+		return "", nil, &SyntaxError{Line: w.line, Err: err}
+	}
+	return v, t, nil
+}
+
+// sameInstruction refuses a value that refers to a variable set earlier in
+// the same instruction (ENV A=1 B=$A): BuildKit expands every value of an
+// instruction before setting any, and one call per value would not.
+func (w *walker) sameInstruction(t *tracker, earlier []string) error {
+	for _, n := range t.names {
+		for _, e := range earlier {
+			if n == e {
+				return w.unsupported("a value refers to %s, which the same instruction sets: BuildKit expands it to the value from before the instruction; split the instruction", n)
+			}
+		}
+	}
+	return nil
+}
+
+// literal processes a word that must not refer to variables.
+func (w *walker) literal(what, raw string) (string, error) {
+	v, used, err := w.word(raw)
+	if err != nil {
+		return "", err
+	}
+	if used {
+		return "", w.unsupported("%s %q refers to a variable, which this instruction cannot expand through the API", what, raw)
+	}
+	return v, nil
+}
+
+// template returns a word that refers to variables as the raw word that
+// both backends expand. With an escape directive other than '\', a raw
+// word that contains the escape character or a backslash would mean
+// something else once rendered with the default escape, and is refused.
+func (w *walker) template(what, raw string) (string, error) {
+	if w.escape != '\\' && strings.ContainsAny(raw, `\`+string(w.escape)) {
+		return "", w.unsupported("%s %q refers to a variable and uses escapes under \"# escape=%c\"", what, raw, w.escape)
+	}
+	return raw, nil
+}
+
+// Walk parses a Dockerfile and maps it to calls.
+func Walk(data []byte) (*Program, error) {
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, &SyntaxError{Line: errLine(err), Err: err}
+	}
+	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		return nil, &SyntaxError{Line: errLine(err), Err: err}
+	}
+	if len(stages) == 0 {
+		return nil, &SyntaxError{Err: fmt.Errorf("the Dockerfile has no FROM instruction")}
+	}
+	w := &walker{lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, prog: &Program{}, names: map[string]int{}, stages: stages}
+	for _, pw := range res.Warnings {
+		line := 0
+		if pw.Location != nil {
+			line = pw.Location.Start.Line
+		}
+		w.prog.Warnings = append(w.prog.Warnings, Warning{Line: line, Message: pw.Short})
+	}
+	if ref, _, _, ok := parser.DetectSyntax(data); ok {
+		w.line = 1
+		w.warn("the \"# syntax=%s\" directive is not part of the Build: pass multistage.Syntax(%q) to Dockerfile to keep it", ref, ref)
+	}
+
+	// Stage names first: COPY --from may name a later stage.
+	used := map[string]bool{}
+	for _, st := range stages {
+		if st.Name != "" {
+			used[st.Name] = true
+		}
+	}
+	for i, st := range stages {
+		name := st.Name
+		if name == "" {
+			name = fmt.Sprintf("stage-%d", i)
+			for n := 0; used[name]; n++ {
+				name = fmt.Sprintf("stage-%d-%d", i, n)
+			}
+			used[name] = true
+		}
+		w.prog.Stages = append(w.prog.Stages, Stage{Name: name, Named: st.Name != "", Line: lineOf(st.Location)})
+	}
+
+	for _, a := range metaArgs {
+		w.line, w.instr = lineOf(a.Location()), "ARG"
+		calls, err := w.args(a)
+		if err != nil {
+			return nil, err
+		}
+		w.prog.Args = append(w.prog.Args, calls...)
+	}
+	for i, st := range stages {
+		w.current, w.index = &w.prog.Stages[i], i
+		w.line, w.instr = w.current.Line, "FROM"
+		if err := w.from(i, st); err != nil {
+			return nil, err
+		}
+		if st.Name != "" {
+			w.names[st.Name] = i
+		}
+		for _, cmd := range st.Commands {
+			w.line, w.instr = lineOf(cmd.Location()), strings.ToUpper(cmd.Name())
+			if err := w.command(cmd); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return w.prog, nil
+}
+
+func lineOf(r []parser.Range) int {
+	if len(r) == 0 {
+		return 0
+	}
+	return r[0].Start.Line
+}
+
+func errLine(err error) int {
+	var le *parser.LocationError
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		return le.Locations[0][0].Start.Line
+	}
+	return 0
+}
+
+func (w *walker) add(name string, args ...any) {
+	w.current.Calls = append(w.current.Calls, Call{Func: name, Args: args, Line: w.line})
+}
+
+func opt(name string, args ...any) Call { return Call{Func: name, Args: args} }
+
+var platformArg = regexp.MustCompile(`^\$\{?(BUILDPLATFORM|TARGETPLATFORM)\}?$`)
+
+func (w *walker) from(i int, st instructions.Stage) error {
+	v, used, err := w.word(st.BaseName)
+	if err != nil {
+		return err
+	}
+	switch {
+	case used:
+		raw, err := w.template("image", st.BaseName)
+		if err != nil {
+			return err
+		}
+		w.add("FromExpand", raw)
+	default:
+		if j, ok := w.names[strings.ToLower(v)]; ok && j < i {
+			w.add("FromStage", StageRef(j))
+		} else {
+			w.add("From", v)
+		}
+	}
+	if st.Platform != "" {
+		if platformArg.MatchString(st.Platform) {
+			w.add("Platform", st.Platform)
+		} else {
+			p, err := w.literal("platform", st.Platform)
+			if err != nil {
+				return err
+			}
+			w.add("Platform", p)
+		}
+	}
+	return nil
+}
+
+// args maps an ARG instruction. BuildKit reads every word of the line as
+// an arg, so a '#' after the args starts no comment: the words from the
+// '#' on are dropped with a warning.
+func (w *walker) args(a instructions.ArgCommand) ([]Call, error) {
+	var out []Call
+	var keys []string
+	for i, kv := range a.Args {
+		if strings.HasPrefix(kv.Key, "#") {
+			var words []string
+			for _, r := range a.Args[i:] {
+				word := r.Key
+				if r.Value != nil {
+					word += "=" + *r.Value
+				}
+				words = append(words, word)
+			}
+			w.warn("ARG: %q is not a comment: BuildKit declares every word after ARG as a build arg; the words from '#' on are ignored", strings.Join(words, " "))
+			break
+		}
+		if kv.Value == nil {
+			keys = append(keys, kv.Key)
+			out = append(out, Call{Func: "Arg", Args: []any{kv.Key}, Line: w.line})
+			continue
+		}
+		v, t, err := w.words(*kv.Value)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.sameInstruction(t, keys); err != nil {
+			return nil, err
+		}
+		keys = append(keys, kv.Key)
+		if t.used {
+			raw, err := w.template("arg default", *kv.Value)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Call{Func: "ArgExpand", Args: []any{kv.Key, raw}, Line: w.line})
+			continue
+		}
+		out = append(out, Call{Func: "Arg", Args: []any{kv.Key, v}, Line: w.line})
+	}
+	return out, nil
+}
+
+func (w *walker) command(cmd instructions.Command) error {
+	switch c := cmd.(type) {
+	case *instructions.ArgCommand:
+		calls, err := w.args(*c)
+		if err != nil {
+			return err
+		}
+		w.current.Calls = append(w.current.Calls, calls...)
+	case *instructions.EnvCommand:
+		var keys []string
+		for _, kv := range c.Env {
+			key, err := w.literal("env key", kv.Key)
+			if err != nil {
+				return err
+			}
+			v, t, err := w.words(kv.Value)
+			if err != nil {
+				return err
+			}
+			if err := w.sameInstruction(t, keys); err != nil {
+				return err
+			}
+			keys = append(keys, key)
+			if t.used {
+				raw, err := w.template("env value", kv.Value)
+				if err != nil {
+					return err
+				}
+				w.add("EnvExpand", key, raw)
+			} else {
+				w.add("Env", key, v)
+			}
+		}
+	case *instructions.WorkdirCommand:
+		v, used, err := w.word(c.Path)
+		if err != nil {
+			return err
+		}
+		if used {
+			raw, err := w.template("dir", c.Path)
+			if err != nil {
+				return err
+			}
+			w.add("WorkdirExpand", raw)
+		} else {
+			w.add("Workdir", v)
+		}
+	case *instructions.UserCommand:
+		v, err := w.literal("user", c.User)
+		if err != nil {
+			return err
+		}
+		w.add("User", v)
+	case *instructions.LabelCommand:
+		for _, kv := range c.Labels {
+			k, err := w.literal("label key", kv.Key)
+			if err != nil {
+				return err
+			}
+			v, err := w.literal("label value", kv.Value)
+			if err != nil {
+				return err
+			}
+			w.add("Label", k, v)
+		}
+	case *instructions.ExposeCommand:
+		return w.expose(c)
+	case *instructions.VolumeCommand:
+		var paths []any
+		for _, p := range c.Volumes {
+			v, err := w.literal("volume", p)
+			if err != nil {
+				return err
+			}
+			paths = append(paths, v)
+		}
+		w.add("Volume", paths...)
+	case *instructions.StopSignalCommand:
+		v, err := w.literal("signal", c.Signal)
+		if err != nil {
+			return err
+		}
+		w.add("StopSignal", v)
+	case *instructions.ShellCommand:
+		w.add("Shell", strs(c.Shell)...)
+	case *instructions.CmdCommand:
+		if c.PrependShell {
+			return w.unsupported("shell-form CMD has no API yet; write it in exec form, CMD [\"...\"]")
+		}
+		if len(c.CmdLine) == 0 {
+			return w.unsupported("an empty CMD [] has no API")
+		}
+		w.add("Cmd", strs(c.CmdLine)...)
+	case *instructions.EntrypointCommand:
+		if c.PrependShell {
+			return w.unsupported("shell-form ENTRYPOINT has no API yet; write it in exec form, ENTRYPOINT [\"...\"]")
+		}
+		if len(c.CmdLine) == 0 {
+			return w.unsupported("an empty ENTRYPOINT [] has no API")
+		}
+		w.add("Entrypoint", strs(c.CmdLine)...)
+	case *instructions.HealthCheckCommand:
+		return w.healthcheck(c)
+	case *instructions.CopyCommand:
+		return w.copy(c)
+	case *instructions.RunCommand:
+		return w.run(c)
+	case *instructions.AddCommand:
+		return w.unsupported("ADD has no API yet; use COPY for local files")
+	case *instructions.OnbuildCommand:
+		return w.unsupported("ONBUILD has no API yet")
+	case *instructions.MaintainerCommand:
+		return w.unsupported("MAINTAINER has no API yet; use LABEL org.opencontainers.image.authors")
+	default:
+		return w.unsupported("instruction %s has no API", cmd.Name())
+	}
+	return nil
+}
+
+func strs(v []string) []any {
+	out := make([]any, len(v))
+	for i, s := range v {
+		out[i] = s
+	}
+	return out
+}
+
+var portSpec = regexp.MustCompile(`^(\d+)(?:-(\d+))?(?:/(tcp|udp|TCP|UDP))?$`)
+
+func (w *walker) expose(c *instructions.ExposeCommand) error {
+	var tcp, udp []int
+	for _, p := range c.Ports {
+		if strings.ContainsAny(p, "$\"'\\`") {
+			return w.unsupported("port %q: only literal ports, ranges and /tcp or /udp are supported", p)
+		}
+		m := portSpec.FindStringSubmatch(p)
+		if m == nil {
+			return w.unsupported("port %q: only literal ports, ranges and /tcp or /udp are supported", p)
+		}
+		lo, err1 := strconv.Atoi(m[1])
+		hi := lo
+		var err2 error
+		if m[2] != "" {
+			hi, err2 = strconv.Atoi(m[2])
+		}
+		if err1 != nil || err2 != nil || lo < 1 || hi > 65535 || hi < lo || hi-lo > 1024 {
+			return w.unsupported("port %q is not a port or a range of ports in 1-65535", p)
+		}
+		for n := lo; n <= hi; n++ {
+			if strings.EqualFold(m[3], "udp") {
+				udp = append(udp, n)
+			} else {
+				tcp = append(tcp, n)
+			}
+		}
+	}
+	if len(tcp) > 0 {
+		w.add("Expose", ints(tcp)...)
+	}
+	if len(udp) > 0 {
+		w.add("ExposeUDP", ints(udp)...)
+	}
+	return nil
+}
+
+func ints(v []int) []any {
+	out := make([]any, len(v))
+	for i, n := range v {
+		out[i] = n
+	}
+	return out
+}
+
+func (w *walker) healthcheck(c *instructions.HealthCheckCommand) error {
+	h := c.Health
+	if h == nil || len(h.Test) == 0 {
+		return w.unsupported("healthcheck without a test")
+	}
+	var opts []any
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"Interval", h.Interval}, {"Timeout", h.Timeout}, {"StartPeriod", h.StartPeriod}, {"StartInterval", h.StartInterval}} {
+		if d.v != 0 {
+			opts = append(opts, opt(d.name, d.v))
+		}
+	}
+	if h.Retries != 0 {
+		opts = append(opts, opt("Retries", h.Retries))
+	}
+	switch h.Test[0] {
+	case "NONE":
+		w.add("NoHealthcheck")
+	case "CMD":
+		if len(h.Test) < 2 {
+			return w.unsupported("HEALTHCHECK CMD [] has no command")
+		}
+		w.add("Healthcheck", append([]any{h.Test[1:]}, opts...)...)
+	case "CMD-SHELL":
+		if len(h.Test) != 2 {
+			return w.unsupported("unexpected shell healthcheck %q", h.Test)
+		}
+		w.add("HealthcheckShell", append([]any{h.Test[1]}, opts...)...)
+	default:
+		return w.unsupported("unknown healthcheck type %q", h.Test[0])
+	}
+	return nil
+}
+
+func (w *walker) copy(c *instructions.CopyCommand) error {
+	if len(c.SourceContents) > 0 {
+		return w.unsupported("COPY of a heredoc has no API yet")
+	}
+	if len(c.SourcePaths) == 0 {
+		return w.unsupported("COPY without sources")
+	}
+	var opts []any
+	if c.Chown != "" {
+		v, err := w.literal("--chown", c.Chown)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, opt("Chown", v))
+	}
+	if c.Chmod != "" {
+		v, err := w.literal("--chmod", c.Chmod)
+		if err != nil {
+			return err
+		}
+		mode, err := strconv.ParseUint(v, 8, 32)
+		if err != nil || mode > 07777 {
+			return w.unsupported("--chmod=%s: only octal modes are supported", v)
+		}
+		fm := fs.FileMode(mode & 0777)
+		if mode&04000 != 0 {
+			fm |= fs.ModeSetuid
+		}
+		if mode&02000 != 0 {
+			fm |= fs.ModeSetgid
+		}
+		if mode&01000 != 0 {
+			fm |= fs.ModeSticky
+		}
+		opts = append(opts, opt("Chmod", fm))
+	}
+	if c.Link {
+		opts = append(opts, opt("Link"))
+	}
+	if c.Parents {
+		opts = append(opts, opt("Parents"))
+	}
+	if len(c.ExcludePatterns) > 0 {
+		opts = append(opts, opt("Exclude", strs(c.ExcludePatterns)...))
+	}
+
+	// Sources and destination: literal unless one refers to a variable.
+	raws := append(append([]string(nil), c.SourcePaths...), c.DestPath)
+	vals := make([]string, len(raws))
+	expand := false
+	for i, r := range raws {
+		v, used, err := w.word(r)
+		if err != nil {
+			return err
+		}
+		vals[i] = v
+		expand = expand || used
+	}
+	if expand {
+		for i, r := range raws {
+			raw, err := w.template("path", r)
+			if err != nil {
+				return err
+			}
+			vals[i] = raw
+		}
+		opts = append(opts, opt("Expand"))
+	}
+	srcs, dst := vals[:len(vals)-1], vals[len(vals)-1]
+	for _, s := range srcs {
+		if s == "" {
+			return w.unsupported("empty source path")
+		}
+	}
+	if dst == "" {
+		return w.unsupported("empty destination path")
+	}
+	if len(srcs) > 1 {
+		opts = append([]any{opt("MoreSources", strs(srcs[1:])...)}, opts...)
+	}
+
+	if c.From == "" {
+		w.add("Copy", append([]any{srcs[0], dst}, opts...)...)
+		return nil
+	}
+	if strings.ContainsAny(c.From, "$\"'\\`") {
+		return w.unsupported("--from=%s: variables and quotes are not supported in --from", c.From)
+	}
+	if n, err := strconv.Atoi(c.From); err == nil {
+		if n < 0 || n >= len(w.prog.Stages) {
+			return &SyntaxError{Line: w.line, Err: fmt.Errorf("COPY --from=%d: there is no stage %d", n, n)}
+		}
+		if err := w.before(n, c.From); err != nil {
+			return err
+		}
+		w.add("CopyFrom", append([]any{StageRef(n), srcs[0], dst}, opts...)...)
+		return nil
+	}
+	if j, ok := w.stageNamed(c.From); ok {
+		if err := w.before(j, c.From); err != nil {
+			return err
+		}
+		w.add("CopyFrom", append([]any{StageRef(j), srcs[0], dst}, opts...)...)
+		return nil
+	}
+	if looksLikeStageName(c.From) {
+		w.warn("COPY --from=%s: there is no stage %q, so BuildKit copies from the image %q (docker.io/library/%s:latest)", c.From, c.From, c.From, c.From)
+	}
+	w.add("CopyFromImage", append([]any{c.From, srcs[0], dst}, opts...)...)
+	return nil
+}
+
+// stageNamed finds a stage by name, as the frontend does: any stage of the
+// file, case-insensitively.
+func (w *walker) stageNamed(name string) (int, bool) {
+	for i, st := range w.stages {
+		if st.Name != "" && strings.EqualFold(st.Name, name) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// before refuses, as BuildKit does, a stage used by the stage that defines
+// it or by an earlier one.
+func (w *walker) before(j int, name string) error {
+	if j >= w.index {
+		return &SyntaxError{Line: w.line, Err: fmt.Errorf("cannot use stage %q here: it needs to be defined before the current stage", name)}
+	}
+	return nil
+}
+
+// looksLikeStageName reports whether an image reference is a bare name
+// with no registry, path, tag or digest, the way a stage name looks.
+func looksLikeStageName(ref string) bool {
+	return !strings.ContainsAny(ref, "/:@")
+}
+
+var knownRunFlags = map[string]bool{"mount": true, "network": true, "security": true}
+
+func (w *walker) run(c *instructions.RunCommand) error {
+	for _, f := range c.FlagsUsed {
+		if !knownRunFlags[f] {
+			return w.unsupported("RUN --%s has no API", f)
+		}
+	}
+	// Parse the mounts as the frontend does, with an expander that refuses
+	// variables: the API takes literal mount values.
+	var refErr error
+	if err := c.Expand(func(word string) (string, error) {
+		v, used, err := w.word(word)
+		if err != nil {
+			return "", err
+		}
+		if used && refErr == nil {
+			refErr = w.unsupported("--mount value %q refers to a variable", word)
+		}
+		return v, nil
+	}); err != nil {
+		return &SyntaxError{Line: w.line, Err: err}
+	}
+	if refErr != nil {
+		return refErr
+	}
+	var opts []any
+	for _, m := range instructions.GetMounts(c) {
+		o, err := w.mount(m)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, o)
+	}
+	for _, f := range c.FlagsUsed {
+		switch f {
+		case "network":
+			opts = append(opts, opt("Network", string(instructions.GetNetwork(c))))
+		case "security":
+			opts = append(opts, opt("Security", instructions.GetSecurity(c)))
+		}
+	}
+
+	if !c.PrependShell {
+		if len(c.CmdLine) == 0 {
+			return w.unsupported("an empty RUN [] has no command")
+		}
+		w.add("RunExec", append([]any{append([]string(nil), c.CmdLine...)}, opts...)...)
+		return nil
+	}
+	if len(c.CmdLine) != 1 {
+		return w.unsupported("unexpected shell command %q", c.CmdLine)
+	}
+	cmd := c.CmdLine[0]
+	if len(c.Files) > 0 {
+		h := parser.MustParseHeredoc(cmd)
+		if len(c.Files) != 1 || h == nil {
+			return w.unsupported("only a RUN whose whole command is one heredoc (RUN <<EOF) is supported")
+		}
+		data := c.Files[0].Data
+		if c.Files[0].Chomp {
+			data = parser.ChompHeredocContent(data)
+		}
+		if strings.HasPrefix(data, "#!") {
+			return w.unsupported("a heredoc with a #! line is run as a script file, which has no API")
+		}
+		script, ok := strings.CutSuffix(data, "\n")
+		if !ok || strings.TrimSpace(script) == "" || !needsHeredoc(script) {
+			return w.unsupported("a heredoc of one line (or none) runs with its newline, which has no API; write the command on the RUN line")
+		}
+		cmd = script
+	} else if needsHeredoc(cmd) {
+		return w.unsupported("the command %q cannot be written on a RUN line by the renderer", cmd)
+	}
+	w.add("Run", append([]any{cmd}, opts...)...)
+	return nil
+}
+
+// needsHeredoc is the rule by which Run writes a command as a heredoc.
+var needsHeredoc = ir.ScriptNeedsHeredoc
+
+func (w *walker) mount(m *instructions.Mount) (Call, error) {
+	var opts []any
+	mode := func() {
+		if m.UID != nil {
+			opts = append(opts, opt("UID", uint32(*m.UID)))
+		}
+		if m.GID != nil {
+			opts = append(opts, opt("GID", uint32(*m.GID)))
+		}
+		if m.Mode != nil {
+			opts = append(opts, opt("Mode", fs.FileMode(*m.Mode&0777)))
+		}
+	}
+	from := func() error {
+		if m.From == "" {
+			return nil
+		}
+		if j, ok := w.stageNamed(m.From); ok {
+			if err := w.before(j, m.From); err != nil {
+				return err
+			}
+			opts = append(opts, opt("MountFrom", StageRef(j)))
+			return nil
+		}
+		if _, err := strconv.Atoi(m.From); err == nil {
+			return w.unsupported("--mount from=%s: a stage index has no API; name the stage", m.From)
+		}
+		if looksLikeStageName(m.From) {
+			w.warn("RUN --mount from=%s: there is no stage %q, so BuildKit mounts the image %q", m.From, m.From, m.From)
+		}
+		opts = append(opts, opt("MountFromImage", m.From))
+		return nil
+	}
+	if m.Mode != nil && *m.Mode&^0777 != 0 {
+		return Call{}, w.unsupported("--mount mode=%o: only permission bits are supported", *m.Mode)
+	}
+	switch m.Type {
+	case instructions.MountTypeCache:
+		if m.Target == "" {
+			return Call{}, w.unsupported("cache mount without a target")
+		}
+		if m.CacheID != "" {
+			opts = append(opts, opt("MountID", m.CacheID))
+		}
+		if m.CacheSharing != "" && m.CacheSharing != instructions.MountSharingShared {
+			opts = append(opts, opt("Sharing", string(m.CacheSharing)))
+		}
+		if m.ReadOnly {
+			opts = append(opts, opt("ReadOnly"))
+		}
+		if err := from(); err != nil {
+			return Call{}, err
+		}
+		if m.Source != "" {
+			opts = append(opts, opt("MountSource", m.Source))
+		}
+		mode()
+		return opt("CacheMount", append([]any{m.Target}, opts...)...), nil
+	case instructions.MountTypeBind:
+		if m.Target == "" {
+			return Call{}, w.unsupported("bind mount without a target")
+		}
+		if !m.ReadOnly {
+			opts = append(opts, opt("ReadWrite"))
+		}
+		if err := from(); err != nil {
+			return Call{}, err
+		}
+		if m.Source != "" {
+			opts = append(opts, opt("MountSource", m.Source))
+		}
+		return opt("BindMount", append([]any{m.Target}, opts...)...), nil
+	case instructions.MountTypeTmpfs:
+		if m.Target == "" {
+			return Call{}, w.unsupported("tmpfs mount without a target")
+		}
+		if m.ReadOnly || m.From != "" || m.Source != "" || m.CacheID != "" {
+			return Call{}, w.unsupported("tmpfs mount options other than size have no API")
+		}
+		if m.SizeLimit > 0 {
+			opts = append(opts, opt("Size", m.SizeLimit))
+		}
+		return opt("TmpfsMount", append([]any{m.Target}, opts...)...), nil
+	case instructions.MountTypeSecret:
+		id := m.CacheID
+		if m.Source != "" {
+			id = m.Source
+		}
+		if id == "" {
+			id = path.Base(m.Target)
+		}
+		if m.Target != "" {
+			opts = append(opts, opt("MountTarget", m.Target))
+		}
+		if m.Env != nil {
+			if *m.Env == "" {
+				return Call{}, w.unsupported("secret mount with an empty env=")
+			}
+			opts = append(opts, opt("SecretEnv", *m.Env))
+		}
+		if m.Required {
+			opts = append(opts, opt("Required"))
+		}
+		mode()
+		return opt("SecretMount", append([]any{id}, opts...)...), nil
+	case instructions.MountTypeSSH:
+		if m.Source != "" || m.From != "" {
+			return Call{}, w.unsupported("ssh mount with source or from")
+		}
+		if m.CacheID != "" {
+			opts = append(opts, opt("MountID", m.CacheID))
+		}
+		if m.Target != "" {
+			opts = append(opts, opt("MountTarget", m.Target))
+		}
+		if m.Required {
+			opts = append(opts, opt("Required"))
+		}
+		mode()
+		return opt("SSHMount", opts...), nil
+	}
+	return Call{}, w.unsupported("mount type %q", m.Type)
+}

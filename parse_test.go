@@ -1,0 +1,281 @@
+package multistage_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/crosscheck"
+	"github.com/multistage/multistage/internal/testresolver"
+)
+
+// corpusFile is a Dockerfile of testdata/dockerfiles with what its header
+// comments expect:
+//
+//	# want-unsupported: N   ParseDockerfile fails with ErrUnsupported at line N
+//	# want-warning: N       ParseDockerfile warns about line N
+//	# want-error: N         ParseDockerfile fails with ErrDockerfileSyntax at line N, as BuildKit does
+type corpusFile struct {
+	name        string
+	data        []byte
+	unsupported int
+	syntaxErr   int
+	warnings    []int
+}
+
+var wantRe = regexp.MustCompile(`(?m)^# want-(unsupported|warning|error): (\d+)$`)
+
+func loadCorpus(t testing.TB) []corpusFile {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/dockerfiles/*.Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no corpus files")
+	}
+	var out []corpusFile
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := corpusFile{name: strings.TrimSuffix(filepath.Base(p), ".Dockerfile"), data: data}
+		for _, m := range wantRe.FindAllSubmatch(data, -1) {
+			n, _ := strconv.Atoi(string(m[2]))
+			switch string(m[1]) {
+			case "unsupported":
+				f.unsupported = n
+			case "error":
+				f.syntaxErr = n
+			default:
+				f.warnings = append(f.warnings, n)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// targets returns the named stages of a Dockerfile, and "" for the default
+// target (the last stage), as BuildKit's parser reads them.
+func targets(t testing.TB, data []byte) []string {
+	t.Helper()
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages, _, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{""}
+	for _, s := range stages {
+		if s.Name != "" {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// TestParseCorpus imports every corpus Dockerfile and checks, for every
+// named target and the default one, that Compile gives op for op the LLB
+// and the image config that BuildKit's Dockerfile frontend gives for the
+// original file; that the rendered Dockerfile agrees with Compile (the
+// core cross-check); and that rendering and parsing again is a fixed
+// point. Files that use what the API cannot express must fail with
+// ErrUnsupported at the line their header names.
+func TestParseCorpus(t *testing.T) {
+	ctx := context.Background()
+	files := loadCorpus(t)
+	var nFiles, nTargets, nUnsupported, nRefused int
+	for _, f := range files {
+		t.Run(f.name, func(t *testing.T) {
+			var warnings []int
+			b, err := multistage.ParseDockerfile(f.data, multistage.ParseWarnings(func(w multistage.ParseWarning) {
+				warnings = append(warnings, w.Line)
+			}))
+			if f.unsupported > 0 {
+				var ue *multistage.UnsupportedError
+				if !errors.Is(err, multistage.ErrUnsupported) || !errors.As(err, &ue) {
+					t.Fatalf("ParseDockerfile: got error %v, want ErrUnsupported at line %d", err, f.unsupported)
+				}
+				if ue.Line != f.unsupported {
+					t.Fatalf("ErrUnsupported at line %d, want line %d: %v", ue.Line, f.unsupported, err)
+				}
+				nUnsupported++
+				return
+			}
+			if f.syntaxErr > 0 {
+				var se *multistage.SyntaxError
+				if !errors.As(err, &se) || se.Line != f.syntaxErr {
+					t.Fatalf("ParseDockerfile: got error %v, want a SyntaxError at line %d", err, f.syntaxErr)
+				}
+				refused := false
+				for _, target := range targets(t, f.data) {
+					if _, _, ferr := crosscheck.Frontend(context.Background(), f.data, target, crosscheck.Options{}); ferr != nil {
+						refused = true
+					}
+				}
+				if !refused {
+					t.Fatalf("dockerfile2llb accepts every target of the file that ParseDockerfile refuses")
+				}
+				nRefused++
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseDockerfile: %v", err)
+			}
+			if d := cmp.Diff(f.warnings, warnings); d != "" {
+				t.Errorf("warning lines (-want +got):\n%s", d)
+			}
+			for _, target := range targets(t, f.data) {
+				var stage *multistage.Stage
+				if target != "" {
+					if stage = b.Lookup(target); stage == nil {
+						t.Fatalf("no stage %q after import", target)
+					}
+				}
+				if !checkTarget(ctx, t, f.data, b, target, stage) {
+					continue
+				}
+				nTargets++
+			}
+			df1, err := b.Dockerfile()
+			if err != nil {
+				t.Fatalf("Dockerfile: %v", err)
+			}
+			b2, err := multistage.ParseDockerfile(df1)
+			if err != nil {
+				t.Fatalf("ParseDockerfile(Dockerfile()): %v\n%s", err, df1)
+			}
+			df2, err := b2.Dockerfile()
+			if err != nil {
+				t.Fatalf("second Dockerfile: %v", err)
+			}
+			if d := cmp.Diff(string(df1), string(df2)); d != "" {
+				t.Errorf("Dockerfile is not a fixed point (-first +second):\n%s", d)
+			}
+			nFiles++
+		})
+	}
+	t.Logf("%d corpus files: %d round-trip with %d targets, %d refused with ErrUnsupported, %d refused as BuildKit refuses them", len(files), nFiles, nTargets, nUnsupported, nRefused)
+	if len(files) < 60 {
+		t.Errorf("corpus has %d files, want at least 60", len(files))
+	}
+}
+
+// checkTarget compares Compile of the imported build with dockerfile2llb
+// of the original Dockerfile for one target, and the rendered Dockerfile
+// with Compile (crosscheck.Check). The image history is compared only in
+// the second check: an instruction that sets several values (ENV A=1 B=2)
+// is one history entry in the original and one per value once imported.
+func checkTarget(ctx context.Context, t *testing.T, original []byte, b *multistage.Build, target string, stage *multistage.Stage) bool {
+	t.Helper()
+	r := testresolver.New()
+	var opts []multistage.Option
+	if stage != nil {
+		opts = append(opts, multistage.Target(stage))
+	}
+	compiled, err := b.Compile(ctx, append(opts, multistage.WithMetaResolver(r))...)
+	if err != nil {
+		t.Errorf("target %q: Compile: %v", target, err)
+		return false
+	}
+	def, img, err := crosscheck.Frontend(ctx, original, target, crosscheck.Options{Resolver: r})
+	if err != nil {
+		t.Errorf("target %q: %v", target, err)
+		return false
+	}
+	want := *img
+	want.History = nil
+	got := *compiled
+	got.DockerImage.History = nil
+	got.Image.History = nil
+	diff, err := crosscheck.Compare(def, &want, &got)
+	if err != nil {
+		t.Errorf("target %q: compare: %v", target, err)
+		return false
+	}
+	if diff != "" {
+		t.Errorf("target %q: original Dockerfile and imported build differ:\n%s", target, diff)
+		return false
+	}
+	diff, res, err := crosscheck.Check(ctx, b, crosscheck.Options{Target: stage})
+	if err != nil {
+		t.Errorf("target %q: crosscheck: %v", target, err)
+		return false
+	}
+	if diff != "" {
+		t.Errorf("target %q: rendered Dockerfile and Compile differ:\n%s\n%s", target, diff, res.Dockerfile)
+		return false
+	}
+	return true
+}
+
+func TestParseDockerfileErrors(t *testing.T) {
+	for _, tc := range []struct {
+		reason string
+		df     string
+		want   error
+		line   int
+	}{
+		{"ADD has no API yet", "FROM alpine\nADD https://example.com/a /a\n", multistage.ErrUnsupported, 2},
+		{"ONBUILD has no API yet", "FROM alpine\n\nONBUILD RUN true\n", multistage.ErrUnsupported, 3},
+		{"MAINTAINER has no API yet", "FROM alpine\nMAINTAINER me\n", multistage.ErrUnsupported, 2},
+		{"shell-form CMD", "FROM alpine\nCMD ./app\n", multistage.ErrUnsupported, 2},
+		{"shell-form ENTRYPOINT", "FROM alpine\nENTRYPOINT ./app\n", multistage.ErrUnsupported, 2},
+		{"heredoc COPY", "FROM alpine\nCOPY <<EOF /a\nhi\nEOF\n", multistage.ErrUnsupported, 2},
+		{"symbolic chmod", "FROM alpine\nCOPY --chmod=u+x a /a\n", multistage.ErrUnsupported, 2},
+		{"variable in USER", "FROM alpine\nARG U=app\nUSER $U\n", multistage.ErrUnsupported, 3},
+		{"heredoc with an interpreter", "FROM alpine\nRUN python3 <<EOF\nprint(1)\nEOF\n", multistage.ErrUnsupported, 2},
+		{"one-line heredoc runs with its newline", "FROM alpine\nRUN <<EOF\necho hi\nEOF\n", multistage.ErrUnsupported, 2},
+		{"no FROM", "ARG A=1\n", multistage.ErrDockerfileSyntax, 0},
+		{"unknown instruction", "FROM alpine\nFOO bar\n", multistage.ErrDockerfileSyntax, 2},
+		{"bad stage name", "FROM alpine AS 1x\n", multistage.ErrDockerfileSyntax, 1},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			_, err := multistage.ParseDockerfile([]byte(tc.df))
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			var ue *multistage.UnsupportedError
+			var se *multistage.SyntaxError
+			switch {
+			case errors.As(err, &ue):
+				if ue.Line != tc.line {
+					t.Errorf("line %d, want %d", ue.Line, tc.line)
+				}
+			case errors.As(err, &se):
+				if se.Line != tc.line {
+					t.Errorf("line %d, want %d: %v", se.Line, tc.line, err)
+				}
+			}
+		})
+	}
+}
+
+func TestParseWarnings(t *testing.T) {
+	df := "ARG X=1 # the default\nFROM alpine AS build\nFROM alpine\nCOPY --from=set /a /a\nCOPY --from=build /b /b\n"
+	var got []multistage.ParseWarning
+	b, err := multistage.ParseDockerfile([]byte(df), multistage.ParseWarnings(func(w multistage.ParseWarning) { got = append(got, w) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Line != 1 || got[1].Line != 4 {
+		t.Fatalf("warnings %v, want lines 1 and 4", got)
+	}
+	if b.Lookup("build") == nil || len(b.Stages()) != 2 {
+		t.Fatalf("stages %v", b.Stages())
+	}
+}

@@ -1,0 +1,208 @@
+package presets_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/presets"
+)
+
+// writeTree creates files (path -> content) under a new temp dir.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const webCsproj = `<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup>
+    <TargetFramework>net9.0</TargetFramework>
+  </PropertyGroup>
+</Project>
+`
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		name   string
+		reason string
+		files  map[string]string
+		want   []presets.Detection
+	}{{
+		name:   "go",
+		reason: "a module with its main package at the root: binary named after the module, Go version of the go directive",
+		files:  map[string]string{"go.mod": "module example.com/hello\n\ngo 1.23.4\n", "main.go": "package main\n\nfunc main() {}\n", "main_test.go": "package main\n"},
+		want:   []presets.Detection{{Preset: presets.PresetGo, Go: &presets.GoOptions{Version: "1.23", Binary: "hello"}}},
+	}, {
+		name:   "go-cmd-vendor",
+		reason: "the one command under cmd/, a /v2 module path, vendored modules",
+		files: map[string]string{"go.mod": "module github.com/acme/tool/v2\n\ngo 1.22\n", "lib.go": "package tool\n",
+			"cmd/toold/main.go": "// Command toold.\npackage main\n", "cmd/README.md": "", "vendor/modules.txt": "# none\n"},
+		want: []presets.Detection{{Preset: presets.PresetGo, Go: &presets.GoOptions{Version: "1.22", Binary: "toold", Package: "./cmd/toold", Vendor: true}}},
+	}, {
+		name:   "dotnet",
+		reason: "one project at the root, with an assembly name and a target framework",
+		files: map[string]string{"Hello.csproj": `<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFramework>net8.0</TargetFramework>` +
+			`<AssemblyName>Greeter</AssemblyName></PropertyGroup></Project>`, "Program.cs": ""},
+		want: []presets.Detection{{Preset: presets.PresetDotNet, DotNet: &presets.DotNetOptions{Project: "Hello.csproj", AssemblyName: "Greeter", Version: "8.0"}}},
+	}, {
+		name:   "dotnet-solution",
+		reason: "a solution with the web project among others in src/",
+		files: map[string]string{"Acme.sln": "", "src/Api/Api.csproj": webCsproj,
+			"src/Lib/Lib.csproj": `<Project Sdk="Microsoft.NET.Sdk"></Project>`, "src/Api/obj/Api.csproj.nuget.g.props": ""},
+		want: []presets.Detection{{Preset: presets.PresetDotNet, DotNet: &presets.DotNetOptions{Project: "src/Api/Api.csproj", Version: "9.0"}}},
+	}, {
+		name:   "dotnet-no-entry",
+		reason: "two class libraries: no entry project, so the solution and a hint",
+		files: map[string]string{"Acme.sln": "", "A/A.csproj": `<Project Sdk="Microsoft.NET.Sdk"></Project>`,
+			"B/B.csproj": `<Project Sdk="Microsoft.NET.Sdk"></Project>`},
+		want: []presets.Detection{{Preset: presets.PresetDotNet, DotNet: &presets.DotNetOptions{Project: "Acme.sln"}}},
+	}, {
+		name:   "node-static-yarn",
+		reason: "a build script: static site, Yarn from yarn.lock, Create React App output, Node.js of .nvmrc, SPA for a router",
+		files: map[string]string{"package.json": `{"scripts": {"build": "react-scripts build"}, "dependencies": {"react-scripts": "5", "react-router-dom": "6"}}`,
+			"yarn.lock": "", ".nvmrc": "v18.19.0\n"},
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{Version: "18", PackageManager: presets.Yarn,
+			Lockfile: "yarn.lock", OutputDir: "build", SPA: true}}},
+	}, {
+		name:   "node-server-first",
+		reason: "build and start scripts with a server framework: the server comes first, with a build stage",
+		files: map[string]string{"package.json": `{"scripts": {"build": "tsc", "start": "node dist/index.js"}, "dependencies": {"express": "4"}}`,
+			"pnpm-lock.yaml": ""},
+		want: []presets.Detection{
+			{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Pnpm, Lockfile: "pnpm-lock.yaml", BuildScript: "build"}},
+			{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Pnpm, Lockfile: "pnpm-lock.yaml", OutputDir: "dist"}},
+		},
+	}, {
+		name:   "node-main",
+		reason: "no start script but a main file: node runs it directly; packageManager field without a lockfile",
+		files:  map[string]string{"package.json": `{"main": "./src/server.js", "packageManager": "yarn@1.22.22"}`},
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Yarn,
+			Entry: "src/server.js"}}},
+	}, {
+		name:   "maven-wrapper",
+		reason: "the wrapper, a finalName with a property, the Java version of java.version",
+		files: map[string]string{"mvnw": "#!/bin/sh\n", ".mvn/wrapper/maven-wrapper.properties": "",
+			"pom.xml": `<project><artifactId>svc</artifactId><version>2.0</version><properties><java.version>21</java.version></properties>` +
+				`<build><finalName>${project.artifactId}</finalName></build></project>`},
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Wrapper: true, Jar: "svc.jar", JavaVersion: "21"}}},
+	}, {
+		name:   "maven-default-jar",
+		reason: "no finalName: artifactId-version.jar; Java 8 written 1.8",
+		files: map[string]string{"pom.xml": `<project><artifactId>hello</artifactId><version>1.0.0</version>` +
+			`<properties><maven.compiler.source>1.8</maven.compiler.source></properties></project>`},
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "hello-1.0.0.jar", JavaVersion: "8"}}},
+	}, {
+		name:   "python",
+		reason: "requirements, app.py, local wheels, .python-version",
+		files:  map[string]string{"requirements.txt": "greeting==1.0.0\n", "app.py": "", "wheels/greeting-1.0.0-py3-none-any.whl": "", ".python-version": "3.11.4\n"},
+		want:   []presets.Detection{{Preset: presets.PresetPython, Python: &presets.PythonOptions{Version: "3.11", FindLinks: "wheels"}}},
+	}, {
+		name:   "python-project",
+		reason: "pyproject.toml with one console script and pinned requirements",
+		files: map[string]string{"requirements.txt": "", "pyproject.toml": "[build-system]\nrequires = [\"setuptools\"]\n\n[project]\nname = \"greet\"\n\n" +
+			"[project.scripts]\ngreet = \"greet.cli:main\"\n\n[tool.ruff]\nline-length = 100\n"},
+		want: []presets.Detection{{Preset: presets.PresetPython, Python: &presets.PythonOptions{Project: true, Requirements: "requirements.txt", Cmd: []string{"greet"}}}},
+	}, {
+		name:   "python-main",
+		reason: "main.py instead of app.py",
+		files:  map[string]string{"requirements.txt": "", "main.py": ""},
+		want:   []presets.Detection{{Preset: presets.PresetPython, Python: &presets.PythonOptions{Cmd: []string{"python", "main.py"}}}},
+	}, {
+		name:   "several",
+		reason: "a Go server with a web front end: both, Go first",
+		files:  map[string]string{"go.mod": "module srv\n", "main.go": "package main\n", "package.json": `{"scripts": {"build": "vite build"}}`, "package-lock.json": "{}"},
+		want: []presets.Detection{
+			{Preset: presets.PresetGo, Go: &presets.GoOptions{Binary: "srv"}},
+			{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json", OutputDir: "dist"}},
+		},
+	}, {
+		name:   "nothing",
+		reason: "no manifest at all, and a package.json with no script or main",
+		files:  map[string]string{"README.md": "", "package.json": `{"name": "x"}`},
+	}}
+	for _, tt := range tests {
+		if tt.reason == "" {
+			panic("reason must be provided: " + tt.name)
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := presets.Detect(writeTree(t, tt.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(presets.Detection{}, "Reason")); d != "" {
+				t.Errorf("Detect (-want +got):\n%s", d)
+			}
+			for _, d := range got {
+				if d.Reason == "" {
+					t.Errorf("%s: empty Reason", d.Preset)
+				}
+				if _, err := d.Build().Dockerfile(); err != nil {
+					t.Errorf("%s: Build().Dockerfile(): %v", d.Preset, err)
+				}
+			}
+		})
+	}
+}
+
+func TestDetectErrors(t *testing.T) {
+	if _, err := presets.Detect(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Detect(missing dir): err = %v, want fs.ErrNotExist", err)
+	}
+	dir := writeTree(t, map[string]string{"package.json": "{not json", "go.mod": "module ok\n"})
+	got, err := presets.Detect(dir)
+	if err == nil {
+		t.Error("Detect with a broken package.json: no error")
+	}
+	if len(got) != 1 || got[0].Preset != presets.PresetGo {
+		t.Errorf("Detect with a broken package.json: got %v, want the Go detection anyway", got)
+	}
+	if _, err := (presets.Detection{}).Build().Dockerfile(); !errors.Is(err, multistage.ErrNoStages) {
+		t.Errorf("zero Detection: Build().Dockerfile() err = %v, want ErrNoStages", err)
+	}
+}
+
+// TestDetectSamples checks that Detect recognizes every sample app with
+// the options its example uses (the offline switches aside).
+func TestDetectSamples(t *testing.T) {
+	tests := []struct {
+		dir  string
+		want presets.Detection
+	}{
+		{goApp, presets.Detection{Preset: presets.PresetGo, Go: &presets.GoOptions{Version: "1.22", Binary: "hello"}}},
+		{nodeApp, presets.Detection{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json", OutputDir: "dist"}}},
+		{nodeServerApp, presets.Detection{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json"}}},
+		{pythonApp, presets.Detection{Preset: presets.PresetPython, Python: &presets.PythonOptions{FindLinks: "wheels"}}},
+		{mavenApp, presets.Detection{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "hello-1.0.0.jar", JavaVersion: "17"}}},
+		{dotnetApp, presets.Detection{Preset: presets.PresetDotNet, DotNet: &presets.DotNetOptions{Project: "hello.csproj", Version: "8.0"}}},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(filepath.Dir(tt.dir)), func(t *testing.T) {
+			got, err := presets.Detect(tt.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 {
+				t.Fatal("nothing detected")
+			}
+			t.Logf("%s: %s", got[0].Preset, got[0].Reason)
+			if d := cmp.Diff(tt.want, got[0], cmpopts.IgnoreFields(presets.Detection{}, "Reason")); d != "" {
+				t.Errorf("Detect (-want +got):\n%s", d)
+			}
+		})
+	}
+}

@@ -1,0 +1,191 @@
+package presets
+
+import (
+	"path"
+	"strings"
+
+	"github.com/multistage/multistage"
+)
+
+// DotNetUser is the user the .NET runtime stage runs as: 1654, the value
+// of $APP_UID in Microsoft's .NET 8 and later images, where it is the
+// non-root user "app".
+const DotNetUser = "1654"
+
+// DotNetOptions configures [DotNet]. The zero value publishes the one
+// project (or solution) at the root of the build context as the assembly
+// app.dll and runs it on the ASP.NET Core runtime, listening on 8080.
+type DotNetOptions struct {
+	// Version is the .NET version: the images are
+	// mcr.microsoft.com/dotnet/sdk:<Version> and the runtime image of the
+	// same version. It is declared as the build arg DOTNET_VERSION, used
+	// by both stages, so the SDK and the runtime always match. The default
+	// is "8.0".
+	Version string
+	// Project is the project or solution file to restore and publish,
+	// relative to the root of the build context, such as
+	// "src/Api/Api.csproj". The default is none: dotnet then uses the one
+	// project or solution file at the root.
+	Project string
+	// AssemblyName is the name of the entry assembly, without ".dll". The
+	// default is the file name of Project without its extension when
+	// Project is a project file, and "app" otherwise.
+	AssemblyName string
+	// SelfContained publishes a self-contained application, which carries
+	// its own runtime, and runs it on the runtime-deps image instead of the
+	// ASP.NET Core image. The default is false.
+	SelfContained bool
+	// Chiseled uses the Ubuntu chiseled variant of the runtime image
+	// (<Version>-noble-chiseled): no shell, no package manager, a fraction
+	// of the size. The default is false.
+	Chiseled bool
+	// RuntimeImage replaces the runtime base image chosen by Version,
+	// SelfContained and Chiseled. The default is none.
+	RuntimeImage string
+	// Port is the port ASP.NET Core listens on (ASPNETCORE_HTTP_PORTS),
+	// declared with EXPOSE. The default is 8080; a negative Port sets and
+	// declares none.
+	Port int
+	// User is the user the application runs as. The default is
+	// [DotNetUser].
+	User string
+	// RestoreArgs are extra arguments of "dotnet restore", one argument per
+	// element. The default is none.
+	RestoreArgs []string
+	// PublishArgs are extra arguments of "dotnet publish", one argument
+	// per element, such as {"-p:PublishTrimmed=true"}. The default is
+	// none.
+	PublishArgs []string
+}
+
+// DotNetBuild is the build made by [DotNet], with handles to its stages.
+type DotNetBuild struct {
+	// Build is the whole build; its last stage, Runtime, is the target.
+	Build *multistage.Build
+	// Builder is the "build" stage: the SDK on the build platform,
+	// publishing for the target platform into /app.
+	Builder *multistage.Stage
+	// Runtime is the "runtime" stage.
+	Runtime *multistage.Stage
+}
+
+// DotNet returns a build that restores and publishes a .NET application
+// with the SDK and runs it on the ASP.NET Core runtime as a non-root user:
+//
+//	ARG DOTNET_VERSION=8.0
+//
+//	FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+//	ARG TARGETARCH
+//	WORKDIR /src
+//	COPY --parents --exclude=**/bin --exclude=**/obj **/*.??proj ./
+//	COPY *.sln* ./
+//	COPY --parents --exclude=**/bin --exclude=**/obj **/Directory.* ./
+//	COPY --parents --exclude=**/bin --exclude=**/obj ["**/[Nn]u[Gg]et.[Cc]onfig", "./"]
+//	RUN --mount=type=cache,target=/root/.nuget/packages dotnet restore -a $TARGETARCH
+//	COPY --exclude=**/bin --exclude=**/obj . .
+//	RUN --mount=type=cache,target=/root/.nuget/packages dotnet publish -c Release -o /app -a $TARGETARCH
+//
+//	FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
+//	WORKDIR /app
+//	COPY --from=build --link /app .
+//	ENV ASPNETCORE_HTTP_PORTS=8080
+//	EXPOSE 8080
+//	USER 1654
+//	ENTRYPOINT ["dotnet", "app.dll"]
+//
+// The project files (every *.csproj, *.fsproj and *.vbproj, keeping their
+// directories, the solution, Directory.Build.props and friends, NuGet.config)
+// come first, so the restore step is cached until they change. The NuGet
+// packages folder is a cache mount. The SDK runs natively on
+// $BUILDPLATFORM and publishes for $TARGETARCH. bin/ and obj/ directories
+// of the build context are never copied: their host paths would confuse
+// the build.
+//
+// Note: publish runs without --no-restore. Its implicit restore is a quick
+// no-op while the cache mount holds the packages, and downloads them again
+// if BuildKit's garbage collector dropped the cache (by default, cache
+// mounts unused for 48 hours): with --no-restore, the cached restore layer
+// would then point at missing packages and the build would fail
+// (NETSDK1064) until the project files change.
+func DotNet(opts DotNetOptions) *DotNetBuild {
+	b := multistage.New()
+	b.Arg("DOTNET_VERSION", or(opts.Version, "8.0"))
+
+	var project []string
+	if opts.Project != "" {
+		project = []string{opts.Project}
+	}
+	noBinObj := multistage.Exclude("**/bin", "**/obj")
+	build := b.Stage("build").FromExpand("mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION}").Platform(multistage.BuildPlatform).
+		Arg(multistage.TargetArch).
+		Workdir("/src").
+		Copy("**/*.??proj", "./", multistage.Parents(), noBinObj).
+		Copy("*.sln*", "./").
+		Copy("**/Directory.*", "./", multistage.Parents(), noBinObj).
+		Copy("**/[Nn]u[Gg]et.[Cc]onfig", "./", multistage.Parents(), noBinObj).
+		Run(restoreCommand(project, opts), NuGetCache()).
+		Copy(".", ".", noBinObj).
+		Run(publishCommand(project, opts), NuGetCache())
+
+	repo, entry := "mcr.microsoft.com/dotnet/aspnet", []string{"dotnet", assemblyName(opts) + ".dll"}
+	if opts.SelfContained {
+		repo, entry = "mcr.microsoft.com/dotnet/runtime-deps", []string{"/app/" + assemblyName(opts)}
+	}
+	tag := "${DOTNET_VERSION}"
+	if opts.Chiseled {
+		tag += "-noble-chiseled"
+	}
+	rt := b.Stage("runtime")
+	if opts.RuntimeImage != "" {
+		rt.From(opts.RuntimeImage)
+	} else {
+		rt.FromExpand(repo + ":" + tag)
+	}
+	rt.Workdir("/app").
+		CopyFrom(build, "/app", ".", multistage.Link())
+	if p := port(opts.Port, 8080); p > 0 {
+		rt.Env("ASPNETCORE_HTTP_PORTS", itoa(p))
+		rt.Expose(p)
+	}
+	rt.User(or(opts.User, DotNetUser)).
+		Entrypoint(entry...)
+	return &DotNetBuild{Build: b, Builder: build, Runtime: rt}
+}
+
+// restoreCommand is "dotnet restore [project] -a $TARGETARCH [args]".
+func restoreCommand(project []string, opts DotNetOptions) string {
+	cmd := shellJoin("dotnet restore", project) + " -a $TARGETARCH"
+	if opts.SelfContained {
+		cmd += " -p:SelfContained=true"
+	}
+	return shellJoin(cmd, opts.RestoreArgs)
+}
+
+// publishCommand is "dotnet publish [project] -c Release -o /app -a $TARGETARCH [args]".
+func publishCommand(project []string, opts DotNetOptions) string {
+	cmd := shellJoin("dotnet publish", project) + " -c Release -o /app -a $TARGETARCH"
+	if opts.SelfContained {
+		cmd += " --self-contained"
+	}
+	return shellJoin(cmd, opts.PublishArgs)
+}
+
+// assemblyName is the entry assembly of opts.
+func assemblyName(opts DotNetOptions) string {
+	if opts.AssemblyName != "" {
+		return opts.AssemblyName
+	}
+	base := path.Base(strings.ReplaceAll(opts.Project, `\`, "/"))
+	if ext := path.Ext(base); strings.HasSuffix(ext, "proj") {
+		return strings.TrimSuffix(base, ext)
+	}
+	return "app"
+}
+
+// NuGetCache is a cache mount on the NuGet global packages folder of the
+// root user, /root/.nuget/packages, for "dotnet restore", "dotnet build",
+// "dotnet test" and "dotnet publish". NuGet locks the folder itself, so
+// builds share it.
+func NuGetCache() multistage.RunOption {
+	return multistage.CacheMount("/root/.nuget/packages")
+}

@@ -1,0 +1,135 @@
+package presets_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/crosscheck"
+	"github.com/multistage/multistage/internal/golden"
+	"github.com/multistage/multistage/internal/llbdump"
+	"github.com/multistage/multistage/internal/testresolver"
+	"github.com/multistage/multistage/presets"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// presetCase is one golden case: a preset with options.
+type presetCase struct {
+	name   string
+	reason string
+	build  func() *multistage.Build
+}
+
+// presetCases are the golden cases: every preset with its defaults, and
+// the options that change the shape of the build.
+func presetCases() []presetCase {
+	cases := []presetCase{
+		{"dotnet", "defaults: SDK on $BUILDPLATFORM, ASP.NET Core runtime, user 1654",
+			func() *multistage.Build { return presets.DotNet(presets.DotNetOptions{}).Build }},
+		{"dotnet-chiseled-self-contained", "a project in a subdirectory, self-contained on chiseled runtime-deps",
+			func() *multistage.Build {
+				return presets.DotNet(presets.DotNetOptions{Project: "src/Api/Api.csproj", SelfContained: true, Chiseled: true, Version: "9.0"}).Build
+			}},
+		{"go", "defaults: cross-compiled static binary on distroless nonroot",
+			func() *multistage.Build { return presets.Go(presets.GoOptions{}).Build }},
+		{"go-alpine", "alpine runtime, a command under cmd/, extra flags that need quoting",
+			func() *multistage.Build {
+				return presets.Go(presets.GoOptions{Runtime: presets.GoAlpine, Package: "./cmd/server", Binary: "server",
+					BuildFlags: []string{"-tags", "netgo osusergo"}, LDFlags: "-X main.version=1.2.3", Args: []string{"serve"}}).Build
+			}},
+		{"go-scratch-vendor", "scratch runtime gets the CA bundle; vendored modules skip go mod download",
+			func() *multistage.Build {
+				return presets.Go(presets.GoOptions{Runtime: presets.GoScratch, Vendor: true, Port: -1}).Build
+			}},
+		{"node-static", "defaults: npm ci, npm run build, dist/ on nginx:alpine",
+			func() *multistage.Build { return presets.NodeStatic(presets.NodeStaticOptions{}).Build }},
+		{"node-static-yarn-spa", "Yarn from its lockfile, SPA fallback configuration written without network",
+			func() *multistage.Build {
+				return presets.NodeStatic(presets.NodeStaticOptions{Lockfile: "yarn.lock", SPA: true, OutputDir: "build"}).Build
+			}},
+		{"node-static-pnpm-unprivileged", "pnpm with corepack, unprivileged nginx on 8080 with a configuration file",
+			func() *multistage.Build {
+				return presets.NodeStatic(presets.NodeStaticOptions{PackageManager: presets.Pnpm, InstallFiles: []string{"pnpm-workspace.yaml"},
+					Unprivileged: true, ConfigFile: "nginx.conf"}).Build
+			}},
+		{"node-server", "defaults: production dependencies, slim runtime, npm start as node",
+			func() *multistage.Build { return presets.NodeServer(presets.NodeServerOptions{}).Build }},
+		{"node-server-build", "a build stage compiles the server; node runs the entry directly",
+			func() *multistage.Build {
+				return presets.NodeServer(presets.NodeServerOptions{BuildScript: "build", Entry: "dist/main.js", Port: 8080}).Build
+			}},
+		{"maven", "defaults: Maven on $BUILDPLATFORM, the one jar on a JRE",
+			func() *multistage.Build { return presets.Maven(presets.MavenOptions{}).Build }},
+		{"maven-wrapper", "the Maven wrapper on a JDK, a named jar, tests, JVM options",
+			func() *multistage.Build {
+				return presets.Maven(presets.MavenOptions{Wrapper: true, JavaVersion: "21", Jar: "app-1.0.0.jar", RunTests: true,
+					JavaOpts: []string{"-XX:MaxRAMPercentage=75"}}).Build
+			}},
+		{"python", "defaults: requirements into /install, copied into the same slim Python",
+			func() *multistage.Build { return presets.Python(presets.PythonOptions{}).Build }},
+		{"python-offline", "local wheels with --no-index, as the sample app builds offline",
+			func() *multistage.Build {
+				return presets.Python(presets.PythonOptions{FindLinks: "wheels", NoIndex: true, Cmd: []string{"python", "app.py", "--serve"}, Port: 8000}).Build
+			}},
+		{"python-project", "pyproject.toml installed with --no-deps after pinned requirements",
+			func() *multistage.Build {
+				return presets.Python(presets.PythonOptions{Project: true, Requirements: "requirements.txt", PipArgs: []string{"--no-build-isolation"},
+					Cmd: []string{"greet"}}).Build
+			}},
+	}
+	for _, c := range cases {
+		if c.reason == "" {
+			panic("reason must be provided: " + c.name)
+		}
+	}
+	return cases
+}
+
+// linuxAMD64 pins the platform so golden files do not depend on the
+// machine that runs the tests.
+var linuxAMD64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+
+// TestGolden renders and compiles every preset case, compares the
+// Dockerfile, the LLB dump and the image config with
+// testdata/<case>.txtar, and checks that BuildKit's Dockerfile frontend
+// compiles the rendered Dockerfile to the same LLB and config.
+func TestGolden(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range presetCases() {
+		t.Run(c.name, func(t *testing.T) {
+			if !*golden.Update {
+				t.Parallel()
+			}
+			b := c.build()
+			df, err := b.Dockerfile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := b.Compile(ctx, multistage.WithMetaResolver(testresolver.New()), multistage.WithPlatform(linuxAMD64))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dump, err := llbdump.Dump(out.Definition)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := json.MarshalIndent(out.DockerImage, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", c.name+".txtar"),
+				"Golden output of preset case "+c.name+": "+c.reason+".\nRegenerate with go test ./presets -update.",
+				[]golden.File{{Name: "Dockerfile", Data: df}, {Name: "llb.json", Data: dump}, {Name: "image.json", Data: append(img, '\n')}})
+
+			diff, _, err := crosscheck.Check(ctx, b, crosscheck.Options{Resolver: testresolver.New()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff != "" {
+				t.Errorf("Compile and dockerfile2llb disagree:\n%s", diff)
+			}
+		})
+	}
+}
