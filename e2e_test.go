@@ -1,127 +1,59 @@
 package multistage_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/moby/buildkit/client"
 	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/e2e"
 	"github.com/multistage/multistage/internal/pipelines"
 	"github.com/multistage/multistage/internal/testenv"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// solveBoth builds b on the real engine twice, once from the compiled LLB
-// with Solve and once from the rendered Dockerfile with BuildKit's
-// dockerfile.v0 frontend, and requires identical root file systems and
-// image configs. It returns the exported root file system and config.
-func solveBoth(t *testing.T, c *client.Client, b *multistage.Build, contextDir string, target *multistage.Stage) (string, ocispecs.Image) {
-	t.Helper()
-	ctx := context.Background()
-	var opts []multistage.Option
-	targetName := ""
-	if target != nil {
-		opts = append(opts, multistage.Target(target))
-		targetName = target.Name()
-	}
-	llbDir := t.TempDir()
-	sopts := []multistage.SolveOption{
-		multistage.ContextDir(contextDir),
-		multistage.OutputOCI(filepath.Join(llbDir, testenv.ImageTarName)),
-		multistage.OutputLocal(filepath.Join(llbDir, testenv.RootfsName)),
-	}
-	for _, o := range opts {
-		sopts = append(sopts, o)
-	}
-	start := time.Now()
-	res, err := b.Solve(ctx, c, sopts...)
-	if err != nil {
-		t.Fatalf("Solve: %v", err)
-	}
-	t.Logf("LLB route: %v, image %s, %d bytes", time.Since(start).Round(time.Millisecond), res.Digest, res.Size)
-	llbConfig, err := testenv.ReadOCIConfig(filepath.Join(llbDir, testenv.ImageTarName))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	df, err := b.Dockerfile(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dfDir := t.TempDir()
-	start = time.Now()
-	dfConfig := testenv.SolveDockerfile(ctx, t, c, contextDir, df, targetName, nil, dfDir)
-	t.Logf("Dockerfile route: %v", time.Since(start).Round(time.Millisecond))
-
-	llbTree, err := testenv.TreeDigest(filepath.Join(llbDir, testenv.RootfsName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dfTree, err := testenv.TreeDigest(filepath.Join(dfDir, testenv.RootfsName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := testenv.DiffTrees(dfTree, llbTree); d != "" {
-		t.Errorf("root file systems differ (-Dockerfile route +LLB route):\n%s", d)
-	}
-	if d := cmp.Diff(dfConfig.Config, llbConfig.Config, cmpopts.EquateEmpty()); d != "" {
-		t.Errorf("image configs differ (-Dockerfile route +LLB route):\n%s", d)
-	}
-	if dfConfig.OS != llbConfig.OS || dfConfig.Architecture != llbConfig.Architecture {
-		t.Errorf("platform: Dockerfile route %s/%s, LLB route %s/%s", dfConfig.OS, dfConfig.Architecture, llbConfig.OS, llbConfig.Architecture)
-	}
-	if len(res.Images) != 1 {
-		t.Errorf("Solve returned %d image configs, want 1", len(res.Images))
-	}
-	return filepath.Join(llbDir, testenv.RootfsName), llbConfig
-}
+// The end-to-end tests of the root package build on the real engine of
+// ./test.sh. The Python and Maven pipelines, whose classic commands need
+// PyPI or Maven Central, are built end to end by the presets' tests, with
+// sample apps that build offline.
 
 // TestEndToEndGo builds the classic Go pipeline both ways on the real engine
 // and runs the binary from the final image.
 func TestEndToEndGo(t *testing.T) {
 	c := testenv.Client(t)
 	p := pipelines.Go()
-	rootfs, cfg := solveBoth(t, c, p.Build, "testdata/apps/go", nil)
-	if want := []string{"./myapp"}; !cmp.Equal(cfg.Config.Cmd, want) {
-		t.Errorf("Cmd = %q, want %q", cfg.Config.Cmd, want)
+	r := e2e.Build(t, c, p.Build, "testdata/apps/go", e2e.Options{ViaDockerfile: true})
+	if want := []string{"./myapp"}; !cmp.Equal(r.Config.Config.Cmd, want) {
+		t.Errorf("Cmd = %q, want %q", r.Config.Config.Cmd, want)
 	}
-	if _, ok := cfg.Config.ExposedPorts["8080/tcp"]; !ok {
-		t.Errorf("ExposedPorts = %v, want 8080/tcp", cfg.Config.ExposedPorts)
+	if _, ok := r.Config.Config.ExposedPorts["8080/tcp"]; !ok {
+		t.Errorf("ExposedPorts = %v, want 8080/tcp", r.Config.Config.ExposedPorts)
 	}
-	out := testenv.RunRootfs(context.Background(), t, rootfs, cfg, []string{"./myapp", "-selftest"})
+	out := testenv.RunRootfs(context.Background(), t, r.Rootfs, r.Config, []string{"./myapp", "-selftest"})
 	if !strings.Contains(out, "200 hello from go") {
 		t.Errorf("the built binary answered %q, want 200 hello from go", out)
 	}
 }
 
-// TestEndToEndPipelines builds the other pipelines whose toolchains exist
-// on the test engine, both ways, and runs what they built.
-func TestEndToEndPipelines(t *testing.T) {
+// TestEndToEndNodeNginx builds the classic Node → nginx pipeline both ways.
+func TestEndToEndNodeNginx(t *testing.T) {
 	c := testenv.Client(t)
-	cases := []struct {
-		p    pipelines.Pipeline
-		dir  string
-		run  []string
-		want string
-	}{
-		{pipelines.Python(), "testdata/apps/python", []string{"python", "app.py"}, "hello from python"},
-		{pipelines.NodeNginx(), "testdata/apps/node-nginx", []string{"cat", "/usr/share/nginx/html/index.html"}, "Hello from node-nginx"},
-		{pipelines.Maven(), "testdata/apps/maven", []string{"java", "-jar", "myapp.jar"}, "hello from maven"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.p.Name, func(t *testing.T) {
-			rootfs, cfg := solveBoth(t, c, tc.p.Build, tc.dir, nil)
-			out := testenv.RunRootfs(context.Background(), t, rootfs, cfg, tc.run)
-			if !strings.Contains(out, tc.want) {
-				t.Errorf("%q printed %q, want %q", tc.run, out, tc.want)
-			}
-		})
+	r := e2e.Build(t, c, pipelines.NodeNginx().Build, "testdata/apps/node-nginx", e2e.Options{ViaDockerfile: true})
+	out := testenv.RunRootfs(context.Background(), t, r.Rootfs, r.Config, []string{"cat", "/usr/share/nginx/html/index.html"})
+	if !strings.Contains(out, "Hello from node-nginx") {
+		t.Errorf("index.html is %q, want the built page", out)
 	}
 }
 
@@ -129,8 +61,8 @@ func TestEndToEndPipelines(t *testing.T) {
 func TestEndToEndTarget(t *testing.T) {
 	c := testenv.Client(t)
 	p := pipelines.Go()
-	rootfs, _ := solveBoth(t, c, p.Build, "testdata/apps/go", p.Stages["builder"])
-	if _, err := os.Stat(filepath.Join(rootfs, "app", "myapp")); err != nil {
+	r := e2e.Build(t, c, p.Build, "testdata/apps/go", e2e.Options{Target: p.Stages["builder"], ViaDockerfile: true})
+	if _, err := os.Stat(filepath.Join(r.Rootfs, "app", "myapp")); err != nil {
 		t.Errorf("the builder stage has no /app/myapp: %v", err)
 	}
 }
@@ -144,4 +76,169 @@ func TestEndToEndDotNetNotFound(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Fatalf("Solve of the .NET pipeline: err = %v, want an image not found error", err)
 	}
+}
+
+// TestEndToEndSecretAndCache builds a stage that reads a build secret and
+// records a random stamp, and checks that:
+//   - the RUN saw the secret, and both routes build the same image;
+//   - the secret's value is nowhere in the image: not in its config, not
+//     in any layer, not in the Dockerfile or the LLB;
+//   - cache exported with ExportCache and imported with ImportCache brings
+//     back the step's result after the engine dropped it from its own
+//     cache (same stamp), while without ImportCache the step runs again
+//     (new stamp), so the import is what restored it.
+func TestEndToEndSecretAndCache(t *testing.T) {
+	c := testenv.Client(t)
+	ctx := context.Background()
+	token := rand.Text() // unique per run: no earlier cache can match
+	secretValue := "s3cr3t-" + rand.Text()
+	secretFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(secretFile, []byte(secretValue), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(secretValue))
+
+	b := multistage.New()
+	b.Stage("app").From("alpine:latest").
+		// The token keeps the step out of earlier runs' cache: a secret's
+		// value is not part of the cache key.
+		Run("sha256sum /run/secrets/token | cut -c1-64 > /token.sha256 # "+token, multistage.SecretMount("token", multistage.Required())).
+		Run("cat /proc/sys/kernel/random/uuid > /stamp # " + token)
+	cacheDir := t.TempDir()
+	r := e2e.Build(t, c, b, t.TempDir(), e2e.Options{
+		ViaDockerfile: true,
+		Solve: []multistage.SolveOption{
+			multistage.SecretFromFile("token", secretFile),
+			multistage.ExportCache("local", map[string]string{"dest": cacheDir, "mode": "max"}),
+		},
+		Secrets: map[string]string{"token": secretFile},
+	})
+	if got := readTrimmed(t, filepath.Join(r.Rootfs, "token.sha256")); got != hex.EncodeToString(sum[:]) {
+		t.Errorf("the RUN read a secret with sha256 %s, want %x", got, sum)
+	}
+	stamp := readTrimmed(t, filepath.Join(r.Rootfs, "stamp"))
+
+	df, err := b.Dockerfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.Compile(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def bytes.Buffer
+	for _, d := range out.Definition.Def {
+		def.Write(d)
+	}
+	for what, data := range map[string][]byte{"Dockerfile": df, "LLB": def.Bytes()} {
+		if bytes.Contains(data, []byte(secretValue)) {
+			t.Errorf("the secret's value is in the %s", what)
+		}
+	}
+	if where := findInImage(t, r.Image, []byte(secretValue)); where != "" {
+		t.Errorf("the secret's value is in the image: %s", where)
+	}
+	if where := findInTree(t, r.Rootfs, []byte(secretValue)); where != "" {
+		t.Errorf("the secret's value is in the root file system: %s", where)
+	}
+
+	// Drop the stamp step from the engine's cache, then rebuild.
+	forget := func() {
+		t.Helper()
+		if err := c.Prune(ctx, nil, client.PruneAll, client.WithFilter([]string{"description~=" + token})); err != nil {
+			t.Fatalf("prune: %v", err)
+		}
+	}
+	rebuild := func(opts ...multistage.SolveOption) string {
+		t.Helper()
+		dir := t.TempDir()
+		opts = append(opts, multistage.ContextDir(t.TempDir()), multistage.SecretFromFile("token", secretFile), multistage.OutputLocal(dir))
+		if _, err := b.Solve(ctx, c, opts...); err != nil {
+			t.Fatalf("Solve: %v", err)
+		}
+		return readTrimmed(t, filepath.Join(dir, "stamp"))
+	}
+	forget()
+	if got := rebuild(multistage.ImportCache("local", map[string]string{"src": cacheDir})); got != stamp {
+		t.Errorf("with the imported cache the stamp is %q, want %q from the first build", got, stamp)
+	}
+	forget()
+	if got := rebuild(); got == stamp {
+		t.Errorf("without the imported cache the step did not run again (stamp %q): the prune did not drop it, so the import proved nothing", got)
+	}
+}
+
+func readTrimmed(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// findInImage looks for needle in every blob of an OCI tarball, gunzipping
+// the compressed ones (layers), and names the first blob holding it.
+func findInImage(t *testing.T, tarPath string, needle []byte) string {
+	t.Helper()
+	f, err := os.Open(tarPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	blobs := 0
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs++
+		if bytes.Contains(data, needle) {
+			return h.Name
+		}
+		if zr, err := gzip.NewReader(bytes.NewReader(data)); err == nil {
+			plain, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("%s: %v", h.Name, err)
+			}
+			if bytes.Contains(plain, needle) {
+				return h.Name + " (uncompressed)"
+			}
+		}
+	}
+	if blobs < 3 {
+		t.Fatalf("%s holds %d entries: not an OCI image", tarPath, blobs)
+	}
+	return ""
+}
+
+// findInTree looks for needle in every regular file under root.
+func findInTree(t *testing.T, root string, needle []byte) string {
+	t.Helper()
+	found := ""
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found != "" || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(data, needle) {
+			found = p
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }

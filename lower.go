@@ -216,6 +216,7 @@ func outputOrder(stages []*Stage, target *Stage, onlyNeeded bool) ([]*Stage, err
 		}
 	}
 
+	usesTarget := usersOf(target)
 	placed := make(map[*Stage]bool, len(stages))
 	var order []*Stage
 	var place func(*Stage)
@@ -232,7 +233,7 @@ func outputOrder(stages []*Stage, target *Stage, onlyNeeded bool) ([]*Stage, err
 	for _, s := range stages {
 		if include[s] && s != target {
 			// Stages that use the target must come after it.
-			if uses(s, target) {
+			if usesTarget(s) {
 				return nil, fmt.Errorf("%w: stage %q uses target stage %q; pass Target to choose the target", ErrTargetNotLast, s.name, target.name)
 			}
 			place(s)
@@ -242,20 +243,24 @@ func outputOrder(stages []*Stage, target *Stage, onlyNeeded bool) ([]*Stage, err
 	return order, nil
 }
 
-func uses(s, t *Stage) bool {
-	seen := map[*Stage]bool{}
-	var walk func(*Stage) bool
-	walk = func(x *Stage) bool {
-		if seen[x] {
-			return false
+// usersOf returns a predicate telling whether a stage uses t, directly or
+// through other stages. Answers are memoized so that asking about every
+// stage of a build stays linear in its size; the graph has no cycles here.
+func usersOf(t *Stage) func(*Stage) bool {
+	memo := map[*Stage]bool{}
+	var uses func(*Stage) bool
+	uses = func(x *Stage) bool {
+		if u, ok := memo[x]; ok {
+			return u
 		}
-		seen[x] = true
+		memo[x] = false
 		for _, d := range x.deps() {
-			if d == t || walk(d) {
+			if d == t || uses(d) {
+				memo[x] = true
 				return true
 			}
 		}
 		return false
 	}
-	return walk(s)
+	return uses
 }

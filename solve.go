@@ -23,6 +23,7 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/multistage/multistage/internal/compile"
+	"github.com/multistage/multistage/internal/untar"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
@@ -76,10 +77,26 @@ func OutputDocker(path, name string) SolveOption {
 	})
 }
 
-// OutputLocal writes the target stage's file system to dir.
+// OutputLocal writes the target stage's file system to dir, keeping
+// owners when the calling process runs as root.
+//
+// The files arrive as one tar stream (BuildKit's "tar" exporter) unpacked
+// while they stream in, rather than through the "local" exporter, whose
+// file-by-file sync stalls on large trees (tens of thousands of files, such
+// as a Go toolchain image) in BuildKit v0.34.
 func OutputLocal(dir string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
-		c.exports = append(c.exports, client.ExportEntry{Type: client.ExporterLocal, OutputDir: dir})
+		c.exports = append(c.exports, client.ExportEntry{
+			Type:   client.ExporterTar,
+			Output: func(map[string]string) (io.WriteCloser, error) { return untar.NewWriter(dir) },
+		})
+	})
+}
+
+// OutputTar writes the target stage's file system to path as a tar file.
+func OutputTar(path string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		c.exports = append(c.exports, fileExport(client.ExporterTar, path, ""))
 	})
 }
 
@@ -237,6 +254,9 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		CacheExports: sc.cacheExports,
 		LocalMounts:  map[string]fsutil.FS{"context": ctxFS},
 		Session:      attachables,
+		// Not nil: with cache imports, BuildKit v0.34's client copies
+		// attributes into this map and panics on a nil one.
+		FrontendAttrs: map[string]string{},
 	}
 
 	images := map[string]ocispecs.Image{}
@@ -252,6 +272,10 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		if ws := gw.BuildOpts().Workers; len(ws) > 0 && len(ws[0].Platforms) > 0 {
 			bp := platforms.Normalize(ws[0].Platforms[0])
 			copts.BuildPlatform = &bp
+		}
+		cacheImports, err := gatewayCacheImports(gw.BuildOpts().Opts)
+		if err != nil {
+			return nil, err
 		}
 		targets := sc.platforms
 		if len(targets) == 0 {
@@ -277,7 +301,7 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			if err != nil {
 				return nil, compileError(err)
 			}
-			r, err := gw.Solve(ctx, gwclient.SolveRequest{Definition: out.Definition.ToPB()})
+			r, err := gw.Solve(ctx, gwclient.SolveRequest{Definition: out.Definition.ToPB(), CacheImports: cacheImports})
 			if err != nil {
 				return nil, err
 			}
@@ -342,6 +366,30 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		if st, err := os.Stat(f); err == nil {
 			out.Size = st.Size()
 		}
+	}
+	return out, nil
+}
+
+// gatewayCacheImports returns the cache imports that the client passed to
+// the build function. In a gateway build, BuildKit hands them over as the
+// "cache-imports" attribute (with local caches already opened and pinned
+// by digest) instead of applying them: the build function must pass them
+// on to its solves, as the Dockerfile frontend does.
+func gatewayCacheImports(attrs map[string]string) ([]gwclient.CacheOptionsEntry, error) {
+	s := attrs["cache-imports"]
+	if s == "" {
+		return nil, nil
+	}
+	var entries []struct {
+		Type  string            `json:"Type"`
+		Attrs map[string]string `json:"Attrs"`
+	}
+	if err := json.Unmarshal([]byte(s), &entries); err != nil {
+		return nil, fmt.Errorf("cache imports: %w", err)
+	}
+	out := make([]gwclient.CacheOptionsEntry, len(entries))
+	for i, e := range entries {
+		out[i] = gwclient.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs}
 	}
 	return out, nil
 }

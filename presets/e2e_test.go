@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/moby/buildkit/client"
 	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/e2e"
 	"github.com/multistage/multistage/internal/testenv"
 	"github.com/multistage/multistage/presets"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -47,45 +46,8 @@ var (
 // smaller images, to bound the time the end-to-end tests add.)
 func build(t *testing.T, c *client.Client, b *multistage.Build, contextDir string, viaDockerfile bool) (string, ocispecs.Image) {
 	t.Helper()
-	ctx := context.Background()
-	llbDir := t.TempDir()
-	start := time.Now()
-	res, err := b.Solve(ctx, c, multistage.ContextDir(contextDir),
-		multistage.OutputOCI(filepath.Join(llbDir, testenv.ImageTarName)),
-		multistage.OutputLocal(filepath.Join(llbDir, testenv.RootfsName)))
-	if err != nil {
-		t.Fatalf("Solve: %v", err)
-	}
-	t.Logf("Solve: %v, %d bytes", time.Since(start).Round(time.Millisecond), res.Size)
-	cfg, err := testenv.ReadOCIConfig(filepath.Join(llbDir, testenv.ImageTarName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rootfs := filepath.Join(llbDir, testenv.RootfsName)
-	if !viaDockerfile {
-		return rootfs, cfg
-	}
-	tree, err := testenv.TreeDigest(rootfs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	df, err := b.Dockerfile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dfDir := t.TempDir()
-	dfCfg := testenv.SolveDockerfile(ctx, t, c, contextDir, df, "", nil, dfDir)
-	dfTree, err := testenv.TreeDigest(filepath.Join(dfDir, testenv.RootfsName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := testenv.DiffTrees(dfTree, tree); d != "" {
-		t.Errorf("root file systems differ (-Dockerfile +Solve):\n%s", d)
-	}
-	if d := cmp.Diff(dfCfg.Config, cfg.Config, cmpopts.EquateEmpty()); d != "" {
-		t.Errorf("image configs differ (-Dockerfile +Solve):\n%s", d)
-	}
-	return rootfs, cfg
+	r := e2e.Build(t, c, b, contextDir, e2e.Options{ViaDockerfile: viaDockerfile})
+	return r.Rootfs, r.Config
 }
 
 // freePort returns a free TCP port on 127.0.0.1: containers share the

@@ -33,7 +33,9 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/multistage/multistage/internal/untar"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
 )
@@ -136,7 +138,14 @@ func Registry(t testing.TB) string {
 // build log.
 func SolveDockerfile(ctx context.Context, t testing.TB, c *client.Client, contextDir string, dockerfile []byte, target string, buildArgs map[string]string, outDir string) (imageConfig ocispecs.Image) {
 	t.Helper()
-	img, logs, err := TrySolveDockerfile(ctx, c, contextDir, dockerfile, target, buildArgs, outDir)
+	return SolveDockerfileSecrets(ctx, t, c, contextDir, dockerfile, target, buildArgs, nil, outDir)
+}
+
+// SolveDockerfileSecrets is SolveDockerfile with build secrets: secrets
+// maps a secret id (RUN --mount=type=secret,id=...) to the file holding it.
+func SolveDockerfileSecrets(ctx context.Context, t testing.TB, c *client.Client, contextDir string, dockerfile []byte, target string, buildArgs, secrets map[string]string, outDir string) (imageConfig ocispecs.Image) {
+	t.Helper()
+	img, logs, err := trySolveDockerfile(ctx, c, contextDir, dockerfile, target, buildArgs, secrets, outDir)
 	if err != nil {
 		t.Fatalf("Dockerfile build failed: %v\n--- build log ---\n%s", err, tail(logs, 120))
 	}
@@ -147,6 +156,10 @@ func SolveDockerfile(ctx context.Context, t testing.TB, c *client.Client, contex
 // TrySolveDockerfile is SolveDockerfile for tests that expect failures: it
 // returns the error and the plain-text build log instead of failing.
 func TrySolveDockerfile(ctx context.Context, c *client.Client, contextDir string, dockerfile []byte, target string, buildArgs map[string]string, outDir string) (ocispecs.Image, string, error) {
+	return trySolveDockerfile(ctx, c, contextDir, dockerfile, target, buildArgs, nil, outDir)
+}
+
+func trySolveDockerfile(ctx context.Context, c *client.Client, contextDir string, dockerfile []byte, target string, buildArgs, secrets map[string]string, outDir string) (ocispecs.Image, string, error) {
 	dfDir, err := os.MkdirTemp("", "testenv-dockerfile-")
 	if err != nil {
 		return ocispecs.Image{}, "", err
@@ -174,6 +187,17 @@ func TrySolveDockerfile(ctx context.Context, c *client.Client, contextDir string
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
+	}
+	if len(secrets) > 0 {
+		var srcs []secretsprovider.Source
+		for id, path := range secrets {
+			srcs = append(srcs, secretsprovider.Source{ID: id, FilePath: path})
+		}
+		store, err := secretsprovider.NewStore(srcs)
+		if err != nil {
+			return ocispecs.Image{}, "", err
+		}
+		opt.Session = append(opt.Session, secretsprovider.NewSecretProvider(store))
 	}
 	return solve(ctx, outDir, opt, nil, func(opt client.SolveOpt, ch chan *client.SolveStatus) (*client.SolveResponse, error) {
 		return c.Solve(ctx, nil, opt, ch)
@@ -276,7 +300,7 @@ func solve(ctx context.Context, outDir string, opt client.SolveOpt, ociAttrs map
 		{
 			Type: client.ExporterTar,
 			Output: func(map[string]string) (io.WriteCloser, error) {
-				return newTarExtractor(rootfs)
+				return untar.NewWriter(rootfs)
 			},
 		},
 	}

@@ -1,4 +1,6 @@
-package testenv
+// Package untar unpacks the root file system that BuildKit's type=tar
+// exporter streams, for [multistage.OutputLocal] and the test harness.
+package untar
 
 import (
 	"archive/tar"
@@ -9,32 +11,33 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 )
 
-// The root filesystem is exported with BuildKit's type=tar exporter and
+// The root file system is exported with BuildKit's type=tar exporter and
 // unpacked here, not with the type=local exporter. In BuildKit v0.34.2 the
 // local exporter's client-side file sync deadlocks on trees with many files:
 // exporting golang:1.22 (about 26k entries) hangs in "copying files" until the
 // context is cancelled, and buildctl --output type=local does the same. The
 // tar exporter sends a single stream, and the result is the same tree.
 
-// tarExtractor is the io.WriteCloser handed to the tar exporter: it unpacks
-// the stream into dir while it arrives. Close waits for the unpacking to end.
-type tarExtractor struct {
+// Writer is the io.WriteCloser handed to the tar exporter: it unpacks the
+// stream into a directory while it arrives. Close waits for the unpacking to
+// end and returns its error.
+type Writer struct {
 	pw   *io.PipeWriter
 	done chan error
 }
 
-func newTarExtractor(dir string) (*tarExtractor, error) {
+// NewWriter returns a Writer that unpacks into dir, creating it.
+func NewWriter(dir string) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	pr, pw := io.Pipe()
-	x := &tarExtractor{pw: pw, done: make(chan error, 1)}
+	x := &Writer{pw: pw, done: make(chan error, 1)}
 	go func() {
-		err := extractTar(pr, dir)
+		err := Extract(pr, dir)
 		if err != nil {
 			pr.CloseWithError(err)
 		} else {
@@ -45,17 +48,20 @@ func newTarExtractor(dir string) (*tarExtractor, error) {
 	return x, nil
 }
 
-func (x *tarExtractor) Write(p []byte) (int, error) { return x.pw.Write(p) }
+// Write implements io.Writer.
+func (x *Writer) Write(p []byte) (int, error) { return x.pw.Write(p) }
 
-func (x *tarExtractor) Close() error {
+// Close implements io.Closer.
+func (x *Writer) Close() error {
 	x.pw.Close()
 	return <-x.done
 }
 
-// extractTar unpacks a tar stream into dir, keeping owners, modes
-// (setuid/setgid/sticky included), symlinks, hard links, device nodes,
-// xattrs and modification times. Paths may not escape dir.
-func extractTar(r io.Reader, dir string) error {
+// Extract unpacks a tar stream into dir, keeping modes (setuid, setgid and
+// sticky included), symlinks, hard links and modification times, and, when
+// the process may (as root on Linux), owners, device nodes and xattrs.
+// Paths may not escape dir.
+func Extract(r io.Reader, dir string) error {
 	tr := tar.NewReader(r)
 	type dirMeta struct {
 		path  string
@@ -86,7 +92,6 @@ func extractTar(r io.Reader, dir string) error {
 				}
 			}
 		}
-		mode := h.FileInfo().Mode()
 		switch h.Typeflag {
 		case tar.TypeDir:
 			if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
@@ -110,7 +115,7 @@ func extractTar(r io.Reader, dir string) error {
 			if err := os.Symlink(h.Linkname, p); err != nil {
 				return err
 			}
-			if err := os.Lchown(p, h.Uid, h.Gid); err != nil {
+			if err := os.Lchown(p, h.Uid, h.Gid); err != nil && !isPermission(err) {
 				return err
 			}
 			continue
@@ -121,16 +126,10 @@ func extractTar(r io.Reader, dir string) error {
 			}
 			continue // shares the target's inode: metadata already set
 		case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-			m := uint32(mode.Perm())
-			switch h.Typeflag {
-			case tar.TypeChar:
-				m |= syscall.S_IFCHR
-			case tar.TypeBlock:
-				m |= syscall.S_IFBLK
-			default:
-				m |= syscall.S_IFIFO
-			}
-			if err := syscall.Mknod(p, m, int(mkdev(h.Devmajor, h.Devminor))); err != nil {
+			if err := mknod(p, h); err != nil {
+				if isPermission(err) {
+					continue // device nodes need root; the rest of the tree is still useful
+				}
 				return fmt.Errorf("mknod %s: %w", name, err)
 			}
 		default:
@@ -152,7 +151,7 @@ func extractTar(r io.Reader, dir string) error {
 
 // setMeta applies owner, mode (after chown, which clears setuid bits), xattrs and times.
 func setMeta(p string, h *tar.Header) error {
-	if err := os.Lchown(p, h.Uid, h.Gid); err != nil {
+	if err := os.Lchown(p, h.Uid, h.Gid); err != nil && !isPermission(err) {
 		return err
 	}
 	if err := os.Chmod(p, h.FileInfo().Mode()&(os.ModePerm|os.ModeSetuid|os.ModeSetgid|os.ModeSticky)); err != nil {
@@ -160,7 +159,7 @@ func setMeta(p string, h *tar.Header) error {
 	}
 	for k, v := range h.PAXRecords {
 		if name, ok := strings.CutPrefix(k, "SCHILY.xattr."); ok {
-			if err := syscall.Setxattr(p, name, []byte(v), 0); err != nil && !errors.Is(err, syscall.ENOTSUP) {
+			if err := setxattr(p, name, v); err != nil && !isPermission(err) {
 				return fmt.Errorf("setxattr %s: %w", name, err)
 			}
 		}
@@ -176,8 +175,8 @@ func setMeta(p string, h *tar.Header) error {
 	return os.Chtimes(p, at, mt)
 }
 
-// mkdev encodes a Linux device number like glibc's makedev.
-func mkdev(major, minor int64) uint64 {
-	ma, mi := uint64(major), uint64(minor)
-	return (mi & 0xff) | ((ma & 0xfff) << 8) | ((mi &^ 0xff) << 12) | ((ma &^ 0xfff) << 32)
+// isPermission tells errors that only mean the process is not root (or the
+// file system cannot hold the attribute) apart from real failures.
+func isPermission(err error) bool {
+	return errors.Is(err, os.ErrPermission) || errors.Is(err, errors.ErrUnsupported)
 }
