@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 
 	"github.com/moby/buildkit/client"
 	"github.com/multistage/multistage"
@@ -46,12 +48,19 @@ func run(ctx context.Context, w io.Writer, b *multistage.Build, showLLB bool, ad
 	if err != nil {
 		return err
 	}
-	ops, err := llbdump.Ops(out.Definition, false)
+	summary, err := llbdump.Summary(out.Definition)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "# LLB: target stage %q, %d ops, image config: Entrypoint=%q Cmd=%q WorkingDir=%q User=%q\n",
-		out.Target, len(ops), out.Image.Config.Entrypoint, out.Image.Config.Cmd, out.Image.Config.WorkingDir, out.Image.Config.User)
+	dgst, err := out.Definition.Head()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "# LLB of target stage %q (%d ops, head %s; base images unresolved without -buildkit-addr)\n%s",
+		out.Target, strings.Count(summary, "\n"), dgst, summary)
+	cfg := out.Image.Config
+	fmt.Fprintf(w, "# image config: Entrypoint=%q Cmd=%q WorkingDir=%q User=%q Env=%q ExposedPorts=%v\n",
+		cfg.Entrypoint, cfg.Cmd, cfg.WorkingDir, cfg.User, cfg.Env, keys(cfg.ExposedPorts))
 	if showLLB {
 		dump, err := llbdump.Dump(out.Definition)
 		if err != nil {
@@ -78,4 +87,13 @@ func run(ctx context.Context, w io.Writer, b *multistage.Build, showLLB bool, ad
 	}
 	fmt.Fprintf(w, "# built: digest %s, %d bytes\n", res.Digest, res.Size)
 	return nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
