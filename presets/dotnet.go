@@ -56,6 +56,15 @@ type DotNetOptions struct {
 	// per element, such as {"-p:PublishTrimmed=true"}. The default is
 	// none.
 	PublishArgs []string
+	// RestoreOnPublish lets "dotnet publish" restore again instead of
+	// passing --no-restore. The default (false) publishes with
+	// --no-restore, from the packages the restore step left in the NuGet
+	// cache mount. Set it on builders whose cache mounts may be
+	// garbage-collected while the restore layer stays cached (BuildKit
+	// drops cache mounts unused for 48 hours by default): publish would
+	// then fail with NETSDK1064 until a project file changes, where with
+	// RestoreOnPublish it downloads the packages again.
+	RestoreOnPublish bool
 }
 
 // DotNetBuild is the build made by [DotNet], with handles to its stages.
@@ -83,7 +92,7 @@ type DotNetBuild struct {
 //	COPY --parents --exclude=**/bin --exclude=**/obj ["**/[Nn]u[Gg]et.[Cc]onfig", "./"]
 //	RUN --mount=type=cache,target=/root/.nuget/packages dotnet restore -a $TARGETARCH
 //	COPY --exclude=**/bin --exclude=**/obj . .
-//	RUN --mount=type=cache,target=/root/.nuget/packages dotnet publish -c Release -o /app -a $TARGETARCH
+//	RUN --mount=type=cache,target=/root/.nuget/packages dotnet publish -c Release -o /app -a $TARGETARCH --no-restore
 //
 //	FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 //	WORKDIR /app
@@ -101,12 +110,9 @@ type DotNetBuild struct {
 // of the build context are never copied: their host paths would confuse
 // the build.
 //
-// Note: publish runs without --no-restore. Its implicit restore is a quick
-// no-op while the cache mount holds the packages, and downloads them again
-// if BuildKit's garbage collector dropped the cache (by default, cache
-// mounts unused for 48 hours): with --no-restore, the cached restore layer
-// would then point at missing packages and the build would fail
-// (NETSDK1064) until the project files change.
+// Publish runs with --no-restore: the restore step already resolved the
+// packages for the target architecture; see
+// [DotNetOptions.RestoreOnPublish] for builders that drop cache mounts.
 func DotNet(opts DotNetOptions) *DotNetBuild {
 	b := multistage.New()
 	b.Arg("DOTNET_VERSION", or(opts.Version, "8.0"))
@@ -161,11 +167,14 @@ func restoreCommand(project []string, opts DotNetOptions) string {
 	return shellJoin(cmd, opts.RestoreArgs)
 }
 
-// publishCommand is "dotnet publish [project] -c Release -o /app -a $TARGETARCH [args]".
+// publishCommand is "dotnet publish [project] -c Release -o /app -a $TARGETARCH --no-restore [args]".
 func publishCommand(project []string, opts DotNetOptions) string {
 	cmd := shellJoin("dotnet publish", project) + " -c Release -o /app -a $TARGETARCH"
 	if opts.SelfContained {
 		cmd += " --self-contained"
+	}
+	if !opts.RestoreOnPublish {
+		cmd += " --no-restore"
 	}
 	return shellJoin(cmd, opts.PublishArgs)
 }
