@@ -68,7 +68,7 @@
 // Dockerfile then holds only the stages the target needs, with the target
 // last, and Compile compiles that stage. A test stage is a branch:
 //
-//	b.Stage("test").FromStage(build).Run("go test ./...")
+//	test := b.Stage("test").FromStage(build).Run("go test ./...")
 //	out, err := b.Compile(ctx, multistage.Target(test))
 //
 // # Values are literal
@@ -103,6 +103,34 @@
 // default and an inherited Entrypoint, Cmd or Env is missing from the image
 // config. A BuildKit gateway client is a resolver that honours the daemon's
 // registry mirrors.
+//
+// # Building
+//
+// [Build.Solve] builds on a BuildKit daemon, local or remote: it takes a
+// *client.Client from github.com/moby/buildkit/client, made from any
+// address client.New accepts (unix://, tcp://, docker-container://,
+// kube-pod://). It compiles inside a gateway build, so base images are
+// resolved by the daemon, sends the build context (honouring
+// .dockerignore) and exports the image with its config:
+//
+//	c, err := client.New(ctx, "unix:///run/buildkit/buildkitd.sock")
+//	res, err := b.Solve(ctx, c,
+//		multistage.ContextDir("."),
+//		multistage.OutputOCI("app.tar"),
+//		multistage.SecretFromFile("npmrc", os.ExpandEnv("$HOME/.npmrc")),
+//		multistage.ExportCache("inline", nil),
+//		multistage.Progress("auto", os.Stderr))
+//
+// Other options pick exporters ([OutputDocker], [OutputLocal], [Push]),
+// cache ([ImportCache], [ExportCache]), secrets and SSH ([SecretFromEnv],
+// [SSHAgent]) and [Platforms].
+//
+// # Presets and imports
+//
+// Package presets returns ready-made builds for .NET, Go, Node, Maven and
+// Python applications; each is an ordinary Build whose stages can be edited
+// further. [ParseDockerfile] reads an existing Dockerfile into a Build, and
+// the dockerfile2go command writes the Go code that makes it.
 //
 // # Determinism
 //
