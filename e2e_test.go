@@ -171,6 +171,72 @@ func TestEndToEndSecretAndCache(t *testing.T) {
 	}
 }
 
+// TestEndToEndCaching: a second solve with no change is fully cached, and
+// after a change to one source file only the steps after its copy run
+// again.
+func TestEndToEndCaching(t *testing.T) {
+	c := testenv.Client(t)
+	ctx := context.Background()
+	token := rand.Text() // keeps earlier runs' cache out
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.txt", "a\n")
+	write("b.txt", "b\n")
+	b := multistage.New()
+	b.Stage("app").From("alpine:latest").
+		Workdir("/work").
+		Copy("a.txt", ".").
+		Run("cat a.txt > a.out # " + token).
+		Copy("b.txt", ".").
+		Run("cat b.txt > b.out # " + token).
+		Run("cat /proc/sys/kernel/random/uuid > stamp # " + token)
+
+	// solve returns, for each RUN step, whether it was cached.
+	solve := func() map[string]bool {
+		t.Helper()
+		ch := make(chan *client.SolveStatus)
+		cached := map[string]bool{}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for s := range ch {
+				for _, v := range s.Vertexes {
+					if i := strings.Index(v.Name, "/bin/sh -c "); i >= 0 && v.Completed != nil {
+						cmd, _, _ := strings.Cut(v.Name[i+len("/bin/sh -c "):], " #")
+						cached[cmd] = v.Cached
+					}
+				}
+			}
+		}()
+		_, err := b.Solve(ctx, c, multistage.ContextDir(dir), multistage.OutputTar(filepath.Join(t.TempDir(), "fs.tar")), multistage.StatusChannel(ch))
+		<-done
+		if err != nil {
+			t.Fatalf("Solve: %v", err)
+		}
+		return cached
+	}
+	all := func(v bool) map[string]bool {
+		return map[string]bool{"cat a.txt > a.out": v, "cat b.txt > b.out": v, "cat /proc/sys/kernel/random/uuid > stamp": v}
+	}
+	if got, want := solve(), all(false); !cmp.Equal(got, want) {
+		t.Errorf("first solve: cached steps %v, want %v", got, want)
+	}
+	if got, want := solve(), all(true); !cmp.Equal(got, want) {
+		t.Errorf("solve with no change: cached steps %v, want %v", got, want)
+	}
+	write("b.txt", "b, changed\n")
+	want := all(false)
+	want["cat a.txt > a.out"] = true
+	if got := solve(); !cmp.Equal(got, want) {
+		t.Errorf("solve after changing b.txt: cached steps %v, want %v", got, want)
+	}
+}
+
 func readTrimmed(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
