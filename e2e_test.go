@@ -191,7 +191,7 @@ func TestEndToEndCaching(t *testing.T) {
 	b.Stage("app").From("alpine:latest").
 		Workdir("/work").
 		Copy("a.txt", ".").
-		Run("cat a.txt > a.out # " + token).
+		Run("cat a.txt > a.out # "+token).
 		Copy("b.txt", ".").
 		Run("cat b.txt > b.out # " + token).
 		Run("cat /proc/sys/kernel/random/uuid > stamp # " + token)

@@ -82,4 +82,3 @@ func TestMeasure(t *testing.T) {
 	tw.Flush()
 	t.Logf("classic Dockerfile vs preset (warm: median of %d one-line edits):\n%s", e2e.WarmEdits, b.String())
 }
-
