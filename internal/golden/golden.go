@@ -135,3 +135,22 @@ func Check(t testing.TB, path, comment string, files []File) {
 		}
 	}
 }
+
+// CheckBuild compares the sections of b (see [Sections]) with the golden
+// file at path, which another test writes: it never rewrites it.
+func CheckBuild(t testing.TB, path string, b *multistage.Build, opts ...multistage.Option) {
+	t.Helper()
+	want, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := Sections(context.Background(), b, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range got {
+		if diff := cmp.Diff(string(want[f.Name]), string(f.Data)); diff != "" {
+			t.Errorf("%s: %s mismatch (-want +got):\n%s", path, f.Name, diff)
+		}
+	}
+}
