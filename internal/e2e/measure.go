@@ -32,6 +32,9 @@ func SkipUnlessMeasuring(t *testing.T) {
 // once, and each edit inserts ", edit N" after it.
 type App struct {
 	Dir, File, Old string
+	// Edits is the number of warm rebuilds, each after an edit; 0 means
+	// DefaultEdits.
+	Edits int
 }
 
 // Measurement is how one way of building one app performed.
@@ -48,8 +51,9 @@ func (m Measurement) MedianWarm() time.Duration {
 	return w[len(w)/2]
 }
 
-// WarmEdits is the number of warm rebuilds each measurement makes.
-const WarmEdits = 3
+// DefaultEdits is the number of warm rebuilds a measurement makes by
+// default.
+const DefaultEdits = 3
 
 // BuildFunc builds the app in dir and writes its image as an OCI tarball
 // to out.
@@ -57,7 +61,7 @@ type BuildFunc func(ctx context.Context, dir, out string) error
 
 // Measure builds a fresh copy of app cold, after pruning all of the
 // engine's build cache (so base images are pulled again from the local
-// registry), then after each of WarmEdits one-line edits.
+// registry), then after each of app.Edits one-line edits.
 func Measure(t *testing.T, c *client.Client, app App, build BuildFunc) Measurement {
 	t.Helper()
 	ctx := context.Background()
@@ -88,7 +92,11 @@ func Measure(t *testing.T, c *client.Client, app App, build BuildFunc) Measureme
 	if strings.Count(string(orig), app.Old) != 1 {
 		t.Fatalf("%s must contain %q exactly once", app.File, app.Old)
 	}
-	for i := range WarmEdits {
+	edits := app.Edits
+	if edits == 0 {
+		edits = DefaultEdits
+	}
+	for i := range edits {
 		edited := strings.Replace(string(orig), app.Old, fmt.Sprintf("%s, edit %d", app.Old, i+1), 1)
 		if err := os.WriteFile(src, []byte(edited), 0o644); err != nil {
 			t.Fatal(err)
