@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/moby/buildkit/client/llb"
@@ -16,9 +17,9 @@ import (
 // Build is a multi-stage build: an ordered set of stages, one of which is the
 // target. Create one with [New] and add stages with [Build.Stage].
 //
-// A Build is safe for concurrent use: [Build.Dockerfile], [Build.Compile] and
-// [Build.Validate] only read it, and the methods that add to it are
-// serialized.
+// A Build is safe for concurrent use: [Build.Dockerfile], [Build.Compile],
+// [Build.Validate] and [Build.Lint] only read it, and the methods that add
+// to it are serialized.
 type Build struct {
 	mu     sync.Mutex
 	stages []*Stage
@@ -152,12 +153,23 @@ func renderError(err error) error {
 	for _, e := range errs {
 		var de *dockerfile.Error
 		if errors.As(e, &de) {
-			out = append(out, &InstructionError{Stage: de.Stage, Index: de.Index, Instruction: de.Instruction, Err: fmt.Errorf("%w: %w", ErrUnsafeValue, de.Err)})
+			out = append(out, &InstructionError{Stage: de.Stage, Index: de.Index, Instruction: de.Instruction, Err: unsafeValue(de.Err)})
 			continue
 		}
-		out = append(out, fmt.Errorf("%w: %w", ErrUnsafeValue, e))
+		out = append(out, unsafeValue(e))
 	}
 	return errors.Join(out...)
+}
+
+// unsafeValue wraps a renderer error in ErrUnsafeValue, dropping the
+// renderer's own sentinel, which has the same text, so that the message
+// says "value cannot be rendered safely" once.
+func unsafeValue(err error) error {
+	msg := err.Error()
+	if errors.Is(err, dockerfile.ErrUnsafe) {
+		msg = strings.TrimPrefix(msg, dockerfile.ErrUnsafe.Error()+": ")
+	}
+	return fmt.Errorf("%w: %s", ErrUnsafeValue, msg)
 }
 
 // Compile compiles the target stage to BuildKit LLB, without rendering a
@@ -177,9 +189,10 @@ func (b *Build) Compile(ctx context.Context, opts ...Option) (*Compiled, error) 
 		return nil, err
 	}
 	res, err := compile.Compile(ctx, m, compile.Options{
-		Resolver:  cfg.resolver,
-		BuildArgs: cfg.buildArgs,
-		Platform:  cfg.platform,
+		Resolver:       cfg.resolver,
+		BuildArgs:      cfg.buildArgs,
+		Platform:       cfg.platform,
+		OnBuildTrigger: onBuildTrigger,
 	})
 	if err != nil {
 		return nil, compileError(err)

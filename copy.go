@@ -7,10 +7,13 @@ import (
 	"github.com/multistage/multistage/internal/ir"
 )
 
-// CopyOption configures [Stage.Copy], [Stage.CopyFrom] and
-// [Stage.CopyFromImage]. The options are named after the COPY flags they
-// render.
-type CopyOption interface{ applyCopy(*copyConfig) }
+// CopyOption configures [Stage.Copy], [Stage.CopyFrom],
+// [Stage.CopyFromImage] and [Stage.CopyContent]. The options are named after
+// the COPY flags they render. Every CopyOption is also an [AddOption].
+type CopyOption interface {
+	applyCopy(*copyConfig)
+	AddOption
+}
 
 // CopyOptions is a bundle of copy options, itself a CopyOption.
 type CopyOptions []CopyOption
@@ -23,6 +26,8 @@ func (o CopyOptions) applyCopy(c *copyConfig) {
 	}
 }
 
+func (o CopyOptions) applyAdd(c *copyConfig) { o.applyCopy(c) }
+
 type copyConfig struct {
 	cp   *ir.Copy
 	errs []error
@@ -31,6 +36,7 @@ type copyConfig struct {
 type copyFunc func(*copyConfig)
 
 func (f copyFunc) applyCopy(c *copyConfig) { f(c) }
+func (f copyFunc) applyAdd(c *copyConfig)  { f(c) }
 
 // Chown sets the owner of the copied files, as "user", "user:group",
 // "uid" or "uid:gid":
@@ -105,6 +111,54 @@ func Exclude(patterns ...string) CopyOption {
 // they are literal.
 func Expand() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Expand = true }) }
 
+// ChmodSymbolic sets the permission bits of the copied files with a
+// symbolic mode, as chmod(1) takes it, applied to each file's mode:
+//
+//	COPY --chmod=u+x,go-w run.sh /run.sh
+//
+// mode is one or more clauses such as "u+x", "go-w" or "a=rX", separated
+// by ','. Use [Chmod] for an absolute mode.
+func ChmodSymbolic(mode string) CopyOption {
+	return copyFunc(func(c *copyConfig) {
+		if err := checkSymbolicMode(mode); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		c.cp.Chmod = mode
+	})
+}
+
+// MoreContent adds a file given inline to a copy, after its other sources,
+// written as a heredoc named name (see [Stage.CopyContent]):
+//
+//	COPY <<'a.conf' <<'b.conf' /etc/app/
+func MoreContent(name, content string) CopyOption {
+	return copyFunc(func(c *copyConfig) {
+		if err := checkContent(name, content); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		c.cp.Contents = append(c.cp.Contents, ir.Content{Name: name, Data: content})
+	})
+}
+
+// CopyContent writes content to the file dst, given inline as a heredoc:
+//
+//	COPY <<'app.conf' /etc/nginx/conf.d/app.conf
+//	server { listen 8080; }
+//	app.conf
+//
+// name is the heredoc's delimiter, and the name of the file when dst is a
+// directory (ends in '/'): letters, digits, '_', '.' and '-', and no line
+// of content may be name. content must be empty or end with a newline; it
+// is literal, unless [Expand] is given (the heredoc is then unquoted and
+// BuildKit expands variables in it). It compiles to an llb mkfile on
+// scratch, copied into the stage, as BuildKit's Dockerfile frontend does;
+// the file mode is 0644 unless [Chmod] says otherwise.
+func (s *Stage) CopyContent(name, content, dst string, opts ...CopyOption) *Stage {
+	return s.copy("COPY", ir.Context(), nil, nil, dst, append([]CopyOption{MoreContent(name, content)}, opts...))
+}
+
 // Copy copies files from the build context into the stage:
 //
 //	COPY *.csproj ./
@@ -155,6 +209,15 @@ func (s *Stage) copy(name string, from ir.Source, fromStage *Stage, srcs []strin
 	cp := &ir.Copy{From: from, Sources: srcs, Dest: dst}
 	cc := &copyConfig{cp: cp}
 	CopyOptions(opts).applyCopy(cc)
+	return s.finishCopy(name, cc, fromStage)
+}
+
+// finishCopy checks a copy or an add once its options are applied, and
+// appends it. The caller holds the lock.
+func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage {
+	cp := cc.cp
+	dst := cp.Dest
+	cc.errs = append(cc.errs, checkCopyMore(cp)...)
 	check := checkPath
 	if cp.Expand {
 		check = checkCopyTemplate

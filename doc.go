@@ -4,8 +4,12 @@
 // A [Build] is an ordered set of stages. A [Stage] starts from an image, from
 // scratch or from another stage, and appends instructions: Workdir, Env,
 // Copy, CopyFrom, Run, Expose, User, Entrypoint, Cmd and the rest of what a
-// Dockerfile can say. Stages refer to each other by value, so a reference to
-// a stage that does not exist does not compile.
+// Dockerfile can say, down to ADD ([Stage.Add], [Stage.AddURL],
+// [Stage.AddGit]), heredocs ([Stage.CopyContent], [Stage.RunHeredoc]),
+// ONBUILD ([Stage.OnBuild]) and MAINTAINER ([Stage.Maintainer]). Stages
+// refer to each other by value, so a reference to a stage that does not
+// exist does not compile. [ParseDockerfile] reads an existing Dockerfile
+// into the same calls.
 //
 // One model, two backends. [Build.Dockerfile] renders the build as a
 // Dockerfile; [Build.Compile] compiles it directly to BuildKit LLB and an OCI
@@ -78,8 +82,9 @@
 // package nor by BuildKit: the renderer escapes it. Shell-form [Stage.Run]
 // commands reach the shell byte for byte (the shell then expands variables
 // as it would anywhere). Where expansion is wanted, the API says so:
-// [Stage.EnvExpand], [Stage.WorkdirExpand], [Stage.FromExpand], [Expand] for
-// copies. A value that cannot be written to a Dockerfile so that BuildKit
+// [Stage.EnvExpand], [Stage.EnvExpandAll], [Stage.WorkdirExpand],
+// [Stage.UserExpand], [Stage.LabelExpand], [Stage.FromExpand], [Expand] for
+// copies and [MountExpand] for mounts. A value that cannot be written to a Dockerfile so that BuildKit
 // reads back the same value (a newline in an env value, a NUL byte, invalid
 // UTF-8) is refused with [ErrUnsafeValue], never rendered differently.
 //
@@ -92,6 +97,11 @@
 // instruction, wrapping a sentinel such as [ErrInvalidStageName],
 // [ErrInvalidImageRef], [ErrNoBase], [ErrCycle] or [ErrUnsafeValue], so
 // errors.Is and errors.As work.
+//
+// [Build.Lint] returns [Warning]s about what works but is likely a
+// mistake, such as a secret-looking name (NPM_TOKEN, DB_PASSWORD) set with
+// ENV or declared as an ARG, where it is kept in the image; pass secrets
+// with [SecretMount].
 //
 // # Resolving base images
 //

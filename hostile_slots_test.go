@@ -316,7 +316,7 @@ var slots = []slot{
 			}
 			return st.BaseName, nil
 		}},
-	{name: "FromExpand", class: cExpandImage, stage: "s", instruction: "FROM", want: expandWant,
+	{name: "FromExpand", class: cExpandImage, stage: "s", instruction: "FROM", want: expandWant, same: sameImage,
 		build: func(v string) (*multistage.Build, []multistage.Option) {
 			b := multistage.New()
 			b.Stage("s").FromExpand(v)

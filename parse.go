@@ -42,10 +42,18 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // to the Expand form of the call ([Stage.EnvExpand], [Stage.WorkdirExpand],
 // [Expand], [Stage.FromExpand], [Build.ArgExpand]).
 //
-// What the API cannot express yet (ADD, ONBUILD, MAINTAINER, a heredoc
-// COPY, shell-form CMD and ENTRYPOINT, variables in USER, LABEL and mount
-// options, ...) is refused with an [*UnsupportedError] naming the line,
-// which matches [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
+// Every instruction comes in: ADD ([Stage.Add], [Stage.AddURL],
+// [Stage.AddGit]), ONBUILD ([Stage.OnBuild]), MAINTAINER
+// ([Stage.Maintainer]), heredoc COPY ([Stage.CopyContent], [MoreContent]),
+// RUN with here-documents ([Stage.RunHeredoc]), shell-form CMD and
+// ENTRYPOINT ([Stage.CmdShell], [Stage.EntrypointShell]), symbolic modes
+// ([ChmodSymbolic]), variables in USER and LABEL ([Stage.UserExpand],
+// [Stage.LabelExpand]). The few forms the API still cannot express
+// (variables in COPY --from and in RUN --mount options other than target,
+// id and source, an ADD that mixes local files, URLs and git repositories,
+// an ONBUILD trigger that copies from another stage, ...) are refused
+// with an [*UnsupportedError] naming the line, which matches
+// [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
 // [*SyntaxError]. Problems that do not stop the import (COPY --from=name
 // with no stage of that name, a '#' on an ARG line, a "# syntax="
 // directive, the parser's own warnings) are passed to [ParseWarnings].
@@ -104,6 +112,9 @@ var options = map[string]any{
 	"SecretEnv": SecretEnv, "Size": Size, "Network": Network, "Security": Security,
 	"Interval": Interval, "Timeout": Timeout, "StartPeriod": StartPeriod,
 	"StartInterval": StartInterval, "Retries": Retries,
+	"ChmodSymbolic": ChmodSymbolic, "MoreContent": MoreContent,
+	"Checksum": Checksum, "KeepGitDir": KeepGitDir, "MountExpand": MountExpand,
+	"Unpack": Unpack,
 }
 
 // applyProgram makes the calls of an imported Dockerfile on a new Build.

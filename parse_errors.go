@@ -5,11 +5,13 @@ import (
 	"fmt"
 )
 
-// ErrUnsupported: [ParseDockerfile] found an instruction, or a form of one,
-// that the builder API cannot express yet (ADD, ONBUILD, MAINTAINER, a
-// heredoc COPY, shell-form CMD and ENTRYPOINT, ...). The import stops
-// rather than build something that means something else. The error is an
-// [*UnsupportedError], which says where.
+// ErrUnsupported: [ParseDockerfile] found a form of an instruction that the
+// builder API cannot express (a variable in COPY --from or in a RUN --mount
+// option other than target, id and source, an ADD that mixes local files,
+// URLs and git repositories, an ONBUILD trigger that copies from another
+// stage, ...).
+// The import stops rather than build something that means something else.
+// The error is an [*UnsupportedError], which says where.
 var ErrUnsupported = errors.New("not supported by the builder API")
 
 // ErrDockerfileSyntax: [ParseDockerfile] was given a Dockerfile that

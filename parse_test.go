@@ -230,19 +230,17 @@ func TestParseDockerfileErrors(t *testing.T) {
 		want   error
 		line   int
 	}{
-		{"ADD has no API yet", "FROM alpine\nADD https://example.com/a /a\n", multistage.ErrUnsupported, 2},
-		{"ONBUILD has no API yet", "FROM alpine\n\nONBUILD RUN true\n", multistage.ErrUnsupported, 3},
-		{"MAINTAINER has no API yet", "FROM alpine\nMAINTAINER me\n", multistage.ErrUnsupported, 2},
-		{"shell-form CMD", "FROM alpine\nCMD ./app\n", multistage.ErrUnsupported, 2},
-		{"shell-form ENTRYPOINT", "FROM alpine\nENTRYPOINT ./app\n", multistage.ErrUnsupported, 2},
-		{"heredoc COPY", "FROM alpine\nCOPY <<EOF /a\nhi\nEOF\n", multistage.ErrUnsupported, 2},
-		{"symbolic chmod", "FROM alpine\nCOPY --chmod=u+x a /a\n", multistage.ErrUnsupported, 2},
-		{"variable in USER", "FROM alpine\nARG U=app\nUSER $U\n", multistage.ErrUnsupported, 3},
-		{"heredoc with an interpreter", "FROM alpine\nRUN python3 <<EOF\nprint(1)\nEOF\n", multistage.ErrUnsupported, 2},
-		{"one-line heredoc runs with its newline", "FROM alpine\nRUN <<EOF\necho hi\nEOF\n", multistage.ErrUnsupported, 2},
+		{"ADD of a URL and a local file at once", "FROM alpine\nADD https://example.com/a a.txt /d/\n", multistage.ErrUnsupported, 2},
+		{"ADD of heredocs only", "FROM alpine\nADD <<EOF /a\nhi\nEOF\n", multistage.ErrUnsupported, 2},
+		{"ONBUILD copying from a stage", "FROM alpine AS a\nFROM alpine\n\nONBUILD COPY --from=a /x /x\n", multistage.ErrUnsupported, 4},
+		{"ONBUILD setting several values", "FROM alpine\nONBUILD ENV A=1 B=2\n", multistage.ErrUnsupported, 2},
+		{"variable in a mount's sharing", "FROM alpine\nARG S=locked\nRUN --mount=type=cache,target=/c,sharing=$S true\n", multistage.ErrUnsupported, 3},
+		{"variable in a mount's uid", "FROM alpine\nARG U=1\nRUN --mount=type=cache,target=/c,uid=$U true\n", multistage.ErrUnsupported, 3},
+		{"variable in --from", "FROM alpine\nARG S=x\nCOPY --from=$S /a /a\n", multistage.ErrUnsupported, 3},
 		{"no FROM", "ARG A=1\n", multistage.ErrDockerfileSyntax, 0},
 		{"unknown instruction", "FROM alpine\nFOO bar\n", multistage.ErrDockerfileSyntax, 2},
 		{"bad stage name", "FROM alpine AS 1x\n", multistage.ErrDockerfileSyntax, 1},
+		{"a word the shell lexer refuses", "FROM alpine\nCOPY <<EOF \"/a b\"\nx\nEOF\n", multistage.ErrDockerfileSyntax, 2},
 	} {
 		t.Run(tc.reason, func(t *testing.T) {
 			_, err := multistage.ParseDockerfile([]byte(tc.df))
@@ -261,6 +259,40 @@ func TestParseDockerfileErrors(t *testing.T) {
 					t.Errorf("line %d, want %d: %v", se.Line, tc.line, err)
 				}
 			}
+		})
+	}
+}
+
+// TestParseDockerfileForms imports the forms that ParseDockerfile once
+// refused, and checks each against BuildKit's Dockerfile frontend as
+// TestParseCorpus does.
+func TestParseDockerfileForms(t *testing.T) {
+	for _, tc := range []struct {
+		reason string
+		df     string
+	}{
+		{"ADD of a URL", "FROM alpine\nADD https://example.com/a /a\n"},
+		{"ADD --unpack of a URL", "FROM alpine\nADD --unpack=true https://example.com/a.tgz /a\n"},
+		{"ADD --unpack=false of a local archive", "FROM alpine\nADD --unpack=false a.tgz /a\n"},
+		{"ONBUILD", "FROM alpine AS base\n\nONBUILD RUN true\nFROM base\n"},
+		{"MAINTAINER", "FROM alpine\nMAINTAINER me\n"},
+		{"shell-form CMD", "FROM alpine\nCMD ./app\n"},
+		{"shell-form ENTRYPOINT", "FROM alpine\nENTRYPOINT ./app\n"},
+		{"heredoc COPY", "FROM alpine\nCOPY <<EOF /a\nhi\nEOF\n"},
+		{"symbolic chmod", "FROM alpine\nCOPY --chmod=u+x a /a\n"},
+		{"variable in USER", "FROM alpine\nARG U=app\nUSER $U\n"},
+		{"heredoc with an interpreter", "FROM alpine\nRUN python3 <<EOF\nprint(1)\nEOF\n"},
+		{"one-line heredoc runs with its newline", "FROM alpine\nRUN <<EOF\necho hi\nEOF\n"},
+		{"ENV referring to a variable it sets", "FROM alpine\nENV A=1 B=$A\n"},
+		{"variable in a LABEL value", "FROM alpine\nARG V=1\nLABEL v=$V\n"},
+		{"variable in a mount target", "FROM alpine\nARG T=/c\nRUN --mount=type=cache,target=$T true\n"},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			b, err := multistage.ParseDockerfile([]byte(tc.df))
+			if err != nil {
+				t.Fatalf("ParseDockerfile: %v", err)
+			}
+			checkTarget(context.Background(), t, []byte(tc.df), b, "", nil)
 		})
 	}
 }

@@ -3,6 +3,7 @@ package multistage
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/multistage/multistage/internal/ir"
 )
@@ -45,6 +46,24 @@ type mountConfig struct {
 	from  *Stage
 	errs  []error
 	owned bool // UID, GID or Mode set
+	// dollar are the values whose only problem is a '$', which
+	// [MountExpand] allows: what and value.
+	dollar [][2]string
+}
+
+// checkValue checks a value written in the --mount flag, leaving a '$' for
+// the end, when it is known whether the mount has [MountExpand].
+func (c *mountConfig) checkValue(what, v string) bool {
+	err := checkFlagValue(what, v)
+	if err == nil {
+		return true
+	}
+	if strings.Contains(v, "$") && checkFlagWord(what, v, ",=`") == nil {
+		c.dollar = append(c.dollar, [2]string{what, v})
+		return true
+	}
+	c.errs = append(c.errs, err)
+	return false
 }
 
 type mountFunc func(*mountConfig)
@@ -73,12 +92,15 @@ func mount(m ir.Mount, opts []MountOption, check func(*mountConfig)) RunOption {
 			check(mc)
 		}
 		if mc.m.Target != "" {
-			if err := checkFlagValue("mount target", mc.m.Target); err != nil {
-				mc.errs = append(mc.errs, err)
-			} else if mc.m.Type != ir.MountSecret && mc.m.Type != ir.MountSSH {
+			if mc.checkValue("mount target", mc.m.Target) && mc.m.Type != ir.MountSecret && mc.m.Type != ir.MountSSH {
 				if err := checkMountTarget(mc.m.Target); err != nil {
 					mc.errs = append(mc.errs, err)
 				}
+			}
+		}
+		if !mc.m.Expand {
+			for _, d := range mc.dollar {
+				mc.errs = append(mc.errs, checkFlagValue(d[0], d[1]))
 			}
 		}
 		if len(mc.errs) > 0 {
@@ -112,9 +134,7 @@ func CacheMount(target string, opts ...MountOption) RunOption {
 // or [Mode] the file gets that owner and mode; the default mode is 0400.
 func SecretMount(id string, opts ...MountOption) RunOption {
 	return mount(ir.Mount{Type: ir.MountSecret, ID: id, From: ir.Source{Stage: -1}}, opts, func(c *mountConfig) {
-		if err := checkFlagValue("secret id", c.m.ID); err != nil {
-			c.errs = append(c.errs, err)
-		}
+		c.checkValue("secret id", c.m.ID)
 	})
 }
 
@@ -154,6 +174,18 @@ func requireTarget(c *mountConfig) {
 	}
 }
 
+// MountExpand makes the target, id and source of a mount subject to
+// expansion of build args and of the stage's environment, as BuildKit
+// expands the values of a --mount flag:
+//
+//	RUN --mount=type=cache,target=/root/.cache,id=cache-${TARGETARCH} make
+//
+// is Run("make", CacheMount("/root/.cache", MountID("cache-${TARGETARCH}"),
+// MountExpand())). Without it a '$' in them is refused.
+func MountExpand() MountOption {
+	return mountFunc(func(c *mountConfig) { c.m.Expand = true })
+}
+
 // MountTarget sets where a secret file or an SSH agent socket is mounted.
 func MountTarget(path string) MountOption {
 	return mountFunc(func(c *mountConfig) {
@@ -170,11 +202,7 @@ func MountTarget(path string) MountOption {
 // id share their contents.
 func MountID(id string) MountOption {
 	return mountFunc(func(c *mountConfig) {
-		if c.only("MountID", ir.MountCache, ir.MountSSH) {
-			if err := checkFlagValue("mount id", id); err != nil {
-				c.errs = append(c.errs, err)
-				return
-			}
+		if c.only("MountID", ir.MountCache, ir.MountSSH) && c.checkValue("mount id", id) {
 			c.m.ID = id
 		}
 	})
@@ -255,11 +283,9 @@ func MountSource(path string) MountOption {
 		if !c.only("MountSource", ir.MountBind, ir.MountCache) {
 			return
 		}
-		if err := checkFlagValue("mount source", path); err != nil {
-			c.errs = append(c.errs, err)
-			return
+		if c.checkValue("mount source", path) {
+			c.m.Source = path
 		}
-		c.m.Source = path
 	})
 }
 

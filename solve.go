@@ -268,6 +268,7 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			ContextName:     "context",
 			ContextExclude:  excludes,
 			ContextUniqueID: digest.FromString(ctxDir).Encoded()[:25],
+			OnBuildTrigger:  onBuildTrigger,
 		}
 		if ws := gw.BuildOpts().Workers; len(ws) > 0 && len(ws[0].Platforms) > 0 {
 			bp := platforms.Normalize(ws[0].Platforms[0])

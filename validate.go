@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,6 +14,8 @@ import (
 	"github.com/distribution/reference"
 	"github.com/moby/sys/signal"
 	"github.com/multistage/multistage/internal/ir"
+	digest "github.com/opencontainers/go-digest"
+	mode "github.com/tonistiigi/dchapes-mode"
 )
 
 // What is refused where, and why.
@@ -68,7 +71,8 @@ import (
 //     flags a byte at a time, so any other character would change. --mount
 //     and --chown values also have no ',' (a new CSV field), '=', '$'
 //     (BuildKit expands them) or '`' ([ErrUnsafeValue]). Bind, cache and
-//     tmpfs mounts may not target "/" ([ErrInvalidValue]).
+//     tmpfs mounts may not target "/", nor a relative path made of "."
+//     and ".." only, which is "/" in some working directory ([ErrInvalidValue]).
 //   - Image references must parse with distribution/reference (lowercase
 //     repository, no white space, ...; [ErrInvalidImageRef]); a reference
 //     that BuildKit would read as a stage (a stage's name, or a number) is
@@ -321,10 +325,17 @@ func checkFlagWord(what, v, forbid string) error {
 }
 
 // checkMountTarget refuses a bind, cache or tmpfs mount over the root file
-// system, which BuildKit refuses when it builds.
+// system, which BuildKit refuses when it builds. A relative target is
+// joined to the working directory, which may come from the base image: one
+// made of "." and ".." only ("." and "../.." too) is refused as well,
+// since it is the root file system in some working directory.
 func checkMountTarget(target string) error {
-	if strings.HasPrefix(target, "/") && path.Clean(target) == "/" {
+	clean := path.Clean(target)
+	if strings.HasPrefix(target, "/") && clean == "/" {
 		return valueError(ErrInvalidValue, "mount target", target, "is the root file system")
+	}
+	if !strings.HasPrefix(target, "/") && (clean == "." || strings.Trim(strings.ReplaceAll(clean, "..", ""), "/") == "") {
+		return valueError(ErrInvalidValue, "mount target", target, "is the working directory or above it, which may be the root file system: give an absolute path")
 	}
 	return nil
 }
@@ -556,4 +567,190 @@ func (n lineLen) check(instruction string) error {
 		return fmt.Errorf("%w: the %s instruction would be up to %d bytes long once quoted; BuildKit reads Dockerfile lines of at most %d bytes", ErrUnsafeValue, instruction, l, maxLine)
 	}
 	return nil
+}
+
+// symbolicModeRe is a symbolic chmod mode, as BuildKit reads it
+// (dchapes-mode): clauses such as u+x or go-w, separated by ','.
+var symbolicModeRe = regexp.MustCompile(`^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$`)
+
+// checkSymbolicMode accepts a symbolic --chmod value.
+func checkSymbolicMode(m string) error {
+	if !symbolicModeRe.MatchString(m) {
+		return valueError(ErrInvalidValue, "symbolic mode", m, "must be clauses such as u+x, go-w or a=rX, separated by ','")
+	}
+	if _, err := mode.Parse(m); err != nil {
+		return valueError(ErrInvalidValue, "symbolic mode", m, err.Error())
+	}
+	return nil
+}
+
+// heredocNameRe is a heredoc delimiter that needs no quoting.
+var heredocNameRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// checkContent accepts the name and content of a heredoc source: BuildKit
+// reads the content raw up to the line that is the name, so the content
+// must be empty or end with a newline, and hold no such line, no NUL and
+// no carriage return.
+func checkContent(name, content string) error {
+	if !heredocNameRe.MatchString(name) || len(name) > maxStageName {
+		return valueError(ErrInvalidValue, "heredoc name", name, "must be letters, digits, '_', '.' and '-', and start with neither '.' nor '-'")
+	}
+	if content == "" {
+		return nil
+	}
+	if !utf8.ValidString(content) {
+		return valueError(ErrUnsafeValue, "content", content, "is not valid UTF-8")
+	}
+	if strings.ContainsAny(content, "\x00\r") {
+		return valueError(ErrUnsafeValue, "content", content, "contains a NUL or carriage return")
+	}
+	if !strings.HasSuffix(content, "\n") {
+		return valueError(ErrUnsafeValue, "content", content, "must end with a newline: a heredoc always does")
+	}
+	for l := range strings.SplitSeq(strings.TrimSuffix(content, "\n"), "\n") {
+		if l == name {
+			return valueError(ErrUnsafeValue, "content", content, fmt.Sprintf("has a line %q, which would end the heredoc", name))
+		}
+		if len(l) > maxLine-1 {
+			return fmt.Errorf("%w: a line of the content is %d bytes; BuildKit reads Dockerfile lines of at most %d bytes", ErrUnsafeValue, len(l), maxLine)
+		}
+	}
+	return nil
+}
+
+// checkCopyMore checks what a COPY or ADD with heredoc sources needs: its
+// paths are written as words separated by white space, so they may not
+// contain white space, and paths to expand must be plain; names are
+// unique.
+func checkCopyMore(cp *ir.Copy) []error {
+	if len(cp.Contents) == 0 {
+		return nil
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for _, c := range cp.Contents {
+		if seen[c.Name] {
+			errs = append(errs, valueError(ErrInvalidValue, "heredoc name", c.Name, "is used twice"))
+		}
+		seen[c.Name] = true
+	}
+	for _, p := range append(slices.Clone(cp.Sources), cp.Dest) {
+		if strings.IndexFunc(p, unicode.IsSpace) >= 0 {
+			errs = append(errs, valueError(ErrUnsafeValue, "path", p, "of a copy with content may not contain white space"))
+			continue
+		}
+		if cp.Expand && p != "" && (p[0] == '-' || strings.ContainsFunc(p, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:,+@%=~-*?${}", r))
+		})) {
+			errs = append(errs, valueError(ErrUnsafeValue, "path", p, "of a copy with content to expand may only hold letters, digits and _ . / : , + @ % = ~ - * ? $ { }"))
+		}
+	}
+	return errs
+}
+
+// checkChecksum accepts the --checksum of an ADD: BuildKit expands it, and
+// parses it as a digest for a URL.
+func checkChecksum(url bool, sum string, expand bool) error {
+	if strings.Contains(sum, "$") {
+		if !expand {
+			return valueError(ErrUnsafeValue, "checksum", sum, "contains '$', which BuildKit would expand")
+		}
+		return nil
+	}
+	if url {
+		if _, err := digest.Parse(sum); err != nil {
+			return valueError(ErrInvalidValue, "checksum", sum, err.Error())
+		}
+	}
+	return nil
+}
+
+// checkRestOfLine accepts a value written as it is as the rest of a line
+// (MAINTAINER, ONBUILD, shell-form CMD and ENTRYPOINT): one line, not
+// empty, without white space at either end (the parser trims it) nor a
+// '\' at the end (a continuation).
+func checkRestOfLine(what, v string) error {
+	if v == "" {
+		return valueError(ErrInvalidValue, what, v, "is empty")
+	}
+	if err := checkText(what, v); err != nil {
+		return err
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) || last == '\\' || strings.HasPrefix(v, "--") {
+		return valueError(ErrUnsafeValue, what, v, "must not start or end with white space, start with \"--\" (read as a flag) nor end with '\\'")
+	}
+	if len(v) > maxLine-lineSlack {
+		return valueError(ErrUnsafeValue, what, v, fmt.Sprintf("is longer than %d bytes", maxLine-lineSlack))
+	}
+	return nil
+}
+
+// checkShellForm accepts a shell-form CMD or ENTRYPOINT: the rest of one
+// line, which BuildKit reads as JSON when it starts with '['.
+func checkShellForm(what, cmd string) error {
+	if err := checkScript(what, cmd); err != nil {
+		return err
+	}
+	if err := checkRestOfLine(what, cmd); err != nil {
+		return err
+	}
+	if cmd[0] == '[' {
+		return valueError(ErrUnsafeValue, what, cmd, "must not start with '[' (the exec form)")
+	}
+	return nil
+}
+
+// checkHeredocRun accepts the command of [Stage.RunHeredoc]: BuildKit's
+// parser must read it back exactly, with at least one here-document.
+func checkHeredocRun(cmd string) error {
+	if !utf8.ValidString(cmd) || strings.ContainsAny(cmd, "\x00\r") {
+		return valueError(ErrUnsafeValue, "command", cmd, "is not valid UTF-8 or contains a NUL or carriage return")
+	}
+	for l := range strings.SplitSeq(cmd, "\n") {
+		if len(l) > maxLine-lineSlack {
+			return fmt.Errorf("%w: a line of the command is %d bytes; BuildKit reads Dockerfile lines of at most %d bytes", ErrUnsafeValue, len(l), maxLine)
+		}
+	}
+	if _, err := ir.ParseHeredocRun(cmd); err != nil {
+		return valueError(ErrUnsafeValue, "command", cmd, err.Error())
+	}
+	return nil
+}
+
+// checkLineMore is checkLine for the instructions and fields it does not
+// measure: ENV of several variables, ONBUILD, MAINTAINER, shell-form CMD
+// and ENTRYPOINT, ADD flags and heredoc sources.
+func checkLineMore(in instr) error {
+	var n lineLen
+	switch x := in.ir.(type) {
+	case *ir.EnvGroup:
+		for _, e := range x.Vars {
+			n.bare(e.Key)
+			n.word(e.Value, e.Expand)
+		}
+	case *ir.OnBuild:
+		n += lineLen(len(x.Expression))
+	case *ir.Maintainer:
+		n += lineLen(len(x.Name))
+	case *ir.Copy:
+		n.bare(x.Checksum)
+		n.bare(x.Chmod)
+		n.bare(x.From.Image)
+		n.bare(x.Chown)
+		for _, p := range x.Exclude {
+			n.bare(p)
+		}
+		for _, p := range x.Sources {
+			n.path(p)
+		}
+		n.path(x.Dest)
+		for _, c := range x.Contents {
+			n.bare(c.Name)
+		}
+	default:
+		return nil
+	}
+	return n.check(in.name)
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/solver/pb"
@@ -41,6 +42,11 @@ type Options struct {
 	ContextExclude []string
 	// SessionID, when set, is the session the build context is read from.
 	SessionID string
+	// OnBuildTrigger turns an ONBUILD trigger recorded in the config of a
+	// base image into the instruction that the stage runs first, as
+	// BuildKit's Dockerfile frontend does. When it is nil, a base image
+	// with ONBUILD triggers is an error.
+	OnBuildTrigger func(expression string) (ir.Instruction, error)
 	// ContextUniqueID identifies the build context to BuildKit, which uses
 	// it to send only what changed since the last build of the same
 	// context. The default is derived from ContextName, so output stays
@@ -122,6 +128,9 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 	c.stages = make([]*stageState, len(m.Stages))
 	for i, st := range m.Stages {
 		if !reachable[i] {
+			if err := c.checkUnreachable(i, st); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		s, err := c.newStage(i, st)
@@ -234,6 +243,50 @@ func (c *compiler) globalArgsOf(args []ir.Arg) error {
 		env = env.AddOrReplace(a.Name, v)
 	}
 	c.globalArgs = env
+	return nil
+}
+
+// checkUnreachable checks a stage that the target does not need, as the
+// frontend checks every stage of a Dockerfile (buildDispatchStates and
+// resolveReachableStages): its base name and platform must expand, and a
+// base that is not a stage must be an image reference, even though
+// nothing of the stage is built or resolved.
+func (c *compiler) checkUnreachable(i int, st *ir.Stage) error {
+	fail := func(err error) error {
+		return &Error{Stage: st.Name, Index: -1, Instruction: "FROM", Err: err}
+	}
+	name := st.Base.Image
+	if st.Base.Stage < 0 && st.Base.ExpandImage {
+		v, _, err := c.lex.ProcessWord(name, c.globalArgs)
+		if err != nil {
+			return fail(err)
+		}
+		if v == "" {
+			return fail(fmt.Errorf("base name (%s) should not be blank", name))
+		}
+		name = v
+	}
+	if st.Platform != "" {
+		v, _, err := c.lex.ProcessWord(st.Platform, c.globalArgs)
+		if err != nil {
+			return fail(fmt.Errorf("failed to process arguments for platform %s: %w", st.Platform, err))
+		}
+		if v == "" {
+			return fail(fmt.Errorf("empty platform value from expression %s", st.Platform))
+		}
+		if _, err := platforms.Parse(v); err != nil {
+			return fail(fmt.Errorf("failed to parse platform %s: %w", st.Platform, err))
+		}
+	}
+	if st.Base.Stage >= 0 || name == "scratch" {
+		return nil
+	}
+	if j, ok := c.stageNamed(name, i); ok && c.build.Stages[j].Name == name {
+		return nil
+	}
+	if _, err := reference.ParseNormalizedNamed(name); err != nil {
+		return fail(fmt.Errorf("failed to parse stage name %q: %w", name, err))
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -13,12 +14,15 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/system"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage/internal/ir"
+	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	mode "github.com/tonistiigi/dchapes-mode"
 )
 
 // stageState is one stage being compiled (dockerfile2llb's dispatchState).
@@ -157,6 +161,36 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 	}
 	s.state = s.state.Network(pb.NetMode_UNSET)
 
+	if triggers := s.image.Config.OnBuild; len(triggers) > 0 {
+		// The ONBUILD triggers of a base image run first, and are not
+		// passed on (resolveStages, initOnBuildTriggers).
+		if c.opt.OnBuildTrigger == nil {
+			return &Error{Stage: s.ir.Name, Index: -1, Instruction: "FROM", Err: fmt.Errorf("the base image has ONBUILD triggers %q, which this compiler cannot run", triggers)}
+		}
+		for _, expr := range triggers {
+			in, err := c.opt.OnBuildTrigger(expr)
+			if err == nil {
+				err = c.instruction(ctx, s, -1, in)
+			}
+			if err != nil {
+				return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD", Err: fmt.Errorf("trigger %q of the base image: %w", expr, err)}
+			}
+		}
+		s.image.Config.OnBuild = nil
+	}
+	if s.base != nil {
+		// The ONBUILD triggers of a base stage run first (initOnBuildTriggers).
+		for _, in := range s.base.ir.Instructions {
+			if ob, ok := in.(*ir.OnBuild); ok {
+				if ob.Trigger == nil {
+					return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD", Err: fmt.Errorf("trigger %q has no instruction", ob.Expression)}
+				}
+				if err := c.instruction(ctx, s, -1, ob.Trigger); err != nil {
+					return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD " + instructionName(ob.Trigger), Err: err}
+				}
+			}
+		}
+	}
 	for i, in := range s.ir.Instructions {
 		if err := c.instruction(ctx, s, i, in); err != nil {
 			return &Error{Stage: s.ir.Name, Index: i, Instruction: instructionName(in), Err: err}
@@ -166,7 +200,7 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 }
 
 func instructionName(in ir.Instruction) string {
-	switch in.(type) {
+	switch x := in.(type) {
 	case *ir.Workdir:
 		return "WORKDIR"
 	case *ir.Env:
@@ -180,7 +214,16 @@ func instructionName(in ir.Instruction) string {
 	case *ir.Expose:
 		return "EXPOSE"
 	case *ir.Copy:
+		if x.Add {
+			return "ADD"
+		}
 		return "COPY"
+	case *ir.EnvGroup:
+		return "ENV"
+	case *ir.Maintainer:
+		return "MAINTAINER"
+	case *ir.OnBuild:
+		return "ONBUILD"
 	case *ir.Run:
 		return "RUN"
 	case *ir.Entrypoint:
@@ -238,16 +281,55 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		history(img, "ENV "+x.Key+"="+v, false)
 	case *ir.ArgDecl:
 		return c.arg(ctx, s, x.Arg)
+	case *ir.EnvGroup:
+		// Every value is expanded before any is set (dispatchEnv).
+		vals := make([]string, len(x.Vars))
+		for k, e := range x.Vars {
+			vals[k] = e.Value
+			if e.Expand {
+				var err error
+				if vals[k], err = c.expand(ctx, s, e.Value); err != nil {
+					return err
+				}
+			}
+		}
+		msg := "ENV"
+		for k, e := range x.Vars {
+			s.state = s.state.AddEnv(e.Key, vals[k])
+			img.Config.Env = addEnv(img.Config.Env, e.Key, vals[k])
+			msg += " " + e.Key + "=" + vals[k]
+		}
+		history(img, msg, false)
 	case *ir.User:
-		s.state = s.state.User(x.User)
-		img.Config.User = x.User
-		history(img, "USER "+x.User, false)
+		u := x.User
+		if x.Expand {
+			var err error
+			if u, err = c.expand(ctx, s, u); err != nil {
+				return err
+			}
+		}
+		s.state = s.state.User(u)
+		img.Config.User = u
+		history(img, "USER "+u, false)
 	case *ir.Label:
+		v := x.Value
+		if x.Expand {
+			var err error
+			if v, err = c.expand(ctx, s, v); err != nil {
+				return err
+			}
+		}
 		if img.Config.Labels == nil {
 			img.Config.Labels = map[string]string{}
 		}
-		img.Config.Labels[x.Key] = x.Value
-		history(img, "LABEL "+x.Key+"="+x.Value, false)
+		img.Config.Labels[x.Key] = v
+		history(img, "LABEL "+x.Key+"="+v, false)
+	case *ir.Maintainer:
+		img.Author = x.Name
+		history(img, "MAINTAINER "+x.Name, false)
+	case *ir.OnBuild:
+		// Only recorded; a stage based on this one runs the trigger.
+		img.Config.OnBuild = append(img.Config.OnBuild, x.Expression)
 	case *ir.Expose:
 		if img.Config.ExposedPorts == nil {
 			img.Config.ExposedPorts = map[string]struct{}{}
@@ -261,15 +343,21 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		return c.run(ctx, s, i, x)
 	case *ir.Entrypoint:
 		img.Config.Entrypoint = slices.Clone(x.Argv)
+		if x.Shell {
+			img.Config.Entrypoint = withShell(*img, x.Argv)
+		}
 		if !s.cmdSet {
 			img.Config.Cmd = nil
 		}
-		history(img, "ENTRYPOINT "+quoteList(x.Argv), false)
+		history(img, "ENTRYPOINT "+quoteList(img.Config.Entrypoint), false)
 	case *ir.Cmd:
 		img.Config.Cmd = slices.Clone(x.Argv)
+		if x.Shell {
+			img.Config.Cmd = withShell(*img, x.Argv)
+		}
 		img.Config.ArgsEscaped = true //nolint:staticcheck // set by the Dockerfile frontend for Docker compatibility
 		s.cmdSet = true
-		history(img, "CMD "+quoteList(x.Argv), false)
+		history(img, "CMD "+quoteList(img.Config.Cmd), false)
 	case *ir.Healthcheck:
 		hc := &dockerspec.HealthcheckConfig{}
 		switch {
@@ -378,10 +466,14 @@ func (c *compiler) source(s *stageState, src ir.Source, key [2]int) llb.State {
 	}
 }
 
-// copy mirrors dispatchCopy for COPY from the context, a stage or an image.
+// copy mirrors dispatchCopy for COPY from the context, a stage or an
+// image, for heredoc contents, and for ADD of local files (which unpacks
+// archives), URLs and git repositories.
 func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) error {
 	srcs := cp.Sources
 	dst := cp.Dest
+	chown, chmod, checksum := cp.Chown, cp.Chmod, cp.Checksum
+	contents := cp.Contents
 	if cp.Expand {
 		srcs = make([]string, len(cp.Sources))
 		for k, src := range cp.Sources {
@@ -395,6 +487,27 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		if dst, err = c.expand(ctx, s, dst); err != nil {
 			return err
 		}
+		if checksum, err = c.expand(ctx, s, checksum); err != nil {
+			return err
+		}
+		if len(contents) > 0 {
+			// Heredoc contents are expanded without quote processing
+			// (ExpandRaw).
+			env, err := stateEnv(ctx, s)
+			if err != nil {
+				return err
+			}
+			lex := shell.NewLex('\\')
+			lex.SkipProcessQuotes = true
+			contents = slices.Clone(contents)
+			for k := range contents {
+				v, _, err := lex.ProcessWord(contents[k].Data, env)
+				if err != nil {
+					return err
+				}
+				contents[k].Data = v
+			}
+		}
 	}
 	platform := *s.platform
 	dest, err := pathRelativeToWorkingDir(ctx, s.state, dst, platform)
@@ -402,34 +515,127 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		return err
 	}
 	var copyOpt []llb.CopyOption
-	if cp.Chown != "" {
-		copyOpt = append(copyOpt, llb.WithUser(cp.Chown))
+	if chown != "" {
+		copyOpt = append(copyOpt, llb.WithUser(chown))
 	}
 	if len(cp.Exclude) > 0 {
 		copyOpt = append(copyOpt, llb.WithExcludePatterns(cp.Exclude))
 	}
 	var chopt *llb.ChmodOpt
-	if cp.Chmod != "" {
-		p, err := strconv.ParseUint(cp.Chmod, 8, 32)
-		if err != nil || p > 0o7777 {
-			return fmt.Errorf("invalid chmod parameter: '%v'. it should be octal string and between 0 and 07777", cp.Chmod)
+	if chmod != "" {
+		chopt = &llb.ChmodOpt{}
+		p, err := strconv.ParseUint(chmod, 8, 32)
+		switch {
+		case err == nil && p > 0o7777:
+			return fmt.Errorf("invalid chmod parameter: '%v'. it should be octal string and between 0 and 07777", chmod)
+		case err == nil:
+			chopt.Mode = os.FileMode(p)
+		default:
+			if _, err := mode.Parse(chmod); err != nil {
+				return fmt.Errorf("invalid chmod parameter: '%v': %w", chmod, err)
+			}
+			chopt.ModeStr = chmod
 		}
-		chopt = &llb.ChmodOpt{Mode: os.FileMode(p)}
+	}
+	if checksum != "" {
+		switch {
+		case !cp.Add:
+			return fmt.Errorf("checksum can't be specified for COPY")
+		case len(srcs) != 1:
+			return fmt.Errorf("checksum can't be specified for multiple sources")
+		case !isHTTPSource(srcs[0]) && !isGitSource(srcs[0]):
+			return fmt.Errorf("checksum requires HTTP(S) or Git sources")
+		}
 	}
 	from := c.source(s, cp.From, [2]int{i, -1})
 	msg := "COPY"
+	if cp.Add {
+		msg = "ADD"
+	}
 	if cp.Parents {
 		msg += " --parents"
 	}
-	if cp.Chown != "" {
-		msg += " --chown=" + cp.Chown
+	if chown != "" {
+		msg += " --chown=" + chown
 	}
-	if cp.Chmod != "" {
-		msg += " --chmod=" + cp.Chmod
+	if chmod != "" {
+		msg += " --chmod=" + chmod
 	}
 	var a *llb.FileAction
+	add := func(st llb.State, src string, info *llb.CopyInfo) {
+		opts := append([]llb.CopyOption{info}, copyOpt...)
+		if a == nil {
+			a = llb.Copy(st, src, dest, opts...)
+		} else {
+			a = a.Copy(st, src, dest, opts...)
+		}
+	}
+	keepGitDir := cp.KeepGitDir
 	for _, src := range srcs {
 		msg += " " + src
+		gitRef, isGit, gitRefErr := dfgitutil.ParseGitRef(src)
+		if gitRefErr != nil && isGit {
+			return gitRefErr
+		}
+		if gitRefErr == nil && !gitRef.IndistinguishableFromLocal {
+			if !cp.Add {
+				return fmt.Errorf("source can't be a git ref for COPY")
+			}
+			gitOptions := []llb.GitOption{llb.GitRef(gitRef.Ref)}
+			if keepGitDir != nil && gitRef.KeepGitDir != nil && *keepGitDir != *gitRef.KeepGitDir {
+				return fmt.Errorf("inconsistent keep-git-dir configuration")
+			}
+			if gitRef.KeepGitDir != nil {
+				keepGitDir = gitRef.KeepGitDir
+			}
+			if keepGitDir != nil && *keepGitDir {
+				gitOptions = append(gitOptions, llb.KeepGitDir())
+			}
+			if checksum != "" && gitRef.Checksum != "" && checksum != gitRef.Checksum {
+				return fmt.Errorf("checksum mismatch %q != %q", checksum, gitRef.Checksum)
+			}
+			if gitRef.Checksum != "" {
+				checksum = gitRef.Checksum
+			}
+			if checksum != "" {
+				gitOptions = append(gitOptions, llb.GitChecksum(checksum))
+			}
+			if gitRef.SubDir != "" {
+				gitOptions = append(gitOptions, llb.GitSubDir(gitRef.SubDir))
+			}
+			if gitRef.Submodules != nil && !*gitRef.Submodules {
+				gitOptions = append(gitOptions, llb.GitSkipSubmodules())
+			}
+			if gitRef.FetchByCommit {
+				gitOptions = append(gitOptions, llb.GitFetchByCommit())
+			}
+			add(llb.Git(gitRef.Remote, "", gitOptions...), "/", &llb.CopyInfo{Mode: chopt, CreateDestPath: true})
+			continue
+		}
+		if isHTTPSource(src) {
+			if !cp.Add {
+				return fmt.Errorf("source can't be a URL for COPY")
+			}
+			// Remote archives are not unpacked.
+			f := "__unnamed__"
+			if u, err := url.Parse(src); err == nil {
+				if base := path.Base(u.Path); base != "." && base != "/" {
+					f = base
+				}
+			}
+			unpack := false
+			if cp.Unpack != nil {
+				unpack = *cp.Unpack
+			}
+			var dgst digest.Digest
+			if checksum != "" {
+				if dgst, err = digest.Parse(checksum); err != nil {
+					return err
+				}
+			}
+			add(llb.HTTP(src, llb.Filename(f), llb.Checksum(dgst)), f, &llb.CopyInfo{Mode: chopt, CreateDestPath: true, AttemptUnpack: unpack})
+			continue
+		}
 		var patterns, requiredPaths []string
 		if cp.Parents {
 			parent, pattern, ok := strings.Cut(src, "/./")
@@ -457,35 +663,63 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 				return err
 			}
 		}
-		opts := append([]llb.CopyOption{&llb.CopyInfo{
+		unpack := cp.Add
+		if cp.Unpack != nil {
+			unpack = *cp.Unpack
+		}
+		add(from, src, &llb.CopyInfo{
 			Mode:                chopt,
 			FollowSymlinks:      true,
 			CopyDirContentsOnly: true,
 			IncludePatterns:     patterns,
 			RequiredPaths:       requiredPaths,
+			AttemptUnpack:       unpack,
 			CreateDestPath:      true,
 			AllowWildcard:       true,
 			AllowEmptyWildcard:  true,
-		}}, copyOpt...)
-		if a == nil {
-			a = llb.Copy(from, src, dest, opts...)
-		} else {
-			a = a.Copy(from, src, dest, opts...)
+		})
+	}
+	for _, content := range contents {
+		msg += " <<" + content.Name
+		f, err := system.CheckSystemDriveAndRemoveDriveLetter(content.Name, platform.OS, false)
+		if err != nil {
+			return fmt.Errorf("removing drive letter: %w", err)
 		}
+		st := llb.Scratch().File(llb.Mkfile(f, 0644, []byte(content.Data)), llb.Platform(platform))
+		add(st, system.ToSlash(f, platform.OS), &llb.CopyInfo{Mode: chopt, CreateDestPath: true})
 	}
 	msg += " " + dst
-	if cp.Link && cp.Chmod == "" {
+	if cp.Link && chmod == "" {
 		s.state = s.state.WithOutput(llb.Merge([]llb.State{s.state, llb.Scratch().File(a, llb.Platform(platform))}).Output())
 	} else {
 		s.state = s.state.File(a)
 	}
-	if cp.From.IsContext() {
+	switch {
+	case cp.Add:
+		for _, src := range srcs {
+			if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+				c.ctxPaths[path.Join("/", filepath.ToSlash(src))] = struct{}{}
+			}
+		}
+	case cp.From.IsContext():
 		for _, src := range srcs {
 			c.ctxPaths[path.Join("/", filepath.ToSlash(src))] = struct{}{}
 		}
 	}
 	history(&s.image, msg+" # buildkit", true)
 	return nil
+}
+
+func isHTTPSource(src string) bool {
+	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		return false
+	}
+	return !isGitSource(src)
+}
+
+func isGitSource(src string) bool {
+	gitRef, isGit, _ := dfgitutil.ParseGitRef(src)
+	return gitRef != nil && isGit
 }
 
 func containsWildcards(name string) bool {
@@ -521,7 +755,22 @@ func pathRelativeToWorkingDir(ctx context.Context, s llb.State, p string, platfo
 // run mirrors dispatchRun and dispatchRunMounts.
 func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) error {
 	var args []string
-	if r.Shell {
+	var heredocMount llb.RunOption
+	switch {
+	case r.Shell && r.Heredoc:
+		hr, err := ir.ParseHeredocRun(r.Command)
+		if err != nil {
+			return err
+		}
+		if hr.Single && s.image.OS != "windows" && strings.HasPrefix(hr.Data, "#!") {
+			// A script file, written to /dev/pipes and run.
+			st := llb.Scratch().Dir("/").File(llb.Mkfile(hr.Name, 0755, []byte(hr.Data)), llb.Platform(*s.platform))
+			heredocMount = llb.AddMount("/dev/pipes/", st, llb.SourcePath("/"), llb.Readonly)
+			args = withShell(s.image, []string{path.Join("/dev/pipes/", hr.Name)})
+		} else {
+			args = withShell(s.image, []string{hr.Script})
+		}
+	case r.Shell:
 		script := r.Command
 		if ir.ScriptNeedsHeredoc(script) {
 			if strings.HasPrefix(script, "#!") {
@@ -530,10 +779,14 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 			script += "\n"
 		}
 		args = withShell(s.image, []string{script})
-	} else {
+	default:
 		args = slices.Clone(r.Argv)
 	}
-	opts := []llb.RunOption{llb.Args(args)}
+	var opts []llb.RunOption
+	if heredocMount != nil {
+		opts = append(opts, heredocMount)
+	}
+	opts = append(opts, llb.Args(args))
 	for k, m := range r.Mounts {
 		o, err := c.mount(ctx, s, m, [2]int{i, k})
 		if err != nil {
@@ -566,6 +819,15 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 }
 
 func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]int) (llb.RunOption, error) {
+	if m.Expand {
+		for _, f := range []*string{&m.Target, &m.ID, &m.Source} {
+			v, err := c.expand(ctx, s, *f)
+			if err != nil {
+				return nil, err
+			}
+			*f = v
+		}
+	}
 	switch m.Type {
 	case ir.MountSecret:
 		return secretMount(m), nil

@@ -295,6 +295,114 @@ func featureCases() []featureCase {
 				return b, nil
 			},
 			buildArgs: map[string]string{"FROM_CLI": "$HOME and spaces"}},
+
+		// ADD.
+		{name: "add-local", reason: "Add unpacks local archives (AttemptUnpack), several sources, --chown",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Workdir("/src").Add("vendor.tar.gz", "vendor/", multistage.MoreSources("b.tar"), multistage.Chown("1000:1000"))
+			})},
+		{name: "add-link-exclude", reason: "Add with --link merges, --exclude patterns",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Add("docs/", "/usr/share/doc/", multistage.Link(), multistage.Exclude("*.md"))
+			})},
+		{name: "add-url", reason: "AddURL is an llb HTTP source with the file named after the URL, and the checksum",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.AddURL("https://example.com/dl/tool.tgz", "/tmp/",
+					multistage.Checksum("sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d"), multistage.Chmod(0o755))
+			})},
+		{name: "add-url-unnamed", reason: "AddURL of a URL without a path names the file __unnamed__",
+			build: one("alpine:latest", func(s *multistage.Stage) { s.AddURL("https://example.com", "/dl/index.html") })},
+		{name: "add-git", reason: "AddGit is an llb git source with the ref, subdirectory and KeepGitDir",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.AddGit("https://github.com/example/repo.git#v1.0:cmd", "/src", multistage.KeepGitDir())
+			})},
+		{name: "add-git-ssh-checksum", reason: "AddGit of an ssh URL pinned with Checksum; BuildKit records it as a context path too",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.AddGit("git@github.com:example/repo.git#main", "/src", multistage.Checksum("0123456789abcdef0123456789abcdef01234567"))
+			})},
+		{name: "add-unpack", reason: "Unpack(true) unpacks a download; Unpack(false) copies a local archive as it is",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.AddURL("https://example.com/tool.tar.gz", "/opt/", multistage.Unpack(true)).
+					Add("app.tar.gz", "/srv/", multistage.Unpack(false))
+			})},
+		{name: "add-expand", reason: "Add with Expand expands the sources and the destination",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Arg("ARCH", "amd64").Add("dist/${ARCH}.tar.gz", "/opt/${ARCH}/", multistage.Expand())
+			})},
+
+		// Heredoc sources, symbolic modes.
+		{name: "copy-content", reason: "CopyContent into a directory: an llb mkfile named after the heredoc, copied with a mode",
+			build: one("nginx:alpine", func(s *multistage.Stage) {
+				s.CopyContent("app.conf", "server { listen 8080; }\n", "/etc/nginx/conf.d/", multistage.Chmod(0o600))
+			})},
+		{name: "copy-content-expand", reason: "CopyContent with Expand: the content is expanded without quote processing",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Arg("PORT", "80").Env("APP", "web").CopyContent("EOF", "listen ${PORT}; 'app' \"$APP\"\n", "/etc/app.conf", multistage.Expand())
+			})},
+		{name: "copy-more-content", reason: "a file and two heredocs in one COPY --link",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Copy("motd", "/etc/", multistage.MoreContent("a.txt", "a\n"), multistage.MoreContent("b.txt", ""), multistage.Link())
+			})},
+		{name: "chmod-symbolic", reason: "ChmodSymbolic is a copy with a mode string",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Copy("run.sh", "/run.sh", multistage.ChmodSymbolic("u+x,go-w"))
+			})},
+
+		// Image config.
+		{name: "cmd-shell", reason: "CmdShell runs under the stage's SHELL",
+			build: one("debian:bookworm", func(s *multistage.Stage) {
+				s.Shell("/bin/bash", "-c").CmdShell(`echo "$HOME" | tr a-z A-Z`)
+			})},
+		{name: "entrypoint-shell", reason: "EntrypointShell clears the inherited CMD and runs under /bin/sh -c",
+			build: one("nginx:alpine", func(s *multistage.Stage) { s.EntrypointShell("exec /usr/local/bin/start --fast") })},
+		{name: "maintainer", reason: "Maintainer sets the image Author",
+			build: one("alpine:latest", func(s *multistage.Stage) { s.Maintainer("Jane Doe <jane@example.com>") })},
+		{name: "onbuild-base", reason: "OnBuild only records the triggers in the image config",
+			build: one("node:20", func(s *multistage.Stage) {
+				s.Workdir("/app").OnBuild("COPY package*.json ./").OnBuild("RUN npm ci")
+			})},
+		{name: "onbuild-child", reason: "a stage FROM a stage with ONBUILD runs its triggers first, and does not pass them on",
+			build: func() (*multistage.Build, *multistage.Stage) {
+				b := multistage.New()
+				base := b.Stage("base").From("node:20").Workdir("/app").
+					OnBuild("ARG NODE_ENV=production").OnBuild("ENV APP_HOME=/srv").OnBuild("COPY package*.json ./").
+					OnBuild("RUN --mount=type=cache,target=/root/.npm npm ci")
+				b.Stage("app").FromStage(base).Copy(".", ".").Cmd("node", "server.js")
+				return b, nil
+			}},
+
+		// Expansion.
+		{name: "env-expand-all", reason: "EnvExpandAll expands every value against the environment from before it",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Env("A", "old").EnvExpandAll("A", "new", "B", "${A}-b").Run("echo $A $B")
+			})},
+		{name: "user-expand", reason: "UserExpand expands build args and env; RUN runs as that user",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Arg("UID", "1000").Env("GID", "0").UserExpand("${UID}:$GID").Run("id")
+			}), buildArgs: map[string]string{"UID": "2000"}},
+		{name: "label-expand", reason: "LabelExpand expands the label value",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Arg("VERSION", "1.0").LabelExpand("org.opencontainers.image.version", "v${VERSION}")
+			})},
+
+		{name: "mount-expand", reason: "MountExpand expands the target, id and source of mounts",
+			build: one("golang:1.22", func(s *multistage.Stage) {
+				s.Arg(multistage.TargetArch).Env("GOCACHE", "/root/.cache/go-build").Workdir("/src").
+					Run("go build ./...",
+						multistage.CacheMount("$GOCACHE", multistage.MountID("gocache-${TARGETARCH}"), multistage.MountExpand()),
+						multistage.BindMount("go.sum", multistage.MountSource("go.${TARGETARCH}.sum"), multistage.MountExpand()),
+						multistage.SecretMount("token-$TARGETARCH", multistage.MountExpand()))
+			})},
+
+		// RUN with here-documents.
+		{name: "run-heredoc-interpreter", reason: "RunHeredoc gives the shell the whole text, here-document included",
+			build: one("python:3.12", func(s *multistage.Stage) { s.RunHeredoc("python3 <<EOF\nprint(\"hello\")\nEOF") })},
+		{name: "run-heredoc-shebang", reason: "a single here-document that starts with #! is a script file mounted at /dev/pipes",
+			build: one("python:3.12", func(s *multistage.Stage) {
+				s.RunHeredoc("<<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF", multistage.CacheMount("/root/.cache"))
+			})},
+		{name: "run-heredoc-single", reason: "a single here-document without #! runs its content with the shell",
+			build: one("alpine:latest", func(s *multistage.Stage) { s.RunHeredoc("<<-EOT\n\techo hi\nEOT") })},
 	}
 	for _, c := range cases {
 		if c.reason == "" {

@@ -23,7 +23,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
+	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -59,7 +61,7 @@ type Stage struct {
 type Call struct {
 	// Func is the method or function name, such as "CopyFrom" or "Chown".
 	Func string
-	// Args are the arguments: string, []string, int, int64, uint32,
+	// Args are the arguments: string, []string, bool, int, int64, uint32,
 	// fs.FileMode, time.Duration, StageRef or Call (an option).
 	Args []any
 	// Line is the Dockerfile line of the instruction; 0 for options.
@@ -143,7 +145,10 @@ func (t *tracker) Keys() []string { return nil }
 // on the build and only raw is meaningful).
 func (w *walker) word(raw string) (string, bool, error) {
 	v, t, err := w.words(raw)
-	return v, t.used, err
+	if err != nil {
+		return "", false, err
+	}
+	return v, t.used, nil
 }
 
 // words is word, returning the names of the variables the word uses.
@@ -375,30 +380,7 @@ func (w *walker) command(cmd instructions.Command) error {
 		}
 		w.current.Calls = append(w.current.Calls, calls...)
 	case *instructions.EnvCommand:
-		var keys []string
-		for _, kv := range c.Env {
-			key, err := w.literal("env key", kv.Key)
-			if err != nil {
-				return err
-			}
-			v, t, err := w.words(kv.Value)
-			if err != nil {
-				return err
-			}
-			if err := w.sameInstruction(t, keys); err != nil {
-				return err
-			}
-			keys = append(keys, key)
-			if t.used {
-				raw, err := w.template("env value", kv.Value)
-				if err != nil {
-					return err
-				}
-				w.add("EnvExpand", key, raw)
-			} else {
-				w.add("Env", key, v)
-			}
-		}
+		return w.env(c)
 	case *instructions.WorkdirCommand:
 		v, used, err := w.word(c.Path)
 		if err != nil {
@@ -414,22 +396,38 @@ func (w *walker) command(cmd instructions.Command) error {
 			w.add("Workdir", v)
 		}
 	case *instructions.UserCommand:
-		v, err := w.literal("user", c.User)
+		v, used, err := w.word(c.User)
 		if err != nil {
 			return err
 		}
-		w.add("User", v)
+		if used {
+			raw, err := w.template("user", c.User)
+			if err != nil {
+				return err
+			}
+			w.add("UserExpand", raw)
+		} else {
+			w.add("User", v)
+		}
 	case *instructions.LabelCommand:
 		for _, kv := range c.Labels {
 			k, err := w.literal("label key", kv.Key)
 			if err != nil {
 				return err
 			}
-			v, err := w.literal("label value", kv.Value)
+			v, used, err := w.word(kv.Value)
 			if err != nil {
 				return err
 			}
-			w.add("Label", k, v)
+			if used {
+				raw, err := w.template("label value", kv.Value)
+				if err != nil {
+					return err
+				}
+				w.add("LabelExpand", k, raw)
+			} else {
+				w.add("Label", k, v)
+			}
 		}
 	case *instructions.ExposeCommand:
 		return w.expose(c)
@@ -453,7 +451,11 @@ func (w *walker) command(cmd instructions.Command) error {
 		w.add("Shell", strs(c.Shell)...)
 	case *instructions.CmdCommand:
 		if c.PrependShell {
-			return w.unsupported("shell-form CMD has no API yet; write it in exec form, CMD [\"...\"]")
+			if len(c.CmdLine) != 1 || len(c.Files) > 0 {
+				return w.unsupported("unexpected shell-form CMD %q", c.CmdLine)
+			}
+			w.add("CmdShell", c.CmdLine[0])
+			return nil
 		}
 		if len(c.CmdLine) == 0 {
 			return w.unsupported("an empty CMD [] has no API")
@@ -461,7 +463,11 @@ func (w *walker) command(cmd instructions.Command) error {
 		w.add("Cmd", strs(c.CmdLine)...)
 	case *instructions.EntrypointCommand:
 		if c.PrependShell {
-			return w.unsupported("shell-form ENTRYPOINT has no API yet; write it in exec form, ENTRYPOINT [\"...\"]")
+			if len(c.CmdLine) != 1 || len(c.Files) > 0 {
+				return w.unsupported("unexpected shell-form ENTRYPOINT %q", c.CmdLine)
+			}
+			w.add("EntrypointShell", c.CmdLine[0])
+			return nil
 		}
 		if len(c.CmdLine) == 0 {
 			return w.unsupported("an empty ENTRYPOINT [] has no API")
@@ -470,15 +476,17 @@ func (w *walker) command(cmd instructions.Command) error {
 	case *instructions.HealthCheckCommand:
 		return w.healthcheck(c)
 	case *instructions.CopyCommand:
-		return w.copy(c)
+		return w.copy(copyArgs{from: c.From, chown: c.Chown, chmod: c.Chmod, link: c.Link, parents: c.Parents,
+			exclude: c.ExcludePatterns, sd: c.SourcesAndDest})
 	case *instructions.RunCommand:
 		return w.run(c)
 	case *instructions.AddCommand:
-		return w.unsupported("ADD has no API yet; use COPY for local files")
+		return w.copy(copyArgs{add: true, unpack: c.Unpack, chown: c.Chown, chmod: c.Chmod, link: c.Link, exclude: c.ExcludePatterns,
+			keepGitDir: c.KeepGitDir, checksum: c.Checksum, sd: c.SourcesAndDest})
 	case *instructions.OnbuildCommand:
-		return w.unsupported("ONBUILD has no API yet")
+		return w.onbuild(c)
 	case *instructions.MaintainerCommand:
-		return w.unsupported("MAINTAINER has no API yet; use LABEL org.opencontainers.image.authors")
+		w.add("Maintainer", c.Maintainer)
 	default:
 		return w.unsupported("instruction %s has no API", cmd.Name())
 	}
@@ -575,54 +583,81 @@ func (w *walker) healthcheck(c *instructions.HealthCheckCommand) error {
 	return nil
 }
 
-func (w *walker) copy(c *instructions.CopyCommand) error {
-	if len(c.SourceContents) > 0 {
-		return w.unsupported("COPY of a heredoc has no API yet")
-	}
-	if len(c.SourcePaths) == 0 {
-		return w.unsupported("COPY without sources")
+// copyArgs are the parts of a COPY or an ADD.
+type copyArgs struct {
+	add           bool
+	from          string
+	chown, chmod  string
+	link, parents bool
+	exclude       []string
+	keepGitDir    *bool
+	unpack        *bool
+	checksum      string
+	sd            instructions.SourcesAndDest
+}
+
+// heredocName is a heredoc name the API takes (multistage.CopyContent).
+var heredocName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+func (w *walker) copy(c copyArgs) error {
+	if len(c.sd.SourcePaths) == 0 && len(c.sd.SourceContents) == 0 {
+		return w.unsupported("%s without sources", w.instr)
 	}
 	var opts []any
-	if c.Chown != "" {
-		v, err := w.literal("--chown", c.Chown)
+	if c.chown != "" {
+		v, err := w.literal("--chown", c.chown)
 		if err != nil {
 			return err
 		}
 		opts = append(opts, opt("Chown", v))
 	}
-	if c.Chmod != "" {
-		v, err := w.literal("--chmod", c.Chmod)
+	if c.chmod != "" {
+		v, err := w.literal("--chmod", c.chmod)
 		if err != nil {
 			return err
 		}
 		mode, err := strconv.ParseUint(v, 8, 32)
-		if err != nil || mode > 07777 {
-			return w.unsupported("--chmod=%s: only octal modes are supported", v)
+		switch {
+		case err == nil && mode <= 07777:
+			fm := fs.FileMode(mode & 0777)
+			if mode&04000 != 0 {
+				fm |= fs.ModeSetuid
+			}
+			if mode&02000 != 0 {
+				fm |= fs.ModeSetgid
+			}
+			if mode&01000 != 0 {
+				fm |= fs.ModeSticky
+			}
+			opts = append(opts, opt("Chmod", fm))
+		case err == nil || strings.Trim(v, "01234567") == "":
+			return w.unsupported("--chmod=%s: an octal mode above 07777", v)
+		default:
+			opts = append(opts, opt("ChmodSymbolic", v))
 		}
-		fm := fs.FileMode(mode & 0777)
-		if mode&04000 != 0 {
-			fm |= fs.ModeSetuid
-		}
-		if mode&02000 != 0 {
-			fm |= fs.ModeSetgid
-		}
-		if mode&01000 != 0 {
-			fm |= fs.ModeSticky
-		}
-		opts = append(opts, opt("Chmod", fm))
 	}
-	if c.Link {
+	if c.link {
 		opts = append(opts, opt("Link"))
 	}
-	if c.Parents {
+	if c.parents {
 		opts = append(opts, opt("Parents"))
 	}
-	if len(c.ExcludePatterns) > 0 {
-		opts = append(opts, opt("Exclude", strs(c.ExcludePatterns)...))
+	if len(c.exclude) > 0 {
+		opts = append(opts, opt("Exclude", strs(c.exclude)...))
+	}
+	if c.keepGitDir != nil && *c.keepGitDir {
+		opts = append(opts, opt("KeepGitDir"))
+	}
+	if c.unpack != nil {
+		opts = append(opts, opt("Unpack", *c.unpack))
 	}
 
-	// Sources and destination: literal unless one refers to a variable.
-	raws := append(append([]string(nil), c.SourcePaths...), c.DestPath)
+	// Sources, destination and checksum: literal unless one refers to a
+	// variable.
+	raws := append(append([]string(nil), c.sd.SourcePaths...), c.sd.DestPath)
+	if c.checksum != "" {
+		raws = append(raws, c.checksum)
+	}
 	vals := make([]string, len(raws))
 	expand := false
 	for i, r := range raws {
@@ -633,6 +668,36 @@ func (w *walker) copy(c *instructions.CopyCommand) error {
 		vals[i] = v
 		expand = expand || used
 	}
+
+	// Heredoc contents: BuildKit expands those with an unquoted name,
+	// without processing quotes.
+	type content struct {
+		name, data string
+		used       bool
+		raw        bool // data needs no expansion and is its own value
+	}
+	var contents []content
+	for _, sc := range c.sd.SourceContents {
+		if !heredocName.MatchString(sc.Path) {
+			return w.unsupported("heredoc name %q: only letters, digits, '_', '.' and '-' are supported", sc.Path)
+		}
+		ct := content{name: sc.Path, data: sc.Data, raw: !strings.ContainsAny(sc.Data, `$\`)}
+		if sc.Expand {
+			lex := shell.NewLex(w.escape)
+			lex.SkipProcessQuotes = true
+			t := &tracker{}
+			v, _, err := lex.ProcessWord(sc.Data, t)
+			if err != nil {
+				return &SyntaxError{Line: w.line, Err: err}
+			}
+			ct.used = t.used
+			if !t.used {
+				ct.data = v
+			}
+			expand = expand || t.used
+		}
+		contents = append(contents, ct)
+	}
 	if expand {
 		for i, r := range raws {
 			raw, err := w.template("path", r)
@@ -641,7 +706,22 @@ func (w *walker) copy(c *instructions.CopyCommand) error {
 			}
 			vals[i] = raw
 		}
+		for i, sc := range c.sd.SourceContents {
+			if !sc.Expand && !contents[i].raw {
+				return w.unsupported("a quoted heredoc with '$' or '\\' in a %s whose other words refer to variables", w.instr)
+			}
+			if sc.Expand {
+				if w.escape != '\\' && strings.ContainsAny(sc.Data, `\`+string(w.escape)) {
+					return w.unsupported("heredoc %s refers to a variable and uses escapes under \"# escape=%c\"", sc.Path, w.escape)
+				}
+				contents[i].data = sc.Data
+			}
+		}
 		opts = append(opts, opt("Expand"))
+	}
+	if c.checksum != "" {
+		opts = append(opts, opt("Checksum", vals[len(vals)-1]))
+		vals = vals[:len(vals)-1]
 	}
 	srcs, dst := vals[:len(vals)-1], vals[len(vals)-1]
 	for _, s := range srcs {
@@ -649,41 +729,177 @@ func (w *walker) copy(c *instructions.CopyCommand) error {
 			return w.unsupported("empty source path")
 		}
 	}
+	if len(contents) > 0 {
+		for _, p := range vals {
+			if strings.IndexFunc(p, unicode.IsSpace) >= 0 {
+				return w.unsupported("path %q of a %s with heredocs has white space, which the API cannot write there", p, w.instr)
+			}
+		}
+	}
 	if dst == "" {
 		return w.unsupported("empty destination path")
 	}
+	var more []any
 	if len(srcs) > 1 {
-		opts = append([]any{opt("MoreSources", strs(srcs[1:])...)}, opts...)
+		more = append(more, opt("MoreSources", strs(srcs[1:])...))
 	}
+	first := 0
+	if len(srcs) == 0 {
+		first = 1 // the first content is the call's
+	}
+	for _, ct := range contents[first:] {
+		more = append(more, opt("MoreContent", ct.name, ct.data))
+	}
+	opts = append(more, opts...)
 
-	if c.From == "" {
+	if c.add {
+		return w.addCall(srcs, dst, opts)
+	}
+	if len(srcs) == 0 {
+		if c.from != "" {
+			return w.unsupported("COPY --from of heredocs only has no API")
+		}
+		w.add("CopyContent", append([]any{contents[0].name, contents[0].data, dst}, opts...)...)
+		return nil
+	}
+	if c.from == "" {
 		w.add("Copy", append([]any{srcs[0], dst}, opts...)...)
 		return nil
 	}
-	if strings.ContainsAny(c.From, "$\"'\\`") {
-		return w.unsupported("--from=%s: variables and quotes are not supported in --from", c.From)
+	if strings.ContainsAny(c.from, "$\"'\\`") {
+		return w.unsupported("--from=%s: variables and quotes are not supported in --from", c.from)
 	}
-	if n, err := strconv.Atoi(c.From); err == nil {
+	if n, err := strconv.Atoi(c.from); err == nil {
 		if n < 0 || n >= len(w.prog.Stages) {
 			return &SyntaxError{Line: w.line, Err: fmt.Errorf("COPY --from=%d: there is no stage %d", n, n)}
 		}
-		if err := w.before(n, c.From); err != nil {
+		if err := w.before(n, c.from); err != nil {
 			return err
 		}
 		w.add("CopyFrom", append([]any{StageRef(n), srcs[0], dst}, opts...)...)
 		return nil
 	}
-	if j, ok := w.stageNamed(c.From); ok {
-		if err := w.before(j, c.From); err != nil {
+	if j, ok := w.stageNamed(c.from); ok {
+		if err := w.before(j, c.from); err != nil {
 			return err
 		}
 		w.add("CopyFrom", append([]any{StageRef(j), srcs[0], dst}, opts...)...)
 		return nil
 	}
-	if looksLikeStageName(c.From) {
-		w.warn("COPY --from=%s: there is no stage %q, so BuildKit copies from the image %q (docker.io/library/%s:latest)", c.From, c.From, c.From, c.From)
+	if looksLikeStageName(c.from) {
+		w.warn("COPY --from=%s: there is no stage %q, so BuildKit copies from the image %q (docker.io/library/%s:latest)", c.from, c.from, c.from, c.from)
 	}
-	w.add("CopyFromImage", append([]any{c.From, srcs[0], dst}, opts...)...)
+	w.add("CopyFromImage", append([]any{c.from, srcs[0], dst}, opts...)...)
+	return nil
+}
+
+// addCall maps an ADD to Add, AddURL or AddGit, by the kind of its
+// sources, which must all be of one kind.
+func (w *walker) addCall(srcs []string, dst string, opts []any) error {
+	if len(srcs) == 0 {
+		return w.unsupported("ADD of heredocs only has no API; use COPY")
+	}
+	kind := ""
+	for _, s := range srcs {
+		k := "Add"
+		ref, isGit, err := dfgitutil.ParseGitRef(s)
+		switch {
+		case err != nil && isGit:
+			return &SyntaxError{Line: w.line, Err: err}
+		case err == nil && !ref.IndistinguishableFromLocal:
+			k = "AddGit"
+		case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
+			k = "AddURL"
+		}
+		if strings.Contains(s, "$") {
+			return w.unsupported("ADD source %q refers to a variable", s)
+		}
+		if kind != "" && k != kind {
+			return w.unsupported("ADD of local files, URLs and git repositories at once has no API; split it")
+		}
+		kind = k
+	}
+	w.add(kind, append([]any{srcs[0], dst}, opts...)...)
+	return nil
+}
+
+// env maps ENV to one Env or EnvExpand per variable, or, when a value
+// refers to a variable that the same instruction sets (which BuildKit
+// expands to its value from before the instruction), to one EnvExpandAll.
+func (w *walker) env(c *instructions.EnvCommand) error {
+	var keys []string
+	var calls []Call
+	var all []any
+	together := false
+	for _, kv := range c.Env {
+		key, err := w.literal("env key", kv.Key)
+		if err != nil {
+			return err
+		}
+		v, t, err := w.words(kv.Value)
+		if err != nil {
+			return err
+		}
+		if w.sameInstruction(t, keys) != nil {
+			together = true
+		}
+		keys = append(keys, key)
+		raw, err := w.template("env value", kv.Value)
+		if t.used && err != nil {
+			return err
+		}
+		all = append(all, key, raw)
+		if t.used {
+			calls = append(calls, Call{Func: "EnvExpand", Args: []any{key, raw}, Line: w.line})
+		} else {
+			calls = append(calls, Call{Func: "Env", Args: []any{key, v}, Line: w.line})
+		}
+	}
+	if !together {
+		w.current.Calls = append(w.current.Calls, calls...)
+		return nil
+	}
+	for i := 1; i < len(all); i += 2 {
+		if _, err := w.template("env value", all[i].(string)); err != nil {
+			return err
+		}
+	}
+	w.add("EnvExpandAll", all...)
+	return nil
+}
+
+// onbuild maps ONBUILD to OnBuild, after checking that the trigger is an
+// instruction the API can express on its own.
+func (w *walker) onbuild(c *instructions.OnbuildCommand) error {
+	expr := c.Expression
+	if strings.ContainsAny(expr, "\n\r") || strings.TrimSpace(expr) != expr || strings.HasSuffix(expr, `\`) {
+		return w.unsupported("an ONBUILD trigger that is not one line has no API")
+	}
+	if w.escape != '\\' {
+		return w.unsupported("ONBUILD under \"# escape=%c\" has no API", w.escape)
+	}
+	prog, err := Walk([]byte("FROM scratch\n" + expr + "\n"))
+	if err != nil {
+		var ue *UnsupportedError
+		if errors.As(err, &ue) {
+			return w.unsupported("trigger %q: %s", expr, ue.Reason)
+		}
+		return &SyntaxError{Line: w.line, Err: err}
+	}
+	calls := prog.Stages[0].Calls[1:]
+	if len(calls) != 1 {
+		return w.unsupported("trigger %q sets several values at once, which has no API; give one ONBUILD per value", expr)
+	}
+	for _, a := range calls[0].Args {
+		if x, ok := a.(Call); ok && (x.Func == "MountFrom" || x.Func == "MountFromImage") {
+			return w.unsupported("trigger %q mounts another stage or an image, which has no API", expr)
+		}
+	}
+	switch calls[0].Func {
+	case "CopyFrom", "CopyFromImage":
+		return w.unsupported("trigger %q copies from another stage or an image, which has no API", expr)
+	}
+	w.add("OnBuild", expr)
 	return nil
 }
 
@@ -721,19 +937,35 @@ func (w *walker) run(c *instructions.RunCommand) error {
 			return w.unsupported("RUN --%s has no API", f)
 		}
 	}
-	// Parse the mounts as the frontend does, with an expander that refuses
-	// variables: the API takes literal mount values.
+	// Parse the mounts as the frontend does, with an expander that keeps a
+	// value that refers to variables as it is: the target, id and source
+	// of a mount may be templates (MountExpand); nothing else may.
+	templates := map[string]bool{}
 	var refErr error
 	if err := c.Expand(func(word string) (string, error) {
 		v, used, err := w.word(word)
 		if err != nil {
 			return "", err
 		}
-		if used && refErr == nil {
-			refErr = w.unsupported("--mount value %q refers to a variable", word)
+		if used {
+			raw, err := w.template("--mount value", word)
+			if err != nil && refErr == nil {
+				refErr = err
+			}
+			templates[raw] = true
+			return raw, nil
+		}
+		if strings.Contains(v, "$") && refErr == nil {
+			refErr = w.unsupported("--mount value %q is a literal '$', which the API cannot write", word)
 		}
 		return v, nil
 	}); err != nil {
+		if refErr != nil {
+			return refErr
+		}
+		if len(templates) > 0 {
+			return w.unsupported("--mount refers to a variable in a value other than target, id or source")
+		}
 		return &SyntaxError{Line: w.line, Err: err}
 	}
 	if refErr != nil {
@@ -741,9 +973,16 @@ func (w *walker) run(c *instructions.RunCommand) error {
 	}
 	var opts []any
 	for _, m := range instructions.GetMounts(c) {
+		expand := templates[m.Target] || templates[m.CacheID] || templates[m.Source]
+		if m.From != "" && templates[m.From] || m.Env != nil && templates[*m.Env] || templates[string(m.CacheSharing)] {
+			return w.unsupported("--mount refers to a variable in a value other than target, id or source")
+		}
 		o, err := w.mount(m)
 		if err != nil {
 			return err
+		}
+		if expand {
+			o.Args = append(o.Args, opt("MountExpand"))
 		}
 		opts = append(opts, o)
 	}
@@ -768,20 +1007,31 @@ func (w *walker) run(c *instructions.RunCommand) error {
 	}
 	cmd := c.CmdLine[0]
 	if len(c.Files) > 0 {
+		var b strings.Builder
+		b.WriteString(cmd)
+		for _, f := range c.Files {
+			b.WriteByte('\n')
+			b.WriteString(f.Data)
+			b.WriteString(f.Name)
+		}
+		whole := b.String()
+		if w.escape != '\\' && strings.ContainsAny(whole, `\`+string(w.escape)) {
+			return w.unsupported("a RUN with here-documents and escapes under \"# escape=%c\" has no API", w.escape)
+		}
 		h := parser.MustParseHeredoc(cmd)
 		if len(c.Files) != 1 || h == nil {
-			return w.unsupported("only a RUN whose whole command is one heredoc (RUN <<EOF) is supported")
+			w.add("RunHeredoc", append([]any{whole}, opts...)...)
+			return nil
 		}
 		data := c.Files[0].Data
 		if c.Files[0].Chomp {
 			data = parser.ChompHeredocContent(data)
 		}
-		if strings.HasPrefix(data, "#!") {
-			return w.unsupported("a heredoc with a #! line is run as a script file, which has no API")
-		}
 		script, ok := strings.CutSuffix(data, "\n")
-		if !ok || strings.TrimSpace(script) == "" || !needsHeredoc(script) {
-			return w.unsupported("a heredoc of one line (or none) runs with its newline, which has no API; write the command on the RUN line")
+		if strings.HasPrefix(data, "#!") || !ok || strings.TrimSpace(script) == "" || !needsHeredoc(script) {
+			// Run would not write it as this heredoc: keep it as it is.
+			w.add("RunHeredoc", append([]any{whole}, opts...)...)
+			return nil
 		}
 		cmd = script
 	} else if needsHeredoc(cmd) {

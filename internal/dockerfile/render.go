@@ -14,7 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/multistage/multistage/internal/ir"
 )
 
@@ -211,7 +215,7 @@ func (r *renderer) source(src ir.Source, what string, expandable bool) (string, 
 
 // instructionName is the Dockerfile instruction that in is written as.
 func instructionName(in ir.Instruction) string {
-	switch in.(type) {
+	switch x := in.(type) {
 	case *ir.Workdir:
 		return "WORKDIR"
 	case *ir.Env:
@@ -225,7 +229,16 @@ func instructionName(in ir.Instruction) string {
 	case *ir.Expose:
 		return "EXPOSE"
 	case *ir.Copy:
+		if x.Add {
+			return "ADD"
+		}
 		return "COPY"
+	case *ir.EnvGroup:
+		return "ENV"
+	case *ir.Maintainer:
+		return "MAINTAINER"
+	case *ir.OnBuild:
+		return "ONBUILD"
 	case *ir.Run:
 		return "RUN"
 	case *ir.Entrypoint:
@@ -259,14 +272,23 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 	case *ir.ArgDecl:
 		return argLine(x.Arg)
 	case *ir.User:
-		w, err := word(x.User, false)
+		w, err := word(x.User, x.Expand)
 		return "USER " + w, err
 	case *ir.Label:
 		if err := checkLabelKey(x.Key); err != nil {
 			return "", err
 		}
-		v, err := value(x.Value, false)
+		v, err := value(x.Value, x.Expand)
 		return "LABEL " + x.Key + "=" + v, err
+	case *ir.EnvGroup:
+		return envGroup(x)
+	case *ir.Maintainer:
+		if err := checkRestOfLine("maintainer", x.Name); err != nil {
+			return "", err
+		}
+		return "MAINTAINER " + x.Name, nil
+	case *ir.OnBuild:
+		return onBuild(x)
 	case *ir.Expose:
 		return expose(x)
 	case *ir.Copy:
@@ -274,10 +296,10 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 	case *ir.Run:
 		return r.run(x)
 	case *ir.Entrypoint:
-		s, err := execForm(x.Argv)
+		s, err := commandForm("entrypoint", x.Argv, x.Shell)
 		return "ENTRYPOINT " + s, err
 	case *ir.Cmd:
-		s, err := execForm(x.Argv)
+		s, err := commandForm("cmd", x.Argv, x.Shell)
 		return "CMD " + s, err
 	case *ir.Shell:
 		s, err := execForm(x.Argv)
@@ -291,6 +313,83 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 		return healthcheck(x)
 	}
 	return "", unsafef("unknown instruction %T", in)
+}
+
+// envGroup renders ENV K1=v1 K2=v2 ...
+func envGroup(x *ir.EnvGroup) (string, error) {
+	if len(x.Vars) == 0 {
+		return "", unsafef("ENV without variables")
+	}
+	words := []string{"ENV"}
+	for _, e := range x.Vars {
+		if err := checkName("env key", e.Key); err != nil {
+			return "", err
+		}
+		v, err := value(e.Value, e.Expand)
+		if err != nil {
+			return "", err
+		}
+		words = append(words, e.Key+"="+v)
+	}
+	return strings.Join(words, " "), nil
+}
+
+// commandForm renders the command of CMD or ENTRYPOINT: a JSON array, or a
+// one-line shell command.
+func commandForm(what string, argv []string, shell bool) (string, error) {
+	if !shell {
+		return execForm(argv)
+	}
+	if len(argv) != 1 {
+		return "", unsafef("a shell-form %s needs exactly one command", what)
+	}
+	if err := checkScript(argv[0]); err != nil {
+		return "", err
+	}
+	if err := checkRestOfLine(what, argv[0]); err != nil {
+		return "", err
+	}
+	if argv[0][0] == '[' {
+		return "", unsafef("shell-form %s %q starts with '['", what, short(argv[0]))
+	}
+	return argv[0], nil
+}
+
+// checkRestOfLine accepts a value written as the rest of a line, as it is:
+// one line, without white space at either end (the parser trims it) nor
+// '\' at the end (a continuation).
+func checkRestOfLine(what, v string) error {
+	if v == "" {
+		return unsafef("empty %s", what)
+	}
+	if err := checkText(v); err != nil {
+		return err
+	}
+	if strings.TrimSpace(v) != v || strings.HasSuffix(v, `\`) || strings.HasPrefix(v, "--") {
+		return unsafef("%s %q must not start or end with white space, start with \"--\" (a flag) nor end with '\\'", what, short(v))
+	}
+	return nil
+}
+
+// onBuild renders ONBUILD and the instruction, which BuildKit's parser must
+// read back as written.
+func onBuild(x *ir.OnBuild) (string, error) {
+	if err := checkRestOfLine("onbuild instruction", x.Expression); err != nil {
+		return "", err
+	}
+	line := "ONBUILD " + x.Expression
+	res, err := parser.Parse(strings.NewReader(line + "\n"))
+	if err != nil || len(res.AST.Children) != 1 {
+		return "", unsafef("%q is not read as one instruction: %v", short(line), err)
+	}
+	parsed, err := instructions.ParseInstruction(res.AST.Children[0])
+	if err != nil {
+		return "", unsafef("%q: %v", short(line), err)
+	}
+	if ob, ok := parsed.(*instructions.OnbuildCommand); !ok || ob.Expression != x.Expression {
+		return "", unsafef("%q is not read back as written", short(line))
+	}
+	return line, nil
 }
 
 // value renders an ENV, LABEL or ARG value, which BuildKit reads as the
@@ -364,10 +463,19 @@ func volume(x *ir.Volume) (string, error) {
 	return "VOLUME " + jsonArray(elems), nil
 }
 
-// copy renders COPY [--from=S] [--chown=U] [--chmod=M] [--link] [--parents]
-// [--exclude=P]... src... dst.
+// copy renders COPY (or ADD) [--from=S] [--chown=U] [--chmod=M] [--link]
+// [--parents] [--exclude=P]... [--checksum=C] [--keep-git-dir=B] src...
+// [<<NAME...] dst, and the heredocs of its contents.
 func (r *renderer) copy(cp *ir.Copy) (string, error) {
 	words := []string{"COPY"}
+	if cp.Add {
+		words[0] = "ADD"
+		if !cp.From.IsContext() || cp.Parents {
+			return "", unsafef("ADD has no --from or --parents")
+		}
+	} else if cp.Checksum != "" || cp.KeepGitDir != nil || cp.Unpack != nil {
+		return "", unsafef("COPY has no --checksum, --keep-git-dir or --unpack")
+	}
 	if !cp.From.IsContext() {
 		from, err := r.source(cp.From, "--from", false)
 		if err != nil {
@@ -375,20 +483,20 @@ func (r *renderer) copy(cp *ir.Copy) (string, error) {
 		}
 		words = append(words, "--from="+from)
 	}
+	// BuildKit always expands --chown, --chmod and --checksum.
+	forbid := ",=$"
+	if cp.Expand {
+		forbid = ",="
+	}
 	if cp.Chown != "" {
-		// BuildKit always expands --chown.
-		forbid := ",=$"
-		if cp.Expand {
-			forbid = ",="
-		}
 		if err := checkFlag("--chown", cp.Chown, forbid); err != nil {
 			return "", err
 		}
 		words = append(words, "--chown="+cp.Chown)
 	}
 	if cp.Chmod != "" {
-		if _, err := strconv.ParseUint(cp.Chmod, 8, 32); err != nil {
-			return "", unsafef("--chmod %q is not an octal mode", short(cp.Chmod))
+		if _, err := strconv.ParseUint(cp.Chmod, 8, 32); err != nil && !symbolicMode.MatchString(cp.Chmod) {
+			return "", unsafef("--chmod %q is not an octal or symbolic mode", short(cp.Chmod))
 		}
 		words = append(words, "--chmod="+cp.Chmod)
 	}
@@ -405,14 +513,121 @@ func (r *renderer) copy(cp *ir.Copy) (string, error) {
 		}
 		words = append(words, "--exclude="+p)
 	}
-	if len(cp.Sources) == 0 {
+	if cp.Checksum != "" {
+		if err := checkFlag("--checksum", cp.Checksum, forbid); err != nil {
+			return "", err
+		}
+		words = append(words, "--checksum="+cp.Checksum)
+	}
+	if cp.KeepGitDir != nil {
+		words = append(words, "--keep-git-dir="+strconv.FormatBool(*cp.KeepGitDir))
+	}
+	if cp.Unpack != nil {
+		words = append(words, "--unpack="+strconv.FormatBool(*cp.Unpack))
+	}
+	if len(cp.Sources) == 0 && len(cp.Contents) == 0 {
 		return "", unsafef("no sources")
+	}
+	if len(cp.Contents) > 0 {
+		return contentCopy(words, cp)
 	}
 	paths, err := copyPaths(append(slices.Clone(cp.Sources), cp.Dest), cp.Expand)
 	if err != nil {
 		return "", err
 	}
 	return strings.Join(append(words, paths), " "), nil
+}
+
+// symbolicMode is a symbolic chmod mode as BuildKit reads it
+// (dchapes-mode): clauses such as u+x or go-w, separated by ','.
+var symbolicMode = regexp.MustCompile(`^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$`)
+
+// heredocName is a heredoc delimiter that needs no quoting.
+var heredocName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// contentCopy renders a COPY or ADD with heredoc sources: the paths as
+// whitespace-separated words, a <<'NAME' word per content (<<NAME, whose
+// content BuildKit expands, with Expand), the destination, and then each
+// content followed by its delimiter line.
+func contentCopy(words []string, cp *ir.Copy) (string, error) {
+	for _, p := range cp.Sources {
+		w, err := copyWord(p, cp.Expand)
+		if err != nil {
+			return "", err
+		}
+		words = append(words, w)
+	}
+	var body strings.Builder
+	seen := map[string]bool{}
+	for _, c := range cp.Contents {
+		if !heredocName.MatchString(c.Name) || seen[c.Name] {
+			return "", unsafef("heredoc name %q is not a unique word of letters, digits, '_', '.' and '-'", short(c.Name))
+		}
+		seen[c.Name] = true
+		if err := checkContent(c); err != nil {
+			return "", err
+		}
+		if cp.Expand {
+			words = append(words, "<<"+c.Name)
+		} else {
+			words = append(words, "<<'"+c.Name+"'")
+		}
+		body.WriteString("\n")
+		body.WriteString(c.Data)
+		body.WriteString(c.Name)
+	}
+	dst, err := copyWord(cp.Dest, cp.Expand)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(append(words, dst), " ") + body.String(), nil
+}
+
+// copyWord renders a path of a COPY with heredocs as a word of the
+// whitespace-separated form: plain, escaped for the lexer, or, to be
+// expanded, as it is.
+func copyWord(p string, expand bool) (string, error) {
+	if p == "" {
+		return "", unsafef("empty path")
+	}
+	if err := checkText(p); err != nil {
+		return "", err
+	}
+	if strings.IndexFunc(p, unicode.IsSpace) >= 0 {
+		return "", unsafef("path %q of a COPY with heredocs contains white space", short(p))
+	}
+	if isPlainPath(p, expand) {
+		return p, nil
+	}
+	if expand {
+		return "", unsafef("path %q of a COPY with heredocs to expand is not plain", short(p))
+	}
+	if e := escape(p, unquoted); e[0] != '-' {
+		return e, nil
+	}
+	// A word starting with "--" would be read as a flag.
+	return `\` + escape(p, unquoted), nil
+}
+
+// checkContent refuses heredoc content that BuildKit would not read back:
+// it must be empty or end with a newline, hold no line that is the
+// delimiter, and no NUL or carriage return.
+func checkContent(c ir.Content) error {
+	if c.Data == "" {
+		return nil
+	}
+	if !utf8.ValidString(c.Data) || strings.ContainsAny(c.Data, "\x00\r") {
+		return unsafef("heredoc %s is not valid UTF-8 or contains NUL or a carriage return", c.Name)
+	}
+	if !strings.HasSuffix(c.Data, "\n") {
+		return unsafef("heredoc %s does not end with a newline", c.Name)
+	}
+	for line := range strings.SplitSeq(strings.TrimSuffix(c.Data, "\n"), "\n") {
+		if line == c.Name {
+			return unsafef("heredoc %s has a line that is its delimiter", c.Name)
+		}
+	}
+	return nil
 }
 
 // copyPaths renders the sources and the destination of a COPY: bare words
@@ -487,6 +702,13 @@ func (r *renderer) run(x *ir.Run) (string, error) {
 	cmd := x.Command
 	if err := checkScript(cmd); err != nil {
 		return "", err
+	}
+	if x.Heredoc {
+		// Written as it is: BuildKit must read back the same command.
+		if _, err := ir.ParseHeredocRun(cmd); err != nil {
+			return "", unsafef("RUN with here-documents %q: %v", short(cmd), err)
+		}
+		return strings.Join(append(words, cmd), " "), nil
 	}
 	if !ir.ScriptNeedsHeredoc(cmd) {
 		return strings.Join(append(words, cmd), " "), nil
@@ -606,7 +828,13 @@ func (r *renderer) mount(m ir.Mount) (string, error) {
 		if kv[1] == "" {
 			continue
 		}
-		if err := checkFlag("mount "+kv[0], kv[1], ",=$"); err != nil {
+		// BuildKit expands every value: '$' stays live in the fields that
+		// Expand covers.
+		forbid := ",=$"
+		if m.Expand && kv[0] != "sharing" && kv[0] != "from" {
+			forbid = ",="
+		}
+		if err := checkFlag("mount "+kv[0], kv[1], forbid); err != nil {
 			return "", err
 		}
 		fields = append(fields, kv[0]+"="+kv[1])

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,6 +37,18 @@ var errExpansion = errors.New("expansion failed")
 
 func expandWord(w string) (string, error) {
 	v, _, err := shell.NewLex('\\').ProcessWord(w, testEnv)
+	if err != nil {
+		return "", fmt.Errorf("%w: %q: %v", errExpansion, w, err)
+	}
+	return v, nil
+}
+
+// expandRaw expands heredoc content as the frontend does (ExpandRaw):
+// without processing quotes.
+func expandRaw(w string) (string, error) {
+	lex := shell.NewLex('\\')
+	lex.SkipProcessQuotes = true
+	v, _, err := lex.ProcessWord(w, testEnv)
 	if err != nil {
 		return "", fmt.Errorf("%w: %q: %v", errExpansion, w, err)
 	}
@@ -75,6 +88,7 @@ func resolve(m *ir.Build) (*ir.Build, error) {
 			s.Base.ExpandImage = false
 		}
 		for _, in := range st.Instructions {
+			orig := in
 			switch x := in.(type) {
 			case *ir.Workdir:
 				w := *x
@@ -120,10 +134,79 @@ func resolve(m *ir.Build) (*ir.Build, error) {
 				in = &cp
 			case *ir.Run:
 				r := *x
-				if r.Shell && ir.ScriptNeedsHeredoc(r.Command) {
+				switch {
+				case r.Heredoc:
+					hr, err := ir.ParseHeredocRun(r.Command)
+					if err != nil {
+						return nil, err
+					}
+					r.Heredoc, r.Command = false, hr.Script
+					if hr.Single && strings.HasPrefix(hr.Data, "#!") {
+						r.Command = "#!file:" + hr.Name + "\n" + hr.Data
+					}
+				case r.Shell && ir.ScriptNeedsHeredoc(r.Command):
 					r.Command += "\n"
 				}
+				r.Mounts = slices.Clone(r.Mounts)
+				for i := range r.Mounts {
+					m := &r.Mounts[i]
+					if m.Expand {
+						for _, f := range []*string{&m.Target, &m.ID, &m.Source} {
+							if *f, err = expandWord(*f); err != nil {
+								return nil, err
+							}
+						}
+						m.Expand = false
+					}
+				}
 				in = &r
+			case *ir.User:
+				u := *x
+				if u.Expand {
+					if u.User, err = expandWord(u.User); err != nil {
+						return nil, err
+					}
+					u.Expand = false
+				}
+				in = &u
+			case *ir.Label:
+				l := *x
+				if l.Expand {
+					if l.Value, err = expandWord(l.Value); err != nil {
+						return nil, err
+					}
+					l.Expand = false
+				}
+				in = &l
+			case *ir.EnvGroup:
+				// Read back as one Env per variable.
+				for _, e := range x.Vars {
+					if e.Expand {
+						if e.Value, err = expandWord(e.Value); err != nil {
+							return nil, err
+						}
+						e.Expand = false
+					}
+					s.Instructions = append(s.Instructions, &e)
+				}
+				continue
+			case *ir.OnBuild:
+				in = &ir.OnBuild{Expression: x.Expression}
+			}
+			if cp, ok := in.(*ir.Copy); ok && len(cp.Contents) > 0 {
+				cp.Contents = slices.Clone(cp.Contents)
+				for i := range cp.Contents {
+					if orig.(*ir.Copy).Expand {
+						if cp.Contents[i].Data, err = expandRaw(cp.Contents[i].Data); err != nil {
+							return nil, err
+						}
+					}
+				}
+			}
+			if cp, ok := in.(*ir.Copy); ok && orig.(*ir.Copy).Expand && cp.Checksum != "" {
+				if cp.Checksum, err = expandWord(cp.Checksum); err != nil {
+					return nil, err
+				}
 			}
 			s.Instructions = append(s.Instructions, in)
 		}
@@ -179,6 +262,11 @@ func readBack(df []byte) (*ir.Build, error) {
 		for _, c := range st.Commands {
 			if e, ok := c.(instructions.SupportsSingleWordExpansion); ok {
 				if err := e.Expand(expandWord); err != nil {
+					return nil, err
+				}
+			}
+			if e, ok := c.(instructions.SupportsSingleWordExpansionRaw); ok {
+				if err := e.ExpandRaw(expandRaw); err != nil {
 					return nil, err
 				}
 			}
@@ -255,10 +343,17 @@ func commandIR(c instructions.Command, names map[string]int) ([]ir.Instruction, 
 			out = append(out, &ir.Expose{Port: n, Proto: proto})
 		}
 		return out, nil
+	case *instructions.AddCommand:
+		return []ir.Instruction{&ir.Copy{
+			Add: true, From: ir.Context(), Sources: x.SourcePaths, Contents: contentsIR(x.SourceContents), Dest: x.DestPath,
+			Chown: x.Chown, Chmod: x.Chmod, Link: x.Link, Exclude: x.ExcludePatterns,
+			Checksum: x.Checksum, KeepGitDir: x.KeepGitDir, Unpack: x.Unpack,
+		}}, nil
+	case *instructions.MaintainerCommand:
+		return []ir.Instruction{&ir.Maintainer{Name: x.Maintainer}}, nil
+	case *instructions.OnbuildCommand:
+		return []ir.Instruction{&ir.OnBuild{Expression: x.Expression}}, nil
 	case *instructions.CopyCommand:
-		if len(x.SourceContents) > 0 {
-			return nil, fmt.Errorf("heredoc sources %+v", x.SourceContents)
-		}
 		from := ir.Context()
 		if x.From != "" {
 			// dockerfile2llb refuses a --from that the lexer would change,
@@ -272,21 +367,15 @@ func commandIR(c instructions.Command, names map[string]int) ([]ir.Instruction, 
 			from = fromSource(x.From, names)
 		}
 		return []ir.Instruction{&ir.Copy{
-			From: from, Sources: x.SourcePaths, Dest: x.DestPath,
+			From: from, Sources: x.SourcePaths, Contents: contentsIR(x.SourceContents), Dest: x.DestPath,
 			Chown: x.Chown, Chmod: x.Chmod, Link: x.Link, Parents: x.Parents, Exclude: x.ExcludePatterns,
 		}}, nil
 	case *instructions.RunCommand:
 		return runIR(x, names)
 	case *instructions.CmdCommand:
-		if x.PrependShell {
-			return nil, errors.New("shell-form CMD")
-		}
-		return []ir.Instruction{&ir.Cmd{Argv: x.CmdLine}}, nil
+		return []ir.Instruction{&ir.Cmd{Argv: x.CmdLine, Shell: x.PrependShell}}, nil
 	case *instructions.EntrypointCommand:
-		if x.PrependShell {
-			return nil, errors.New("shell-form ENTRYPOINT")
-		}
-		return []ir.Instruction{&ir.Entrypoint{Argv: x.CmdLine}}, nil
+		return []ir.Instruction{&ir.Entrypoint{Argv: x.CmdLine, Shell: x.PrependShell}}, nil
 	case *instructions.ShellCommand:
 		return []ir.Instruction{&ir.Shell{Argv: x.Shell}}, nil
 	case *instructions.HealthCheckCommand:
@@ -305,6 +394,15 @@ func commandIR(c instructions.Command, names map[string]int) ([]ir.Instruction, 
 		return []ir.Instruction{out}, nil
 	}
 	return nil, fmt.Errorf("unexpected command %T", c)
+}
+
+// contentsIR turns heredoc sources into IR.
+func contentsIR(cs []instructions.SourceContent) []ir.Content {
+	var out []ir.Content
+	for _, c := range cs {
+		out = append(out, ir.Content{Name: c.Path, Data: c.Data})
+	}
+	return out
 }
 
 // runIR turns a RUN into IR: the shell-form command is the text BuildKit
@@ -328,14 +426,26 @@ func runIR(x *instructions.RunCommand, names map[string]int) ([]ir.Instruction, 
 			return nil, fmt.Errorf("shell form %q", x.CmdLine)
 		}
 		r.Command = x.CmdLine[0]
+	case len(x.CmdLine) != 1:
+		return nil, fmt.Errorf("heredoc with %q", x.CmdLine)
+	case len(x.Files) != 1 || parser.MustParseHeredoc(x.CmdLine[0]) == nil:
+		// The shell gets the whole text (dispatchRun).
+		var b strings.Builder
+		b.WriteString(x.CmdLine[0])
+		for _, f := range x.Files {
+			b.WriteString("\n" + f.Data + f.Name)
+		}
+		r.Command = b.String()
 	default:
-		if len(x.Files) != 1 || len(x.CmdLine) != 1 || parser.MustParseHeredoc(x.CmdLine[0]) == nil || x.Files[0].Chomp {
-			return nil, fmt.Errorf("complex heredoc %q %+v", x.CmdLine, x.Files)
+		data := x.Files[0].Data
+		if x.Files[0].Chomp {
+			data = parser.ChompHeredocContent(data)
 		}
-		if strings.HasPrefix(x.Files[0].Data, "#!") {
-			return nil, errors.New("heredoc run as a script file")
+		r.Command = data
+		if strings.HasPrefix(data, "#!") {
+			// Run as a script file.
+			r.Command = "#!file:" + x.Files[0].Name + "\n" + data
 		}
-		r.Command = x.Files[0].Data
 	}
 	for _, m := range instructions.GetMounts(x) {
 		im := ir.Mount{
@@ -495,6 +605,11 @@ var nasty = []string{
 
 // textOK reports whether v is a valid single-line value: what the root
 // package accepts for literal values.
+// restOfLineOK reports whether v can be written as the rest of a line.
+func restOfLineOK(v string) bool {
+	return v != "" && textOK(v) && strings.TrimSpace(v) == v && !strings.HasSuffix(v, `\`) && !strings.HasPrefix(v, "--")
+}
+
 func textOK(v string) bool {
 	return utf8.ValidString(v) && !strings.ContainsAny(v, "\x00\n\r") && len(v) < 60000
 }
@@ -532,6 +647,38 @@ func TestRoundTripNasty(t *testing.T) {
 			return &ir.Run{Shell: true, Command: v, Mounts: []ir.Mount{{Type: ir.MountCache, Target: "/root/.cache", From: ir.Context()}}}
 		}, func(v string) bool {
 			return strings.TrimSpace(v) != "" && utf8.ValidString(v) && !strings.ContainsAny(v, "\x00\r") && len(v) < 60000
+		}},
+		{"copy content", "COPY", func(v string) ir.Instruction {
+			return &ir.Copy{From: ir.Context(), Contents: []ir.Content{{Name: "EOF", Data: v + "\n"}}, Dest: "/x"}
+		}, func(v string) bool {
+			return utf8.ValidString(v) && !strings.ContainsAny(v, "\x00\r") && !slices.Contains(strings.Split(v, "\n"), "EOF") && len(v) < 60000
+		}},
+		{"copy content path", "COPY", func(v string) ir.Instruction {
+			return &ir.Copy{From: ir.Context(), Sources: []string{v}, Contents: []ir.Content{{Name: "a.txt", Data: "x\n"}}, Dest: v}
+		}, func(v string) bool { return nonEmpty(v) && strings.IndexFunc(v, unicode.IsSpace) < 0 }},
+		{"add source", "ADD", func(v string) ir.Instruction {
+			return &ir.Copy{Add: true, From: ir.Context(), Sources: []string{v}, Dest: "/d/", Chmod: "go-w"}
+		}, nonEmpty},
+		{"maintainer", "MAINTAINER", func(v string) ir.Instruction { return &ir.Maintainer{Name: v} }, restOfLineOK},
+		{"onbuild", "ONBUILD", func(v string) ir.Instruction { return &ir.OnBuild{Expression: "RUN " + v} }, func(v string) bool {
+			if !restOfLineOK("RUN " + v) {
+				return false
+			}
+			// The parser must read one ONBUILD, the instruction as written
+			// (no heredoc, no bad JSON).
+			res, err := parser.Parse(strings.NewReader("ONBUILD RUN " + v + "\n"))
+			if err != nil || len(res.AST.Children) != 1 {
+				return false
+			}
+			c, err := instructions.ParseInstruction(res.AST.Children[0])
+			ob, ok := c.(*instructions.OnbuildCommand)
+			return err == nil && ok && ob.Expression == "RUN "+v
+		}},
+		{"shell-form cmd", "CMD", func(v string) ir.Instruction { return &ir.Cmd{Argv: []string{v}, Shell: true} }, func(v string) bool {
+			return restOfLineOK(v) && v[0] != '['
+		}},
+		{"shell-form entrypoint", "ENTRYPOINT", func(v string) ir.Instruction { return &ir.Entrypoint{Argv: []string{v}, Shell: true} }, func(v string) bool {
+			return restOfLineOK(v) && v[0] != '['
 		}},
 		{"healthcheck command", "HEALTHCHECK", func(v string) ir.Instruction {
 			return &ir.Healthcheck{Shell: true, Test: []string{v}, Interval: 10 * time.Second}
@@ -696,9 +843,90 @@ func TestRoundTrip(t *testing.T) {
 			wantErr: "--exclude",
 		},
 		{
+			name:   "add-forms",
+			reason: "ADD of a local archive, a URL with a checksum, a git repository with --keep-git-dir, and a symbolic chmod",
+			build: build(
+				&ir.Copy{Add: true, From: ir.Context(), Sources: []string{"a.tar.gz", "b c.tar"}, Dest: "/d/", Chown: "1:2", Link: true},
+				&ir.Copy{Add: true, From: ir.Context(), Sources: []string{"https://example.com/a?b=c"}, Dest: "/x", Checksum: "sha256:00", Chmod: "u+x,go-w"},
+				&ir.Copy{Add: true, From: ir.Context(), Sources: []string{"https://github.com/a/b.git#v1:dir"}, Dest: "/src", KeepGitDir: ptr(true)},
+				&ir.Copy{Add: true, From: ir.Context(), Sources: []string{"a.tgz"}, Dest: "/src", Unpack: ptr(false)},
+			),
+		},
+		{
+			name:    "copy-checksum",
+			reason:  "COPY has no --checksum",
+			build:   build(&ir.Copy{From: ir.Context(), Sources: []string{"a"}, Dest: "b", Checksum: "sha256:00"}),
+			wantErr: "checksum",
+		},
+		{
+			name:   "copy-contents",
+			reason: "heredoc sources: quoted and literal, or unquoted and expanded; a file and two heredocs; an empty one",
+			build: build(
+				&ir.Copy{From: ir.Context(), Contents: []ir.Content{{Name: "EOF", Data: "$X 'q' \"d\" \\ <<EOF1\nEOF2\n"}}, Dest: "/a"},
+				&ir.Copy{From: ir.Context(), Contents: []ir.Content{{Name: "EOF", Data: "${Y} 'q' \"$X\"\n"}}, Dest: "/b/$Y", Expand: true},
+				&ir.Copy{From: ir.Context(), Sources: []string{"--f", "$x"}, Contents: []ir.Content{{Name: "a.txt", Data: "a\n"}, {Name: "b", Data: ""}}, Dest: "/c/"},
+			),
+		},
+		{
+			name:    "copy-content-delimiter",
+			reason:  "a line of the content that is its delimiter would end the heredoc",
+			build:   build(&ir.Copy{From: ir.Context(), Contents: []ir.Content{{Name: "EOF", Data: "a\nEOF\n"}}, Dest: "/a"}),
+			wantErr: "delimiter",
+		},
+		{
+			name:    "copy-content-newline",
+			reason:  "heredoc content ends with a newline",
+			build:   build(&ir.Copy{From: ir.Context(), Contents: []ir.Content{{Name: "EOF", Data: "a"}}, Dest: "/a"}),
+			wantErr: "newline",
+		},
+		{
+			name:   "run-heredocs",
+			reason: "RUN with here-documents is written as it is: for the shell, a single one, a #! script, a chomped one",
+			build: build(
+				&ir.Run{Shell: true, Heredoc: true, Command: "python3 <<EOF\nprint('$X')\nEOF"},
+				&ir.Run{Shell: true, Heredoc: true, Command: "cat <<A <<'B' > /x\n$X\nA\n$Y\nB"},
+				&ir.Run{Shell: true, Heredoc: true, Command: "<<EOF\necho one\nEOF"},
+				&ir.Run{Shell: true, Heredoc: true, Command: "<<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF", Network: "none"},
+				&ir.Run{Shell: true, Heredoc: true, Command: "<<-EOF\n\techo tab\nEOF"},
+			),
+		},
+		{
+			name:   "mount-expand",
+			reason: "the target, id and source of a mount with Expand are expanded",
+			build: build(&ir.Run{Shell: true, Command: "make", Mounts: []ir.Mount{
+				{Type: ir.MountCache, Target: "/c/$Y", ID: "id-${Y}", Source: "s$X", From: ir.Context(), Expand: true},
+				{Type: ir.MountSecret, ID: "tok-$Y", From: ir.Context(), Expand: true},
+			}}),
+		},
+		{
+			name:    "run-heredoc-unterminated",
+			reason:  "BuildKit must read back the same command",
+			build:   build(&ir.Run{Shell: true, Heredoc: true, Command: "cat <<EOF\nno end"}),
+			wantErr: "here-documents",
+		},
+		{
+			name:   "config-forms",
+			reason: "shell-form CMD and ENTRYPOINT, MAINTAINER, ONBUILD, ENV of several variables, USER and LABEL expanded",
+			build: build(
+				&ir.Cmd{Argv: []string{`echo "$HOME" <<EOF`}, Shell: true},
+				&ir.Entrypoint{Argv: []string{"exec app"}, Shell: true},
+				&ir.Maintainer{Name: `Jane "J" Doe <j@example.com> $X`},
+				&ir.OnBuild{Expression: "COPY --chown=1:1 a b"},
+				&ir.EnvGroup{Vars: []ir.Env{{Key: "A", Value: "$X \"q\"", Expand: false}, {Key: "B", Value: "${Y}-$X", Expand: true}}},
+				&ir.User{User: "${Y}:$X", Expand: true},
+				&ir.Label{Key: "v", Value: "v$Y", Expand: true},
+			),
+		},
+		{
+			name:    "onbuild-from",
+			reason:  "ONBUILD FROM is refused by BuildKit",
+			build:   build(&ir.OnBuild{Expression: "FROM alpine"}),
+			wantErr: "FROM",
+		},
+		{
 			name:    "copy-chmod",
-			reason:  "chmod is an octal mode",
-			build:   build(&ir.Copy{From: ir.Context(), Sources: []string{"a"}, Dest: "b", Chmod: "u+x"}),
+			reason:  "chmod is an octal or a symbolic mode",
+			build:   build(&ir.Copy{From: ir.Context(), Sources: []string{"a"}, Dest: "b", Chmod: "u+q"}),
 			wantErr: "octal",
 		},
 		{

@@ -130,6 +130,8 @@ func (g *gen) value(a any) string {
 			q[i] = strconv.Quote(s)
 		}
 		return "[]string{" + strings.Join(q, ", ") + "}"
+	case bool:
+		return strconv.FormatBool(x)
 	case int:
 		return strconv.Itoa(x)
 	case int64:

@@ -88,10 +88,35 @@ type Env struct {
 type ArgDecl struct{ Arg }
 
 // User sets the user (and optionally group) for later instructions and the image.
-type User struct{ User string }
+type User struct {
+	User string
+	// Expand makes User subject to expansion.
+	Expand bool
+}
 
 // Label sets an image label.
-type Label struct{ Key, Value string }
+type Label struct {
+	Key, Value string
+	// Expand makes Value subject to expansion.
+	Expand bool
+}
+
+// EnvGroup sets several environment variables in one ENV instruction: every
+// value is expanded against the environment from before the instruction,
+// then all are set.
+type EnvGroup struct{ Vars []Env }
+
+// Maintainer sets the image author (the deprecated MAINTAINER).
+type Maintainer struct{ Name string }
+
+// OnBuild records an instruction in the image config's OnBuild triggers.
+// Expression is the instruction as written in the Dockerfile. Trigger is
+// the same instruction as IR, which a stage that uses this stage as its
+// base runs before its own instructions, as BuildKit's frontend does.
+type OnBuild struct {
+	Expression string
+	Trigger    Instruction
+}
 
 // Expose declares a port.
 type Expose struct {
@@ -99,26 +124,52 @@ type Expose struct {
 	Proto string // "tcp" or "udp"
 }
 
-// Copy copies files into the stage.
+// Copy copies files into the stage (COPY), or adds them (ADD).
 type Copy struct {
+	// Add makes the instruction an ADD: local archives are unpacked, and
+	// Sources may be URLs or git repositories.
+	Add     bool
 	From    Source
 	Sources []string
-	Dest    string
-	Chown   string
+	// Contents are heredoc sources, copied after Sources.
+	Contents []Content
+	Dest     string
+	Chown    string
+	// Chmod is an octal mode, or a symbolic one such as "u+x".
 	Chmod   string
 	Link    bool
 	Parents bool
 	Exclude []string
-	// Expand makes Sources, Dest and Chown subject to expansion.
+	// Checksum verifies the one URL or git source of an ADD.
+	Checksum string
+	// KeepGitDir keeps the .git directory of a git source of an ADD; nil
+	// for the default.
+	KeepGitDir *bool
+	// Unpack says whether an ADD unpacks archives; nil for the default
+	// (local archives are unpacked, downloaded ones are not).
+	Unpack *bool
+	// Expand makes Sources, Dest, Chown and Checksum subject to expansion,
+	// and Contents to expansion without quote processing.
 	Expand bool
+}
+
+// Content is a file given inline, as a heredoc: Name is the heredoc's
+// delimiter and the file's name, Data its content.
+type Content struct {
+	Name, Data string
 }
 
 // Run runs a command.
 type Run struct {
 	// Shell is true for the shell form (Command run by the stage's shell) and
 	// false for the exec form (Argv).
-	Shell    bool
-	Command  string
+	Shell   bool
+	Command string
+	// Heredoc makes Command a shell-form command written as it is after
+	// RUN, whose first line opens here-documents that the following lines
+	// hold; BuildKit runs it as its Dockerfile frontend runs such a RUN
+	// (see HeredocRun).
+	Heredoc  bool
 	Argv     []string
 	Mounts   []Mount
 	Network  string // "", "default", "none" or "host"
@@ -159,13 +210,23 @@ type Mount struct {
 	Env string
 	// Size limits a tmpfs mount, in bytes; 0 for no limit.
 	Size int64
+	// Expand makes Target, ID and Source subject to expansion.
+	Expand bool
 }
 
-// Entrypoint sets the image entrypoint in exec form.
-type Entrypoint struct{ Argv []string }
+// Entrypoint sets the image entrypoint in exec form, or in shell form when
+// Shell is set (Argv is then the one command).
+type Entrypoint struct {
+	Argv  []string
+	Shell bool
+}
 
-// Cmd sets the image default command in exec form.
-type Cmd struct{ Argv []string }
+// Cmd sets the image default command in exec form, or in shell form when
+// Shell is set (Argv is then the one command).
+type Cmd struct {
+	Argv  []string
+	Shell bool
+}
 
 // Healthcheck sets the image healthcheck.
 type Healthcheck struct {
@@ -204,3 +265,6 @@ func (*Healthcheck) instruction() {}
 func (*StopSignal) instruction()  {}
 func (*Volume) instruction()      {}
 func (*Shell) instruction()       {}
+func (*EnvGroup) instruction()    {}
+func (*Maintainer) instruction()  {}
+func (*OnBuild) instruction()     {}

@@ -1,9 +1,13 @@
 package ir
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // ScriptNeedsHeredoc reports whether the shell-form command cmd cannot be
@@ -38,4 +42,63 @@ func ScriptNeedsHeredoc(cmd string) bool {
 		return true
 	}
 	return first == '-' || first == '[' || last == '\\'
+}
+
+// HeredocRun is how BuildKit's Dockerfile frontend runs a shell-form RUN
+// whose command opens here-documents (Run.Heredoc).
+type HeredocRun struct {
+	// Script is the text the stage's shell runs: the whole command, its
+	// here-documents and their delimiters included, or, when the command
+	// is a single here-document and nothing else (RUN <<EOF), its content.
+	Script string
+	// Single is set when the command is a single here-document and nothing
+	// else; Name is then its delimiter and Data its content. BuildKit
+	// writes such a content that starts with "#!" to /dev/pipes/Name and
+	// runs that file (except on Windows), rather than Script.
+	Single     bool
+	Name, Data string
+}
+
+// ParseHeredocRun reads cmd as BuildKit's parser reads the shell-form
+// command of "RUN cmd": cmd must open at least one here-document on its
+// first line, and BuildKit must read back exactly cmd (the first line, then
+// each here-document's content and delimiter). It returns how the frontend
+// runs it.
+func ParseHeredocRun(cmd string) (HeredocRun, error) {
+	res, err := parser.Parse(strings.NewReader("RUN " + cmd + "\n"))
+	if err != nil {
+		return HeredocRun{}, err
+	}
+	if len(res.AST.Children) != 1 {
+		return HeredocRun{}, fmt.Errorf("the command is read as %d instructions", len(res.AST.Children))
+	}
+	in, err := instructions.ParseInstruction(res.AST.Children[0])
+	if err != nil {
+		return HeredocRun{}, err
+	}
+	rc, ok := in.(*instructions.RunCommand)
+	if !ok || !rc.PrependShell || len(rc.CmdLine) != 1 || len(rc.FlagsUsed) > 0 {
+		return HeredocRun{}, fmt.Errorf("the command is not read as one shell-form command")
+	}
+	if len(rc.Files) == 0 {
+		return HeredocRun{}, fmt.Errorf("the command opens no here-document")
+	}
+	var b strings.Builder
+	b.WriteString(rc.CmdLine[0])
+	for _, f := range rc.Files {
+		b.WriteByte('\n')
+		b.WriteString(f.Data)
+		b.WriteString(f.Name)
+	}
+	if b.String() != cmd {
+		return HeredocRun{}, fmt.Errorf("BuildKit reads the command back as %q", b.String())
+	}
+	if h := parser.MustParseHeredoc(rc.CmdLine[0]); h != nil && len(rc.Files) == 1 {
+		data := rc.Files[0].Data
+		if rc.Files[0].Chomp {
+			data = parser.ChompHeredocContent(data)
+		}
+		return HeredocRun{Script: data, Single: true, Name: rc.Files[0].Name, Data: data}, nil
+	}
+	return HeredocRun{Script: cmd}, nil
 }

@@ -143,7 +143,17 @@ func Kitchen() Pipeline {
 			multistage.BindMount("/mnt/etc", multistage.MountFromImage("alpine:latest"), multistage.MountSource("/etc"), multistage.ReadWrite()),
 			multistage.TmpfsMount("/tmp", multistage.Size(64<<20))).
 		RunExec([]string{"go", "version"}).
-		Run("echo first line\necho second line", multistage.Security("insecure"))
+		Run("echo first line\necho second line", multistage.Security("insecure")).
+		Add("vendor.tar.gz", "vendor/", multistage.Chown("1000:1000")).
+		AddURL("https://example.com/tool.tgz", "/opt/tools/",
+			multistage.Checksum("sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d")).
+		AddGit("https://github.com/example/repo.git#v1.0", "/src/repo", multistage.KeepGitDir()).
+		CopyContent("build.conf", "version=${VERSION}\n", "/etc/", multistage.Expand()).
+		Copy("scripts", "/scripts/", multistage.ChmodSymbolic("u+x,go-w")).
+		EnvExpandAll("OLD_PATH", "$PATH", "PATH", "/opt/tools/bin:$PATH").
+		RunHeredoc("sh -eu <<'EOF'\necho \"$VERSION\" > /version\nEOF",
+			multistage.CacheMount("/root/.cache/${TARGETARCH}", multistage.MountID("gobuild-${TARGETARCH}"), multistage.MountExpand())).
+		OnBuild("RUN echo triggered by $VERSION")
 	test := b.Stage("test").FromStage(build).
 		Shell("/bin/bash", "-o", "pipefail", "-c").
 		Run("go test ./... | tee /tmp/test.log")
@@ -158,6 +168,8 @@ func Kitchen() Pipeline {
 		Volume("/data").
 		StopSignal("SIGQUIT").
 		Healthcheck([]string{"/usr/local/bin/app", "-health"}, multistage.Interval(30*time.Second), multistage.Timeout(5*time.Second), multistage.Retries(3)).
+		LabelExpand("org.opencontainers.image.base.name", "${BASE:-alpine}").
+		Maintainer("Kitchen Sink <kitchen@example.com>").
 		User("65534:65534").
 		Entrypoint("/usr/local/bin/app").
 		Cmd("serve")

@@ -1,0 +1,127 @@
+package multistage_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/crosscheck"
+)
+
+// TestRefusals checks that the calls of ADD, heredoc sources, shell-form
+// CMD and ENTRYPOINT, MAINTAINER, ONBUILD, RunHeredoc and the Expand
+// variants refuse what they cannot render or compile, with the sentinel
+// error and the instruction named, and that Validate, Dockerfile and
+// Compile all report it.
+func TestRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		reason      string
+		f           func(s *multistage.Stage)
+		want        error
+		instruction string
+	}{
+		{"Add of a URL", func(s *multistage.Stage) { s.Add("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
+		{"Add of a git repository", func(s *multistage.Stage) { s.Add("https://github.com/a/b.git", "/b") }, multistage.ErrInvalidValue, "ADD"},
+		{"AddURL of a local path", func(s *multistage.Stage) { s.AddURL("a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
+		{"AddGit of a URL", func(s *multistage.Stage) { s.AddGit("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
+		{"AddURL mixing a local path", func(s *multistage.Stage) {
+			s.AddURL("https://example.com/a.tgz", "/d/", multistage.MoreSources("b.tgz"))
+		}, multistage.ErrInvalidValue, "ADD"},
+		{"Checksum of a local path", func(s *multistage.Stage) { s.Add("a.tgz", "/a", multistage.Checksum("sha256:00")) }, multistage.ErrInvalidValue, "ADD"},
+		{"Checksum that is no digest", func(s *multistage.Stage) {
+			s.AddURL("https://example.com/a", "/a", multistage.Checksum("md5:abc"))
+		}, multistage.ErrInvalidValue, "ADD"},
+		{"Checksum with a $", func(s *multistage.Stage) {
+			s.AddGit("https://github.com/a/b.git", "/b", multistage.Checksum("$SUM"))
+		}, multistage.ErrUnsafeValue, "ADD"},
+		{"KeepGitDir of a URL", func(s *multistage.Stage) { s.AddURL("https://example.com/a", "/a", multistage.KeepGitDir()) }, multistage.ErrInvalidValue, "ADD"},
+		{"Unpack of a git repository", func(s *multistage.Stage) { s.AddGit("https://github.com/a/b.git", "/b", multistage.Unpack(true)) }, multistage.ErrInvalidValue, "ADD"},
+		{"Parents on ADD", func(s *multistage.Stage) { s.Add("a/./b", "/d/", multistage.Parents()) }, multistage.ErrInvalidValue, "ADD"},
+		{"content without a final newline", func(s *multistage.Stage) { s.CopyContent("EOF", "x", "/x") }, multistage.ErrUnsafeValue, "COPY"},
+		{"content with its delimiter as a line", func(s *multistage.Stage) { s.CopyContent("EOF", "a\nEOF\nb\n", "/x") }, multistage.ErrUnsafeValue, "COPY"},
+		{"content with a carriage return", func(s *multistage.Stage) { s.CopyContent("EOF", "a\r\n", "/x") }, multistage.ErrUnsafeValue, "COPY"},
+		{"heredoc name with a quote", func(s *multistage.Stage) { s.CopyContent(`E'OF`, "a\n", "/x") }, multistage.ErrInvalidValue, "COPY"},
+		{"heredoc name starting with '-'", func(s *multistage.Stage) { s.CopyContent("-EOF", "a\n", "/x") }, multistage.ErrInvalidValue, "COPY"},
+		{"two heredocs of one name", func(s *multistage.Stage) {
+			s.CopyContent("a", "1\n", "/d/", multistage.MoreContent("a", "2\n"))
+		}, multistage.ErrInvalidValue, "COPY"},
+		{"content destination with a space", func(s *multistage.Stage) { s.CopyContent("EOF", "a\n", "/a b") }, multistage.ErrUnsafeValue, "COPY"},
+		{"octal mode to ChmodSymbolic", func(s *multistage.Stage) { s.Copy("a", "/a", multistage.ChmodSymbolic("755")) }, multistage.ErrInvalidValue, "COPY"},
+		{"bad symbolic mode", func(s *multistage.Stage) { s.Copy("a", "/a", multistage.ChmodSymbolic("u+q")) }, multistage.ErrInvalidValue, "COPY"},
+		{"CmdShell that looks like JSON", func(s *multistage.Stage) { s.CmdShell(`["a"]`) }, multistage.ErrUnsafeValue, "CMD"},
+		{"CmdShell on two lines", func(s *multistage.Stage) { s.CmdShell("a\nb") }, multistage.ErrUnsafeValue, "CMD"},
+		{"EntrypointShell ending with '\\'", func(s *multistage.Stage) { s.EntrypointShell(`start \`) }, multistage.ErrUnsafeValue, "ENTRYPOINT"},
+		{"EntrypointShell blank", func(s *multistage.Stage) { s.EntrypointShell(" ") }, multistage.ErrEmptyCommand, "ENTRYPOINT"},
+		{"Maintainer empty", func(s *multistage.Stage) { s.Maintainer("") }, multistage.ErrInvalidValue, "MAINTAINER"},
+		{"Maintainer with a trailing space", func(s *multistage.Stage) { s.Maintainer("me ") }, multistage.ErrUnsafeValue, "MAINTAINER"},
+		{"OnBuild FROM", func(s *multistage.Stage) { s.OnBuild("FROM alpine") }, multistage.ErrInvalidValue, "ONBUILD"},
+		{"OnBuild ONBUILD", func(s *multistage.Stage) { s.OnBuild("ONBUILD RUN true") }, multistage.ErrInvalidValue, "ONBUILD"},
+		{"OnBuild MAINTAINER", func(s *multistage.Stage) { s.OnBuild("MAINTAINER me") }, multistage.ErrInvalidValue, "ONBUILD"},
+		{"OnBuild of two lines", func(s *multistage.Stage) { s.OnBuild("RUN a\nRUN b") }, multistage.ErrUnsafeValue, "ONBUILD"},
+		{"OnBuild of an unknown instruction", func(s *multistage.Stage) { s.OnBuild("FOO bar") }, multistage.ErrInvalidValue, "ONBUILD"},
+		{"OnBuild copying from a stage", func(s *multistage.Stage) { s.OnBuild("COPY --from=build /a /a") }, multistage.ErrInvalidValue, "ONBUILD"},
+		{"OnBuild setting two values", func(s *multistage.Stage) { s.OnBuild("ENV A=1 B=2") }, multistage.ErrInvalidValue, "ONBUILD"},
+		{"RunHeredoc without a here-document", func(s *multistage.Stage) { s.RunHeredoc("echo hi") }, multistage.ErrUnsafeValue, "RUN"},
+		{"RunHeredoc unterminated", func(s *multistage.Stage) { s.RunHeredoc("cat <<EOF\nhi") }, multistage.ErrUnsafeValue, "RUN"},
+		{"RunHeredoc with text after its delimiter", func(s *multistage.Stage) { s.RunHeredoc("cat <<EOF\nhi\nEOF\necho more") }, multistage.ErrUnsafeValue, "RUN"},
+		{"mount id with a $ without MountExpand", func(s *multistage.Stage) {
+			s.Run("make", multistage.CacheMount("/c", multistage.MountID("c-$ARCH")))
+		}, multistage.ErrUnsafeValue, "RUN"},
+		{"mount target with a quote with MountExpand", func(s *multistage.Stage) {
+			s.Run("make", multistage.CacheMount(`/c/"$X"`, multistage.MountExpand()))
+		}, multistage.ErrUnsafeValue, "RUN"},
+		{"EnvExpandAll with an odd count", func(s *multistage.Stage) { s.EnvExpandAll("A", "1", "B") }, multistage.ErrInvalidValue, "ENV"},
+		{"EnvExpandAll with a bad key", func(s *multistage.Stage) { s.EnvExpandAll("1A", "1") }, multistage.ErrInvalidValue, "ENV"},
+		{"UserExpand with an open quote", func(s *multistage.Stage) { s.UserExpand(`"$U`) }, multistage.ErrUnsafeValue, "USER"},
+		{"LabelExpand with a bad key", func(s *multistage.Stage) { s.LabelExpand("a b", "$V") }, multistage.ErrUnsafeValue, "LABEL"},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			b := multistage.New()
+			tc.f(b.Stage("s").From("alpine"))
+			errs := map[string]error{"Validate": b.Validate()}
+			_, errs["Dockerfile"] = b.Dockerfile()
+			_, errs["Compile"] = b.Compile(t.Context())
+			for call, err := range errs {
+				if !errors.Is(err, tc.want) {
+					t.Errorf("%s: got %v, want %v", call, err, tc.want)
+					continue
+				}
+				var ie *multistage.InstructionError
+				if !errors.As(err, &ie) || ie.Instruction != tc.instruction || ie.Stage != "s" {
+					t.Errorf("%s: error does not name stage s, %s: %v", call, tc.instruction, err)
+				}
+			}
+		})
+	}
+}
+
+// TestAcceptedForms checks values at the edges that the new calls accept.
+func TestAcceptedForms(t *testing.T) {
+	b := multistage.New()
+	b.Stage("s").From("alpine").
+		CopyContent("empty", "", "/etc/empty").
+		CopyContent("x.conf", "EOF\n$HOME 'q' \"d\" \\\n", "/etc/").
+		Copy("a", "/a", multistage.ChmodSymbolic("a=rX,u+w")).
+		CmdShell(`echo "<<EOF" $HOME`).
+		Maintainer(`Jane "JD" Doe <jane@example.com> $X`).
+		OnBuild("RUN echo $HOME").
+		RunHeredoc("cat <<'A' <<B\n$x\nA\n$y\nB").
+		EnvExpandAll("A", `"a b"`, "B", "$A")
+	df, err := b.Dockerfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"COPY <<'empty' /etc/empty\nempty\n", "COPY <<'x.conf' /etc/\nEOF\n", "CMD echo \"<<EOF\" $HOME\n", "ONBUILD RUN echo $HOME\n"} {
+		if !strings.Contains(string(df), want) {
+			t.Errorf("Dockerfile lacks %q:\n%s", want, df)
+		}
+	}
+	diff, _, err := crosscheck.Check(t.Context(), b, crosscheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff != "" {
+		t.Errorf("Compile and dockerfile2llb disagree:\n%s\n%s", df, diff)
+	}
+}

@@ -1,0 +1,3 @@
+# Exercises a shell-form ENTRYPOINT: EntrypointShell.
+FROM alpine
+ENTRYPOINT exec /usr/local/bin/start

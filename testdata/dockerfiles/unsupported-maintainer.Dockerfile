@@ -1,4 +1,0 @@
-# Exercises the deprecated MAINTAINER: ErrUnsupported.
-# want-unsupported: 4
-FROM alpine
-MAINTAINER someone@example.com

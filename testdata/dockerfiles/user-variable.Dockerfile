@@ -1,0 +1,4 @@
+# Exercises USER with a variable: UserExpand.
+FROM alpine
+ARG UID=1000
+USER ${UID}
