@@ -59,10 +59,11 @@ func Chown(owner string) CopyOption {
 //
 //	COPY --chmod=755 entrypoint.sh /
 //
-// Only the permission, setuid, setgid and sticky bits (07777) may be set.
+// Only the permission, setuid, setgid and sticky bits may be set, either
+// as Go spells them (fs.ModeSetuid|0o755) or as Unix does (0o4755).
 func Chmod(mode fs.FileMode) CopyOption {
 	return copyFunc(func(c *copyConfig) {
-		perm := uint32(mode.Perm())
+		perm := uint32(mode & 0o7777)
 		if mode&fs.ModeSetuid != 0 {
 			perm |= 04000
 		}
@@ -72,8 +73,8 @@ func Chmod(mode fs.FileMode) CopyOption {
 		if mode&fs.ModeSticky != 0 {
 			perm |= 01000
 		}
-		if mode&^(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) != 0 {
-			c.errs = append(c.errs, fmt.Errorf("%w: chmod %v: only permission bits may be set", ErrInvalidValue, mode))
+		if mode&^(0o7777|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) != 0 {
+			c.errs = append(c.errs, fmt.Errorf("%w: chmod %v (%#o): only the permission, setuid, setgid and sticky bits may be set", ErrInvalidValue, mode, uint32(mode)))
 			return
 		}
 		c.cp.Chmod = fmt.Sprintf("%o", perm)
