@@ -2,6 +2,7 @@ package compile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -573,7 +574,7 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 	keepGitDir := cp.KeepGitDir
 	for _, src := range srcs {
 		msg += " " + src
-		gitRef, isGit, gitRefErr := dfgitutil.ParseGitRef(src)
+		gitRef, isGit, gitRefErr := parseGitRef(src)
 		if gitRefErr != nil && isGit {
 			return gitRefErr
 		}
@@ -718,9 +719,23 @@ func isHTTPSource(src string) bool {
 }
 
 func isGitSource(src string) bool {
-	gitRef, isGit, _ := dfgitutil.ParseGitRef(src)
+	gitRef, isGit, _ := parseGitRef(src)
 	return gitRef != nil && isGit
 }
+
+// parseGitRef is dfgitutil.ParseGitRef, without its URL parsing and
+// regular expressions for the common case of a plain path: a git ref has a
+// scheme or an scp-style host, both with a ':', or starts with github.com/.
+func parseGitRef(src string) (*dfgitutil.GitRef, bool, error) {
+	if !strings.Contains(src, ":") && !strings.HasPrefix(src, "github.com/") {
+		return nil, false, errNotGit
+	}
+	return dfgitutil.ParseGitRef(src)
+}
+
+// errNotGit stands for the error ParseGitRef returns for a plain path; only
+// its being non-nil matters.
+var errNotGit = errors.New("not a git reference")
 
 func containsWildcards(name string) bool {
 	for i := 0; i < len(name); i++ {
