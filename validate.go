@@ -85,6 +85,20 @@ import (
 //     complete shell word (balanced quotes, no white space outside them, no
 //     '\' at the end, no leading '-'). A COPY path with [Expand] must not
 //     start with "<<", which BuildKit reads as a heredoc ([ErrUnsafeValue]).
+//   - Values written as the rest of a line, as they are ([Stage.Maintainer],
+//     [Stage.OnBuild], [Stage.CmdShell], [Stage.EntrypointShell]): one line,
+//     not empty, no white space at either end (the parser trims it), no '\'
+//     at the end (a continuation), no leading "--" (a flag); a shell-form
+//     CMD or ENTRYPOINT may not start with '[' (read as JSON). ONBUILD must
+//     parse as one instruction, not ONBUILD, FROM or MAINTAINER.
+//   - Here-documents ([Stage.CopyContent], [MoreContent], [Stage.RunHeredoc]):
+//     the content is read raw up to its delimiter line, so it must be empty
+//     or end with a newline, and hold no line equal to the delimiter, no NUL
+//     and no '\r'; a RunHeredoc command must read back exactly, with at
+//     least one here-document. Copies with heredoc sources have paths
+//     without white space.
+//   - [Checksum] must be a digest for a URL (a commit for git); symbolic
+//     [ChmodSymbolic] modes must parse as chmod(1) modes.
 //   - Length: every instruction must fit on one Dockerfile line of 64 KiB
 //     once quoted and escaped (for a heredoc RUN, every line of the
 //     script). The check assumes the worst case of escaping: a value of up
