@@ -97,9 +97,8 @@ import (
 //     and no '\r'; a RunHeredoc command must read back exactly, with at
 //     least one here-document. Copies with heredoc sources have paths
 //     without white space.
-//   - [Checksum] of a URL must be a digest (of git, a commit, checked by
-//     BuildKit); symbolic
-//     [ChmodSymbolic] modes must parse as chmod(1) modes.
+//   - [Checksum] of a URL must be a digest (of git, a commit, which
+//     BuildKit checks); [ChmodSymbolic] modes must parse as chmod(1) modes.
 //   - Length: every instruction must fit on one Dockerfile line of 64 KiB
 //     once quoted and escaped (for a heredoc RUN, every line of the
 //     script). The check assumes the worst case of escaping: a value of up
