@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
 # The test command of this repository: sets up the real BuildKit test environment
-# (internal/testenv) and runs `go test ./...` against it. Extra args go to `go test`.
-exec "$(dirname "$0")/internal/testenv/run.sh" go test -timeout 30m ./... "$@"
+# (internal/testenv), runs `go test ./...` against it, then the concurrency tests of
+# the root package under the race detector. Extra args go to the first `go test`.
+exec "$(dirname "$0")/internal/testenv/run.sh" bash -c '
+  go test -timeout 30m ./... "$@" &&
+  go test -race -count=1 -run "^TestConcurrent" .
+' test.sh "$@"
