@@ -187,60 +187,17 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 					return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD", Err: fmt.Errorf("trigger %q has no instruction", ob.Expression)}
 				}
 				if err := c.instruction(ctx, s, -1, ob.Trigger); err != nil {
-					return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD " + instructionName(ob.Trigger), Err: err}
+					return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD " + ir.Name(ob.Trigger), Err: err}
 				}
 			}
 		}
 	}
 	for i, in := range s.ir.Instructions {
 		if err := c.instruction(ctx, s, i, in); err != nil {
-			return &Error{Stage: s.ir.Name, Index: i, Instruction: instructionName(in), Err: err}
+			return &Error{Stage: s.ir.Name, Index: i, Instruction: ir.Name(in), Err: err}
 		}
 	}
 	return nil
-}
-
-func instructionName(in ir.Instruction) string {
-	switch x := in.(type) {
-	case *ir.Workdir:
-		return "WORKDIR"
-	case *ir.Env:
-		return "ENV"
-	case *ir.ArgDecl:
-		return "ARG"
-	case *ir.User:
-		return "USER"
-	case *ir.Label:
-		return "LABEL"
-	case *ir.Expose:
-		return "EXPOSE"
-	case *ir.Copy:
-		if x.Add {
-			return "ADD"
-		}
-		return "COPY"
-	case *ir.EnvGroup:
-		return "ENV"
-	case *ir.Maintainer:
-		return "MAINTAINER"
-	case *ir.OnBuild:
-		return "ONBUILD"
-	case *ir.Run:
-		return "RUN"
-	case *ir.Entrypoint:
-		return "ENTRYPOINT"
-	case *ir.Cmd:
-		return "CMD"
-	case *ir.Healthcheck:
-		return "HEALTHCHECK"
-	case *ir.StopSignal:
-		return "STOPSIGNAL"
-	case *ir.Volume:
-		return "VOLUME"
-	case *ir.Shell:
-		return "SHELL"
-	}
-	return fmt.Sprintf("%T", in)
 }
 
 // stateEnv is the environment that Expand fields are expanded against.

@@ -151,7 +151,7 @@ func (r *renderer) renderStage(st *ir.Stage) {
 	for i, in := range st.Instructions {
 		text, err := r.instruction(in)
 		r.emit(text, err, func(err error) error {
-			return &Error{Stage: st.Name, Index: i, Instruction: instructionName(in), Err: err}
+			return &Error{Stage: st.Name, Index: i, Instruction: ir.Name(in), Err: err}
 		})
 	}
 }
@@ -211,50 +211,6 @@ func (r *renderer) source(src ir.Source, what string, expandable bool) (string, 
 		return "", unsafef("%s: image %q would be read as a stage index", what, ref)
 	}
 	return ref, nil
-}
-
-// instructionName is the Dockerfile instruction that in is written as.
-func instructionName(in ir.Instruction) string {
-	switch x := in.(type) {
-	case *ir.Workdir:
-		return "WORKDIR"
-	case *ir.Env:
-		return "ENV"
-	case *ir.ArgDecl:
-		return "ARG"
-	case *ir.User:
-		return "USER"
-	case *ir.Label:
-		return "LABEL"
-	case *ir.Expose:
-		return "EXPOSE"
-	case *ir.Copy:
-		if x.Add {
-			return "ADD"
-		}
-		return "COPY"
-	case *ir.EnvGroup:
-		return "ENV"
-	case *ir.Maintainer:
-		return "MAINTAINER"
-	case *ir.OnBuild:
-		return "ONBUILD"
-	case *ir.Run:
-		return "RUN"
-	case *ir.Entrypoint:
-		return "ENTRYPOINT"
-	case *ir.Cmd:
-		return "CMD"
-	case *ir.Healthcheck:
-		return "HEALTHCHECK"
-	case *ir.StopSignal:
-		return "STOPSIGNAL"
-	case *ir.Volume:
-		return "VOLUME"
-	case *ir.Shell:
-		return "SHELL"
-	}
-	return fmt.Sprintf("%T", in)
 }
 
 // instruction renders one instruction, possibly on several lines.
