@@ -13,6 +13,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
 	"github.com/moby/sys/signal"
+	"github.com/multistage/multistage/internal/dockerfile"
 	"github.com/multistage/multistage/internal/ir"
 	digest "github.com/opencontainers/go-digest"
 	mode "github.com/tonistiigi/dchapes-mode"
@@ -229,44 +230,10 @@ func checkTemplate(what, v string) error {
 	if !strings.ContainsAny(v, `"'\`) && !strings.HasPrefix(v, "\uFEFF") {
 		return nil
 	}
-	if !isShellWord(v) {
+	if !dockerfile.IsWord(v) {
 		return valueError(ErrUnsafeValue, what, v, "has quotes, a '\\' or a leading U+FEFF, and is not a single complete shell word")
 	}
 	return nil
-}
-
-// isShellWord reports whether v, written as it is, is read by BuildKit's
-// parser (parseWords) as one word, unchanged: no white space outside
-// quotes, balanced quotes, no '\' at the end (a continuation), no leading
-// '-' or white space at either end.
-func isShellWord(v string) bool {
-	if v == "" || v[0] == '-' {
-		return false
-	}
-	first, _ := utf8.DecodeRuneInString(v)
-	last, _ := utf8.DecodeLastRuneInString(v)
-	if unicode.IsSpace(first) || unicode.IsSpace(last) || last == '\\' {
-		return false
-	}
-	var quote rune
-	escaped := false
-	for _, r := range v {
-		switch {
-		case escaped:
-			escaped = false
-		case r == '\\' && quote != '\'':
-			escaped = true
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			quote = r
-		case unicode.IsSpace(r):
-			return false
-		}
-	}
-	return quote == 0 && !escaped
 }
 
 // checkCopyTemplate accepts a COPY path to be expanded: BuildKit reads a

@@ -109,18 +109,18 @@ func template(v string) (string, error) {
 	if !strings.ContainsAny(v, `"'\`) && !strings.HasPrefix(v, "\uFEFF") {
 		return `"` + v + `"`, nil
 	}
-	if !isWord(v) {
+	if !IsWord(v) {
 		return "", unsafef("%q contains quotes or backslashes but is not a single, complete shell word", short(v))
 	}
 	return v, nil
 }
 
-// isWord reports whether v, written as it is after "KEY=" or as the rest of
+// IsWord reports whether v, written as it is after "KEY=" or as the rest of
 // a line, reaches the shell lexer unchanged. It follows parseWords in
 // BuildKit's parser/line_parsers.go: white space outside quotes splits
 // words, a backslash escapes the next character except inside single
 // quotes, and a backslash at the end of the line is dropped.
-func isWord(v string) bool {
+func IsWord(v string) bool {
 	if v == "" || v[0] == '-' {
 		return false
 	}
