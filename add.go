@@ -61,6 +61,7 @@ const (
 	addGit
 )
 
+// String describes the kind of source, for errors.
 func (k addKind) String() string {
 	return [...]string{"a path of the build context", "an http(s) URL", "a git repository URL"}[k]
 }

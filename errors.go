@@ -54,6 +54,7 @@ type InstructionError struct {
 	Err error
 }
 
+// Error names the stage, the instruction (counted from 1) and the problem.
 func (e *InstructionError) Error() string {
 	if e.Index < 0 {
 		return fmt.Sprintf("stage %q: %s: %v", e.Stage, e.Instruction, e.Err)

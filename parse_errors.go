@@ -29,6 +29,7 @@ type UnsupportedError struct {
 	Reason string
 }
 
+// Error names the line, the instruction and what is not supported.
 func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("line %d: %s: %v: %s", e.Line, e.Instruction, ErrUnsupported, e.Reason)
 }
@@ -45,6 +46,7 @@ type SyntaxError struct {
 	Err error
 }
 
+// Error names the line and the parser's complaint.
 func (e *SyntaxError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %v: %v", e.Line, ErrDockerfileSyntax, e.Err)
@@ -69,6 +71,7 @@ type ParseWarning struct {
 	Message string
 }
 
+// String is the warning as "line N: message".
 func (w ParseWarning) String() string {
 	return fmt.Sprintf("line %d: %s", w.Line, w.Message)
 }
