@@ -69,6 +69,7 @@ func Extract(r io.Reader, dir string) error {
 		depth int
 	}
 	var dirs []dirMeta
+	symlinks := map[string]bool{} // entries unpacked as symlinks, by cleaned name
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -80,6 +81,14 @@ func Extract(r io.Reader, dir string) error {
 		name := filepath.Clean("/" + h.Name)
 		if name == "/" {
 			continue
+		}
+		// An entry below a symlink unpacked earlier would be written
+		// wherever the link points, outside dir: a file system cannot hold
+		// both, so such a stream is refused.
+		for parent := filepath.Dir(name); parent != "/"; parent = filepath.Dir(parent) {
+			if symlinks[parent] {
+				return fmt.Errorf("reading rootfs tar: %s is below the symlink %s", name, parent)
+			}
 		}
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -115,6 +124,7 @@ func Extract(r io.Reader, dir string) error {
 			if err := os.Symlink(h.Linkname, p); err != nil {
 				return err
 			}
+			symlinks[name] = true
 			if err := os.Lchown(p, h.Uid, h.Gid); err != nil && !isPermission(err) {
 				return err
 			}
