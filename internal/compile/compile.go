@@ -257,26 +257,13 @@ func (c *compiler) checkUnreachable(i int, st *ir.Stage) error {
 	}
 	name := st.Base.Image
 	if st.Base.Stage < 0 && st.Base.ExpandImage {
-		v, _, err := c.lex.ProcessWord(name, c.globalArgs)
-		if err != nil {
+		var err error
+		if name, err = c.expandBaseName(name); err != nil {
 			return fail(err)
 		}
-		if v == "" {
-			return fail(fmt.Errorf("base name (%s) should not be blank", name))
-		}
-		name = v
 	}
-	if st.Platform != "" {
-		v, _, err := c.lex.ProcessWord(st.Platform, c.globalArgs)
-		if err != nil {
-			return fail(fmt.Errorf("failed to process arguments for platform %s: %w", st.Platform, err))
-		}
-		if v == "" {
-			return fail(fmt.Errorf("empty platform value from expression %s", st.Platform))
-		}
-		if _, err := platforms.Parse(v); err != nil {
-			return fail(fmt.Errorf("failed to parse platform %s: %w", st.Platform, err))
-		}
+	if _, err := c.expandPlatform(st.Platform); err != nil {
+		return fail(err)
 	}
 	if st.Base.Stage >= 0 || name == "scratch" {
 		return nil
@@ -288,6 +275,39 @@ func (c *compiler) checkUnreachable(i int, st *ir.Stage) error {
 		return fail(fmt.Errorf("failed to parse stage name %q: %w", name, err))
 	}
 	return nil
+}
+
+// expandBaseName expands the base name of a FromExpand stage against the
+// global build args.
+func (c *compiler) expandBaseName(name string) (string, error) {
+	v, _, err := c.lex.ProcessWord(name, c.globalArgs)
+	if err != nil {
+		return "", err
+	}
+	if v == "" {
+		return "", fmt.Errorf("base name (%s) should not be blank", name)
+	}
+	return v, nil
+}
+
+// expandPlatform expands and parses the --platform of a FROM against the
+// global build args; it returns nil when word is empty.
+func (c *compiler) expandPlatform(word string) (*ocispecs.Platform, error) {
+	if word == "" {
+		return nil, nil
+	}
+	v, _, err := c.lex.ProcessWord(word, c.globalArgs)
+	if err != nil {
+		return nil, fmt.Errorf("failed to process arguments for platform %s: %w", word, err)
+	}
+	if v == "" {
+		return nil, fmt.Errorf("empty platform value from expression %s", word)
+	}
+	p, err := platforms.Parse(v)
+	if err != nil {
+		return nil, fmt.Errorf("failed to parse platform %s: %w", word, err)
+	}
+	return &p, nil
 }
 
 // reachable returns the stages the target needs (allReachableStages).

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -52,34 +51,20 @@ func (c *compiler) newStage(i int, st *ir.Stage) (*stageState, error) {
 	fail := func(err error) (*stageState, error) {
 		return nil, &Error{Stage: st.Name, Index: -1, Instruction: "FROM", Err: err}
 	}
-	if st.Platform != "" {
-		v, _, err := c.lex.ProcessWord(st.Platform, c.globalArgs)
-		if err != nil {
-			return fail(fmt.Errorf("failed to process arguments for platform %s: %w", st.Platform, err))
-		}
-		if v == "" {
-			return fail(fmt.Errorf("empty platform value from expression %s", st.Platform))
-		}
-		p, err := platforms.Parse(v)
-		if err != nil {
-			return fail(fmt.Errorf("failed to parse platform %s: %w", st.Platform, err))
-		}
-		s.platform = &p
+	p, err := c.expandPlatform(st.Platform)
+	if err != nil {
+		return fail(err)
 	}
+	s.platform = p
 	switch {
 	case st.Base.Stage >= 0:
 		s.base = c.stages[st.Base.Stage]
 	default:
 		name := st.Base.Image
 		if st.Base.ExpandImage {
-			v, _, err := c.lex.ProcessWord(name, c.globalArgs)
-			if err != nil {
+			if name, err = c.expandBaseName(name); err != nil {
 				return fail(err)
 			}
-			if v == "" {
-				return fail(fmt.Errorf("base name (%s) should not be blank", name))
-			}
-			name = v
 			if j, ok := c.stageNamed(name, i); ok && c.build.Stages[j].Name == name {
 				s.base = c.stages[j]
 				break
