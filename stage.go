@@ -63,9 +63,6 @@ func (s *Stage) add(in instr) *Stage {
 	if err := checkLine(in); err != nil {
 		return s.fail(in.name, err)
 	}
-	if err := checkLineMore(in); err != nil {
-		return s.fail(in.name, err)
-	}
 	s.instrs = append(s.instrs, in)
 	return s
 }

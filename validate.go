@@ -422,6 +422,8 @@ func checkLine(in instr) error {
 	case *ir.StopSignal:
 		n.word(x.Signal, false)
 	case *ir.Copy:
+		n.bare(x.Checksum)
+		n.bare(x.Chmod)
 		n.bare(x.From.Image)
 		n.bare(x.Chown)
 		for _, p := range x.Exclude {
@@ -431,6 +433,18 @@ func checkLine(in instr) error {
 			n.path(p)
 		}
 		n.path(x.Dest)
+		for _, c := range x.Contents {
+			n.bare(c.Name)
+		}
+	case *ir.EnvGroup:
+		for _, e := range x.Vars {
+			n.bare(e.Key)
+			n.word(e.Value, e.Expand)
+		}
+	case *ir.OnBuild:
+		n += lineLen(len(x.Expression))
+	case *ir.Maintainer:
+		n += lineLen(len(x.Name))
 	case *ir.Volume:
 		for _, p := range x.Paths {
 			n.path(p)
@@ -698,40 +712,4 @@ func checkHeredocRun(cmd string) error {
 		return valueError(ErrUnsafeValue, "command", cmd, err.Error())
 	}
 	return nil
-}
-
-// checkLineMore is checkLine for the instructions and fields it does not
-// measure: ENV of several variables, ONBUILD, MAINTAINER, shell-form CMD
-// and ENTRYPOINT, ADD flags and heredoc sources.
-func checkLineMore(in instr) error {
-	var n lineLen
-	switch x := in.ir.(type) {
-	case *ir.EnvGroup:
-		for _, e := range x.Vars {
-			n.bare(e.Key)
-			n.word(e.Value, e.Expand)
-		}
-	case *ir.OnBuild:
-		n += lineLen(len(x.Expression))
-	case *ir.Maintainer:
-		n += lineLen(len(x.Name))
-	case *ir.Copy:
-		n.bare(x.Checksum)
-		n.bare(x.Chmod)
-		n.bare(x.From.Image)
-		n.bare(x.Chown)
-		for _, p := range x.Exclude {
-			n.bare(p)
-		}
-		for _, p := range x.Sources {
-			n.path(p)
-		}
-		n.path(x.Dest)
-		for _, c := range x.Contents {
-			n.bare(c.Name)
-		}
-	default:
-		return nil
-	}
-	return n.check(in.name)
 }
