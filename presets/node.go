@@ -77,6 +77,18 @@ func (t nodeTool) copyManifests(s *multistage.Stage, extra []string) {
 	}
 }
 
+// buildStage adds the "build" stage: on the build platform, the manifests
+// and a clean install of all dependencies first, then the sources (without
+// node_modules) and the package script.
+func (t nodeTool) buildStage(b *multistage.Build, installFiles, installArgs []string, script string) *multistage.Stage {
+	build := b.Stage("build").FromExpand("node:${NODE_VERSION}").Platform(multistage.BuildPlatform).
+		Workdir("/app")
+	t.copyManifests(build, installFiles)
+	t.install(build, false, installArgs)
+	return build.Copy(".", ".", multistage.Exclude("**/node_modules")).
+		Run(t.run(script))
+}
+
 // install runs a clean install from the lockfile, of the production
 // dependencies only when prod is set.
 func (t nodeTool) install(s *multistage.Stage, prod bool, args []string) {
@@ -226,12 +238,7 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 
 	b := multistage.New()
 	b.Arg("NODE_VERSION", or(opts.Version, "20"))
-	build := b.Stage("build").FromExpand("node:${NODE_VERSION}").Platform(multistage.BuildPlatform).
-		Workdir("/app")
-	tool.copyManifests(build, opts.InstallFiles)
-	tool.install(build, false, opts.InstallArgs)
-	build.Copy(".", ".", multistage.Exclude("**/node_modules")).
-		Run(tool.run(or(opts.Script, "build")))
+	build := tool.buildStage(b, opts.InstallFiles, opts.InstallArgs, or(opts.Script, "build"))
 
 	image, p := "nginx:alpine", port(opts.Port, 80)
 	if opts.Unprivileged {
@@ -366,12 +373,7 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 
 	var build *multistage.Stage
 	if opts.BuildScript != "" {
-		build = b.Stage("build").FromExpand("node:${NODE_VERSION}").Platform(multistage.BuildPlatform).
-			Workdir("/app")
-		tool.copyManifests(build, opts.InstallFiles)
-		tool.install(build, false, opts.InstallArgs)
-		build.Copy(".", ".", multistage.Exclude("**/node_modules")).
-			Run(tool.run(opts.BuildScript))
+		build = tool.buildStage(b, opts.InstallFiles, opts.InstallArgs, opts.BuildScript)
 	}
 
 	rt := b.Stage("runtime").FromExpand("node:${NODE_VERSION}-slim").
