@@ -218,7 +218,10 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		}
 	}
 	cfg := newConfig(sc.opts)
-	if _, _, err := b.lower(cfg); err != nil {
+	// One snapshot of the build, validated before anything is sent, and
+	// compiled for every platform.
+	m, _, err := b.lower(cfg)
+	if err != nil {
 		return nil, err
 	}
 	ctxDir, err := filepath.Abs(sc.contextDir)
@@ -293,10 +296,6 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			if p.OS != "" {
 				p := platforms.Normalize(p)
 				po.Platform = &p
-			}
-			m, _, err := b.lower(cfg)
-			if err != nil {
-				return nil, err
 			}
 			out, err := compile.Compile(ctx, m, po)
 			if err != nil {
