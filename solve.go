@@ -266,12 +266,14 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	var mu sync.Mutex
 	buildFunc := func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
 		copts := compile.Options{
-			Resolver:        gw,
-			BuildArgs:       cfg.buildArgs,
-			ContextName:     "context",
-			ContextExclude:  excludes,
-			ContextUniqueID: digest.FromString(ctxDir).Encoded()[:25],
-			OnBuildTrigger:  onBuildTrigger,
+			Resolver: gw,
+			// Every answer is a round trip to the daemon.
+			ResolveConcurrently: true,
+			BuildArgs:           cfg.buildArgs,
+			ContextName:         "context",
+			ContextExclude:      excludes,
+			ContextUniqueID:     digest.FromString(ctxDir).Encoded()[:25],
+			OnBuildTrigger:      onBuildTrigger,
 		}
 		if ws := gw.BuildOpts().Workers; len(ws) > 0 && len(ws[0].Platforms) > 0 {
 			bp := platforms.Normalize(ws[0].Platforms[0])

@@ -13,7 +13,6 @@ import (
 	"slices"
 
 	"github.com/containerd/platforms"
-	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/solver/pb"
@@ -28,6 +27,10 @@ import (
 type Options struct {
 	// Resolver resolves base images; nil for no network I/O.
 	Resolver llb.ImageMetaResolver
+	// ResolveConcurrently resolves all base images at once, for a resolver
+	// known to go to a registry. Without it, Compile finds that out from
+	// the resolver's first slow answer (see resolveAll).
+	ResolveConcurrently bool
 	// BuildArgs are --build-arg values.
 	BuildArgs map[string]string
 	// Platform is the target platform; nil for the build platform.
@@ -271,7 +274,7 @@ func (c *compiler) checkUnreachable(i int, st *ir.Stage) error {
 	if j, ok := c.stageNamed(name, i); ok && c.build.Stages[j].Name == name {
 		return nil
 	}
-	if _, err := reference.ParseNormalizedNamed(name); err != nil {
+	if _, err := parseRef(name); err != nil {
 		return fail(fmt.Errorf("failed to parse stage name %q: %w", name, err))
 	}
 	return nil
@@ -376,7 +379,7 @@ func (c *compiler) finalizeContext() {
 	}
 	unique := c.opt.ContextUniqueID
 	if unique == "" {
-		unique = digest.FromString("multistage:" + name).Encoded()[:25]
+		unique = contextUniqueID(name)
 	}
 	opts := []llb.LocalOption{llb.SharedKeyHint(name), llb.LocalUniqueID(unique), llb.WithCustomName("[internal] load build context")}
 	if c.opt.SessionID != "" {
@@ -390,6 +393,17 @@ func (c *compiler) finalizeContext() {
 	}
 	c.buildContext.Output = llb.Local(name, opts...).Output()
 }
+
+// contextUniqueID is the default ContextUniqueID of a context name, fixed
+// so that the output is deterministic.
+func contextUniqueID(name string) string {
+	if name == "context" {
+		return defaultContextUniqueID
+	}
+	return digest.FromString("multistage:" + name).Encoded()[:25]
+}
+
+var defaultContextUniqueID = digest.FromString("multistage:context").Encoded()[:25]
 
 func normalizeContextPaths(paths map[string]struct{}) []string {
 	if len(paths) == 0 {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
@@ -42,7 +45,7 @@ type imageState struct {
 // image registers the image ref for resolution on platform (nil for the
 // target platform) and returns its shared state.
 func (c *compiler) image(ref string, platform *ocispecs.Platform) (*imageState, error) {
-	named, err := reference.ParseNormalizedNamed(ref)
+	parsed, err := parseRef(ref)
 	if err != nil {
 		return nil, fmt.Errorf("failed to parse stage name %q: %w", ref, err)
 	}
@@ -50,18 +53,29 @@ func (c *compiler) image(ref string, platform *ocispecs.Platform) (*imageState, 
 	if platform != nil {
 		p = *platform
 	}
-	key := imageKey{name: reference.TagNameOnly(named).String(), platform: platforms.FormatAll(p), explicit: platform != nil}
+	key := imageKey{name: parsed.tagged, platform: platforms.FormatAll(p), explicit: platform != nil}
 	if is, ok := c.images[key]; ok {
 		return is, nil
 	}
-	is := &imageState{key: key, ref: named, platform: p, explicit: platform != nil}
+	is := &imageState{key: key, ref: parsed.named, platform: p, explicit: platform != nil}
 	c.images[key] = is
 	return is, nil
 }
 
-// resolveAll resolves every registered image. Resolvers that go to a
-// registry are slow, so images resolve concurrently; the first one on the
-// calling goroutine, which is all a single-image build needs.
+// resolveAll resolves every registered image.
+//
+// A resolver that answers from memory (a static one, or one with a warm
+// cache) takes microseconds per image, and goroutines would cost more in
+// scheduling than they save: waking another processor costs about as much
+// as compiling the rest of the build. One that goes to a registry takes
+// milliseconds, and then the images must resolve concurrently, as the
+// frontend resolves them. So images resolve in turn on the calling
+// goroutine while each answer comes back within slowResolve; once one takes
+// longer, the resolver is remembered as slow and the images still waiting
+// go to goroutines. A resolver remembered as slow, or one that
+// Options.ResolveConcurrently marks as remote, resolves every image
+// concurrently from the start. Each image resolves exactly once
+// (imageState.once), whichever goroutine gets to it first.
 func (c *compiler) resolveAll(ctx context.Context) error {
 	all := make([]*imageState, 0, len(c.images))
 	for _, is := range c.images {
@@ -69,24 +83,110 @@ func (c *compiler) resolveAll(ctx context.Context) error {
 	}
 	// Report errors in a stable order.
 	slices.SortFunc(all, func(a, b *imageState) int { return strings.Compare(a.key.String(), b.key.String()) })
-	var wg sync.WaitGroup
-	for _, is := range all[min(1, len(all)):] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			is.resolve(ctx, c)
-		}()
+	key, known := resolverKey(c.opt.Resolver)
+	concurrent := c.opt.ResolveConcurrently
+	if !concurrent && known {
+		_, concurrent = slowResolvers.Load(key)
 	}
-	if len(all) > 0 {
-		all[0].resolve(ctx, c)
+	if concurrent && len(all) > 1 {
+		for _, is := range all[1:] {
+			go is.resolve(ctx, c)
+		}
 	}
-	wg.Wait()
+	for i, is := range all {
+		if concurrent || c.opt.Resolver == nil {
+			is.resolve(ctx, c) // or wait for the goroutine that has it
+			continue
+		}
+		start := time.Now()
+		is.resolve(ctx, c)
+		if time.Since(start) > slowResolve && i+1 < len(all) {
+			concurrent = true
+			if known {
+				rememberSlow(key)
+			}
+			for _, is := range all[i+1:] {
+				go is.resolve(ctx, c)
+			}
+		}
+	}
 	for _, is := range all {
 		if is.err != nil {
 			return is.err
 		}
 	}
 	return nil
+}
+
+// slowResolve is the answer time above which a resolver is taken to go to
+// a registry: far more than a goroutine costs, far less than a round trip.
+const slowResolve = 250 * time.Microsecond
+
+// slowResolvers are the resolvers that took longer than slowResolve, by
+// resolverKey; at most maxSlowResolvers of them are remembered.
+var slowResolvers struct {
+	sync.Map // uintptr → struct{}
+	size     atomic.Int32
+}
+
+const maxSlowResolvers = 256
+
+func rememberSlow(key uintptr) {
+	if _, loaded := slowResolvers.LoadOrStore(key, struct{}{}); !loaded {
+		if slowResolvers.size.Add(1) > maxSlowResolvers {
+			slowResolvers.Delete(key)
+			slowResolvers.size.Add(-1)
+		}
+	}
+}
+
+// resolverKey identifies a resolver that is a pointer, which is how
+// resolvers that keep state (connections, caches) are passed; other
+// resolvers are not remembered. A key reused by a later resolver at the
+// same address only makes that one start concurrently.
+func resolverKey(r llb.ImageMetaResolver) (uintptr, bool) {
+	if r == nil {
+		return 0, false
+	}
+	v := reflect.ValueOf(r)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return 0, false
+	}
+	return v.Pointer(), true
+}
+
+// parsedRef is an image reference as parseRef returns it.
+type parsedRef struct {
+	named  reference.Named
+	tagged string // named with the default tag when it has none
+}
+
+// refCache memoizes parseRef. Parsing a reference is a regular expression
+// match, which costs as much as resolving an image from memory; a process
+// compiles the same few images again and again. The cache stops growing
+// at maxCachedRefs entries, so a long-lived process that sees many
+// references still parses the rest each time.
+var refCache struct {
+	sync.Map // string → parsedRef
+	size     atomic.Int32
+}
+
+const maxCachedRefs = 1024
+
+// parseRef parses ref as the frontend does (reference.ParseNormalizedNamed).
+func parseRef(ref string) (parsedRef, error) {
+	if v, ok := refCache.Load(ref); ok {
+		return v.(parsedRef), nil
+	}
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return parsedRef{}, err
+	}
+	p := parsedRef{named: named, tagged: reference.TagNameOnly(named).String()}
+	if refCache.size.Add(1) <= maxCachedRefs {
+		refCache.Store(ref, p)
+	}
+	return p, nil
 }
 
 func (k imageKey) String() string { return k.name + " " + k.platform }

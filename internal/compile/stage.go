@@ -337,6 +337,13 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 	return nil
 }
 
+// dir is the working directory of the stage's state: workdir sets both it
+// and the image's, and reading it back from the state would evaluate the
+// state's whole chain of options.
+func (s *stageState) dir() string {
+	return system.ToSlash(s.image.Config.WorkingDir, s.platform.OS)
+}
+
 // workdir mirrors dispatchWorkdir.
 func (c *compiler) workdir(ctx context.Context, s *stageState, p string, commit bool) error {
 	wd, err := system.NormalizeWorkdir(s.image.Config.WorkingDir, p, s.platform.OS)
@@ -453,7 +460,7 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		}
 	}
 	platform := *s.platform
-	dest, err := pathRelativeToWorkingDir(ctx, s.state, dst, platform)
+	dest, err := pathRelativeToWorkingDir(s.dir(), dst, platform)
 	if err != nil {
 		return err
 	}
@@ -691,12 +698,8 @@ func containsWildcards(name string) bool {
 	return false
 }
 
-func pathRelativeToWorkingDir(ctx context.Context, s llb.State, p string, platform ocispecs.Platform) (string, error) {
-	dir, err := s.GetDir(ctx, llb.Platform(platform))
-	if err != nil {
-		return "", err
-	}
-	p, err = system.CheckSystemDriveAndRemoveDriveLetter(p, platform.OS, true)
+func pathRelativeToWorkingDir(dir, p string, platform ocispecs.Platform) (string, error) {
+	p, err := system.CheckSystemDriveAndRemoveDriveLetter(p, platform.OS, true)
 	if err != nil {
 		return "", fmt.Errorf("removing drive letter: %w", err)
 	}
@@ -823,11 +826,7 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 	}
 	target := m.Target
 	if !system.IsAbsolutePath(filepath.Clean(target)) {
-		dir, err := s.state.GetDir(ctx)
-		if err != nil {
-			return nil, err
-		}
-		target = filepath.Join("/", dir, target)
+		target = filepath.Join("/", s.dir(), target)
 	}
 	if target == "/" {
 		return nil, fmt.Errorf("invalid mount target %q", target)
