@@ -3,6 +3,7 @@ package multistage
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/multistage/multistage/internal/ir"
 )
@@ -31,6 +32,9 @@ func (o CopyOptions) applyAdd(c *copyConfig) { o.applyCopy(c) }
 type copyConfig struct {
 	cp   *ir.Copy
 	errs []error
+	// chownSet and symbolic say that cp.Chown comes from Chown and
+	// cp.Chmod from ChmodSymbolic, which finishCopy checks.
+	chownSet, symbolic bool
 }
 
 type copyFunc func(*copyConfig)
@@ -45,14 +49,12 @@ func (f copyFunc) applyAdd(c *copyConfig)  { f(c) }
 //
 // The default owner is root (0:0). With [Link], use numeric ids: names
 // cannot be looked up in a linked layer.
+//
+// With [Expand], owner may refer to build args and environment variables,
+// as in Chown("${UID}:${GID}").
 func Chown(owner string) CopyOption {
-	return copyFunc(func(c *copyConfig) {
-		if err := checkFlagValue("chown", owner); err != nil {
-			c.errs = append(c.errs, err)
-			return
-		}
-		c.cp.Chown = owner
-	})
+	// Checked in finishCopy, which knows whether the copy is expanded.
+	return copyFunc(func(c *copyConfig) { c.cp.Chown, c.chownSet = owner, true })
 }
 
 // Chmod sets the permission bits of the copied files:
@@ -106,10 +108,10 @@ func Exclude(patterns ...string) CopyOption {
 	})
 }
 
-// Expand makes the sources and the destination of a copy subject to
-// expansion of build args and of the stage's environment, as in
-// CopyFrom(build, "/out/${TARGETARCH}/app", "/app", Expand()). Without it
-// they are literal.
+// Expand makes the sources, the destination, [Chown], [ChmodSymbolic]
+// and [Checksum] of a copy subject to expansion of build args and of the
+// stage's environment, as in CopyFrom(build, "/out/${TARGETARCH}/app",
+// "/app", Expand()). Without it they are literal.
 func Expand() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Expand = true }) }
 
 // ChmodSymbolic sets the permission bits of the copied files with a
@@ -118,15 +120,12 @@ func Expand() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Expand = t
 //	COPY --chmod=u+x,go-w run.sh /run.sh
 //
 // mode is one or more clauses such as "u+x", "go-w" or "a=rX", separated
-// by ','. Use [Chmod] for an absolute mode.
+// by ','. Use [Chmod] for an absolute mode. With [Expand], mode may refer
+// to build args and environment variables, as in ChmodSymbolic("${MODE}"),
+// and may then expand to an octal mode as well; it is checked once
+// expanded, when the build is compiled.
 func ChmodSymbolic(mode string) CopyOption {
-	return copyFunc(func(c *copyConfig) {
-		if err := checkSymbolicMode(mode); err != nil {
-			c.errs = append(c.errs, err)
-			return
-		}
-		c.cp.Chmod = mode
-	})
+	return copyFunc(func(c *copyConfig) { c.cp.Chmod, c.symbolic = mode, true }) // checked in finishCopy
 }
 
 // MoreContent adds a file given inline to a copy, after its other sources,
@@ -231,7 +230,8 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 	if err := check("destination", dst); err != nil {
 		cc.errs = append(cc.errs, err)
 	}
-	if cp.Link && cp.Chown != "" && !numericOwner(cp.Chown) {
+	cc.errs = append(cc.errs, checkCopyMode(cc)...)
+	if cp.Link && cp.Chown != "" && !numericOwner(cp.Chown) && !(cp.Expand && strings.Contains(cp.Chown, "$")) {
 		cc.errs = append(cc.errs, fmt.Errorf("%w: --chown=%s with --link: use a numeric uid[:gid]", ErrInvalidValue, cp.Chown))
 	}
 	if len(cc.errs) > 0 {
@@ -250,4 +250,30 @@ func numericOwner(owner string) bool {
 		}
 	}
 	return true
+}
+
+// checkCopyMode checks the owner and the symbolic mode of a copy, which
+// may refer to variables when the copy is expanded.
+func checkCopyMode(cc *copyConfig) []error {
+	cp := cc.cp
+	var errs []error
+	if cc.chownSet {
+		check := checkFlagValue
+		if cp.Expand {
+			check = checkFlagTemplate
+		}
+		if err := check("chown", cp.Chown); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if cc.symbolic {
+		if cp.Expand && strings.Contains(cp.Chmod, "$") {
+			if err := checkModeTemplate(cp.Chmod); err != nil {
+				errs = append(errs, err)
+			}
+		} else if err := checkSymbolicMode(cp.Chmod); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }

@@ -290,6 +290,33 @@ func (s *Stage) ExposeUDP(port int, more ...int) *Stage {
 	return s.expose("udp", append([]int{port}, more...))
 }
 
+// ExposeSCTP declares SCTP ports the container listens on:
+//
+//	EXPOSE 132/sctp
+func (s *Stage) ExposeSCTP(port int, more ...int) *Stage {
+	return s.expose("sctp", append([]int{port}, more...))
+}
+
+// ExposeExpand declares the ports of spec, a port spec that may refer to
+// build args and environment variables, expanded as BuildKit expands
+// EXPOSE:
+//
+//	EXPOSE ${PORT}/tcp
+//
+// is s.Arg("PORT", "8080").ExposeExpand("${PORT}/tcp"). Once expanded,
+// spec is one or more port specs separated by white space ("80 443"),
+// each a port or a range of ports ("8000-8010"), optionally with "/tcp",
+// "/udp" or "/sctp"; they are checked when the build is compiled. spec
+// itself is one word: no white space, and quotes only around complete
+// parts of it.
+func (s *Stage) ExposeExpand(spec string) *Stage {
+	defer s.lock()()
+	if err := checkExposeSpec(spec); err != nil {
+		return s.fail("EXPOSE", err)
+	}
+	return s.add(instr{name: "EXPOSE", ir: &ir.Expose{Spec: spec, Expand: true}})
+}
+
 func (s *Stage) expose(proto string, ports []int) *Stage {
 	defer s.lock()()
 	for _, p := range ports {
@@ -315,6 +342,26 @@ func (s *Stage) Entrypoint(argv ...string) *Stage {
 		return s.fail("ENTRYPOINT", err)
 	}
 	return s.add(instr{name: "ENTRYPOINT", ir: &ir.Entrypoint{Argv: clone(argv)}})
+}
+
+// ClearEntrypoint clears the entrypoint, such as one inherited from the
+// base image, so that the image runs its CMD as it is:
+//
+//	ENTRYPOINT []
+//
+// As with [Stage.Entrypoint], an inherited CMD is cleared too.
+func (s *Stage) ClearEntrypoint() *Stage {
+	defer s.lock()()
+	return s.add(instr{name: "ENTRYPOINT", ir: &ir.Entrypoint{Argv: []string{}}})
+}
+
+// ClearCmd clears the default command, such as one inherited from the base
+// image:
+//
+//	CMD []
+func (s *Stage) ClearCmd() *Stage {
+	defer s.lock()()
+	return s.add(instr{name: "CMD", ir: &ir.Cmd{Argv: []string{}}})
 }
 
 // Cmd sets the image's default command (or the default arguments of the

@@ -286,6 +286,55 @@ func checkFlagValue(what, v string) error {
 
 // checkFlagWord accepts a non-empty flag value of printable ASCII without
 // white space, quotes, '\' or the characters in forbid.
+// checkExposeSpec accepts the spec of [Stage.ExposeExpand]: one word that
+// BuildKit's parser does not split, which its lexer reads.
+func checkExposeSpec(spec string) error {
+	if spec == "" {
+		return valueError(ErrInvalidValue, "port spec", spec, "is empty")
+	}
+	if err := checkText("port spec", spec); err != nil {
+		return err
+	}
+	if strings.IndexFunc(spec, unicode.IsSpace) >= 0 || !dockerfile.IsWord(spec) {
+		return valueError(ErrUnsafeValue, "port spec", spec, "must be one word, with no white space, quotes only around complete parts, no leading '-' and no '\\' at the end")
+	}
+	if len(spec) > maxFromWord {
+		return valueError(ErrUnsafeValue, "port spec", spec, fmt.Sprintf("is longer than %d bytes", maxFromWord))
+	}
+	return checkLexes("port spec", spec)
+}
+
+// checkFlagTemplate accepts a flag value that BuildKit expands: a flag
+// value that may refer to variables.
+func checkFlagTemplate(what, v string) error {
+	if err := checkFlagWord(what, v, ",=`"); err != nil {
+		return err
+	}
+	return checkLexes(what, v)
+}
+
+// modeTemplateRe is a --chmod value that refers to variables: mode
+// characters, and variable references.
+var modeTemplateRe = regexp.MustCompile(`^[A-Za-z0-9_${}+=,-]+$`)
+
+// checkModeTemplate accepts a --chmod value that refers to variables,
+// which is checked as a mode once expanded.
+func checkModeTemplate(m string) error {
+	if !modeTemplateRe.MatchString(m) {
+		return valueError(ErrUnsafeValue, "chmod", m, "may only hold letters, digits, '_', '+', '=', ',', '-' and variable references")
+	}
+	return checkLexes("chmod", m)
+}
+
+// checkLexes accepts a template that BuildKit's shell lexer reads without
+// an error, such as an unclosed "${".
+func checkLexes(what, v string) error {
+	if err := dockerfile.Lexes(v); err != nil {
+		return valueError(ErrInvalidValue, what, v, err.Error())
+	}
+	return nil
+}
+
 func checkFlagWord(what, v, forbid string) error {
 	if v == "" {
 		return valueError(ErrInvalidValue, what, v, "is empty")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
 	"os"
 	"path"
@@ -274,18 +275,36 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		// Only recorded; a stage based on this one runs the trigger.
 		img.Config.OnBuild = append(img.Config.OnBuild, x.Expression)
 	case *ir.Expose:
+		ports := []string{strconv.Itoa(x.Port) + "/" + x.Proto}
+		if x.Expand {
+			env, err := stateEnv(ctx, s)
+			if err != nil {
+				return err
+			}
+			words, err := c.lex.ProcessWords(x.Spec, env)
+			if err != nil {
+				return err
+			}
+			if ports, err = parsePorts(words); err != nil {
+				return err
+			}
+		}
 		if img.Config.ExposedPorts == nil {
 			img.Config.ExposedPorts = map[string]struct{}{}
 		}
-		p := strconv.Itoa(x.Port) + "/" + x.Proto
-		img.Config.ExposedPorts[p] = struct{}{}
-		history(img, "EXPOSE ["+p+"]", false)
+		for _, p := range ports {
+			img.Config.ExposedPorts[p] = struct{}{}
+		}
+		history(img, fmt.Sprintf("EXPOSE %v", ports), false)
 	case *ir.Copy:
 		return c.copy(ctx, s, i, x)
 	case *ir.Run:
 		return c.run(ctx, s, i, x)
 	case *ir.Entrypoint:
 		img.Config.Entrypoint = slices.Clone(x.Argv)
+		if len(x.Argv) == 0 {
+			img.Config.Entrypoint = nil // ENTRYPOINT [] (parseShellDependentCommand)
+		}
 		if x.Shell {
 			img.Config.Entrypoint = withShell(*img, x.Argv)
 		}
@@ -295,6 +314,9 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		history(img, "ENTRYPOINT "+quoteList(img.Config.Entrypoint), false)
 	case *ir.Cmd:
 		img.Config.Cmd = slices.Clone(x.Argv)
+		if len(x.Argv) == 0 {
+			img.Config.Cmd = []string{} // CMD [] (handleJSONArgs)
+		}
 		if x.Shell {
 			img.Config.Cmd = withShell(*img, x.Argv)
 		}
@@ -437,8 +459,10 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		if dst, err = c.expand(ctx, s, dst); err != nil {
 			return err
 		}
-		if checksum, err = c.expand(ctx, s, checksum); err != nil {
-			return err
+		for _, f := range []*string{&checksum, &chown, &chmod} {
+			if *f, err = c.expand(ctx, s, *f); err != nil {
+				return err
+			}
 		}
 		if len(contents) > 0 {
 			// Heredoc contents are expanded without quote processing
@@ -1009,4 +1033,98 @@ func runCommandString(args []string, buildArgs []ir.Arg, env shell.EnvGetter) st
 		tmp = append([]string{fmt.Sprintf("|%d", len(tmp))}, tmp...)
 	}
 	return strings.Join(append(tmp, args...), " ")
+}
+
+// parsePorts mirrors the frontend's portSpecs.parsePorts: each spec is
+// [[ip:]hostPort:]port[-port][/proto], and becomes one "port/proto" per
+// port of the container range.
+func parsePorts(specs []string) ([]string, error) {
+	var out []string
+	for _, raw := range specs {
+		ip, hostPort, port := splitPortParts(raw)
+		port, proto, _ := strings.Cut(port, "/")
+		if port == "" {
+			return nil, fmt.Errorf("invalid port: %q: no port specified", raw)
+		}
+		switch strings.ToLower(proto) {
+		case "":
+			proto = "tcp"
+		case "tcp", "udp", "sctp":
+		default:
+			return nil, fmt.Errorf("invalid port: %q: invalid proto: %s", raw, proto)
+		}
+		if ip != "" && ip[0] == '[' {
+			h, _, err := net.SplitHostPort(ip + ":")
+			if err != nil {
+				return nil, fmt.Errorf("invalid IP address %v: %w", ip, err)
+			}
+			ip = h
+		}
+		if ip != "" && net.ParseIP(ip) == nil {
+			return nil, fmt.Errorf("invalid IP address: %s", ip)
+		}
+		start, end, err := portRange(port)
+		if err != nil {
+			return nil, fmt.Errorf("invalid containerPort: %s", port)
+		}
+		if hostPort != "" {
+			hs, he, err := portRange(hostPort)
+			if err != nil {
+				return nil, fmt.Errorf("invalid hostPort: %s", hostPort)
+			}
+			if end-start != he-hs && end != start {
+				return nil, fmt.Errorf("invalid ranges specified for container and host Ports: %s and %s", port, hostPort)
+			}
+		}
+		for p := start; p <= end; p++ {
+			out = append(out, strconv.Itoa(p)+"/"+strings.ToLower(proto))
+		}
+	}
+	return out, nil
+}
+
+func splitPortParts(raw string) (ip, hostPort, port string) {
+	parts := strings.Split(raw, ":")
+	switch n := len(parts); n {
+	case 1:
+		return "", "", parts[0]
+	case 2:
+		return "", parts[0], parts[1]
+	default:
+		return strings.Join(parts[:n-2], ":"), parts[n-2], parts[n-1]
+	}
+}
+
+// portRange reads "port" or "start-end", ports in 0-65535.
+func portRange(v string) (int, int, error) {
+	lo, hi, isRange := strings.Cut(v, "-")
+	start, err := portNumber(lo)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !isRange || lo == hi {
+		return start, start, nil
+	}
+	end, err := portNumber(hi)
+	if err != nil {
+		return 0, 0, err
+	}
+	if end < start {
+		return 0, 0, fmt.Errorf("invalid port range: %s", v)
+	}
+	return start, end, nil
+}
+
+func portNumber(v string) (int, error) {
+	if v == "" {
+		return 0, fmt.Errorf("value is empty")
+	}
+	n, err := strconv.ParseInt(v, 10, 0)
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 || n > 65535 {
+		return 0, fmt.Errorf("value out of range (0–65535)")
+	}
+	return int(n), nil
 }

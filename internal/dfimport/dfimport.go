@@ -458,7 +458,8 @@ func (w *walker) command(cmd instructions.Command) error {
 			return nil
 		}
 		if len(c.CmdLine) == 0 {
-			return w.unsupported("an empty CMD [] has no API")
+			w.add("ClearCmd")
+			return nil
 		}
 		w.add("Cmd", strs(c.CmdLine)...)
 	case *instructions.EntrypointCommand:
@@ -470,7 +471,8 @@ func (w *walker) command(cmd instructions.Command) error {
 			return nil
 		}
 		if len(c.CmdLine) == 0 {
-			return w.unsupported("an empty ENTRYPOINT [] has no API")
+			w.add("ClearEntrypoint")
+			return nil
 		}
 		w.add("Entrypoint", strs(c.CmdLine)...)
 	case *instructions.HealthCheckCommand:
@@ -501,42 +503,62 @@ func strs(v []string) []any {
 	return out
 }
 
-var portSpec = regexp.MustCompile(`^(\d+)(?:-(\d+))?(?:/(tcp|udp|TCP|UDP))?$`)
+var portSpec = regexp.MustCompile(`^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$`)
 
+// expose maps EXPOSE to Expose, ExposeUDP and ExposeSCTP for plain ports
+// and ranges, and every other word (a variable, a host part, a protocol in
+// capitals, a port the frontend refuses) to ExposeExpand, which reads it
+// as the frontend does.
 func (w *walker) expose(c *instructions.ExposeCommand) error {
-	var tcp, udp []int
+	byProto := map[string][]int{}
+	var specs []string
 	for _, p := range c.Ports {
-		if strings.ContainsAny(p, "$\"'\\`") {
-			return w.unsupported("port %q: only literal ports, ranges and /tcp or /udp are supported", p)
+		if ports, proto, ok := plainPorts(p); ok {
+			byProto[proto] = append(byProto[proto], ports...)
+			continue
 		}
-		m := portSpec.FindStringSubmatch(p)
-		if m == nil {
-			return w.unsupported("port %q: only literal ports, ranges and /tcp or /udp are supported", p)
+		raw, err := w.template("port spec", p)
+		if err != nil {
+			return err
 		}
-		lo, err1 := strconv.Atoi(m[1])
-		hi := lo
-		var err2 error
-		if m[2] != "" {
-			hi, err2 = strconv.Atoi(m[2])
-		}
-		if err1 != nil || err2 != nil || lo < 1 || hi > 65535 || hi < lo || hi-lo > 1024 {
-			return w.unsupported("port %q is not a port or a range of ports in 1-65535", p)
-		}
-		for n := lo; n <= hi; n++ {
-			if strings.EqualFold(m[3], "udp") {
-				udp = append(udp, n)
-			} else {
-				tcp = append(tcp, n)
-			}
+		specs = append(specs, raw)
+	}
+	for _, pf := range [...][2]string{{"tcp", "Expose"}, {"udp", "ExposeUDP"}, {"sctp", "ExposeSCTP"}} {
+		if ports := byProto[pf[0]]; len(ports) > 0 {
+			w.add(pf[1], ints(ports)...)
 		}
 	}
-	if len(tcp) > 0 {
-		w.add("Expose", ints(tcp)...)
-	}
-	if len(udp) > 0 {
-		w.add("ExposeUDP", ints(udp)...)
+	for _, spec := range specs {
+		w.add("ExposeExpand", spec)
 	}
 	return nil
+}
+
+// plainPorts reads a port or a short range of ports in 1-65535, with an
+// optional lowercase protocol.
+func plainPorts(p string) ([]int, string, bool) {
+	m := portSpec.FindStringSubmatch(p)
+	if m == nil {
+		return nil, "", false
+	}
+	lo, err1 := strconv.Atoi(m[1])
+	hi := lo
+	var err2 error
+	if m[2] != "" {
+		hi, err2 = strconv.Atoi(m[2])
+	}
+	if err1 != nil || err2 != nil || lo < 1 || hi > 65535 || hi < lo || hi-lo > 1024 {
+		return nil, "", false
+	}
+	proto := m[3]
+	if proto == "" {
+		proto = "tcp"
+	}
+	var ports []int
+	for n := lo; n <= hi; n++ {
+		ports = append(ports, n)
+	}
+	return ports, proto, true
 }
 
 func ints(v []int) []any {
@@ -604,14 +626,30 @@ func (w *walker) copy(c copyArgs) error {
 		return w.unsupported("%s without sources", w.instr)
 	}
 	var opts []any
+	// BuildKit expands --chown and --chmod; with a variable in either,
+	// every word of the copy goes to the API raw, with Expand.
+	_, chownVars, err := w.word(c.chown)
+	if err != nil {
+		return err
+	}
+	_, chmodVars, err := w.word(c.chmod)
+	if err != nil {
+		return err
+	}
+	flagVars := chownVars || chmodVars
 	if c.chown != "" {
-		v, err := w.literal("--chown", c.chown)
-		if err != nil {
-			return err
+		v := c.chown
+		if !chownVars {
+			var err error
+			if v, err = w.literal("--chown", c.chown); err != nil {
+				return err
+			}
 		}
 		opts = append(opts, opt("Chown", v))
 	}
-	if c.chmod != "" {
+	if c.chmod != "" && chmodVars {
+		opts = append(opts, opt("ChmodSymbolic", c.chmod))
+	} else if c.chmod != "" {
 		v, err := w.literal("--chmod", c.chmod)
 		if err != nil {
 			return err
@@ -659,7 +697,7 @@ func (w *walker) copy(c copyArgs) error {
 		raws = append(raws, c.checksum)
 	}
 	vals := make([]string, len(raws))
-	expand := false
+	expand := flagVars
 	for i, r := range raws {
 		v, used, err := w.word(r)
 		if err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // BuildKit's Dockerfile frontend reads a Dockerfile in three passes, and
@@ -304,3 +306,17 @@ func short(v string) string {
 	}
 	return v
 }
+
+// Lexes reports the error BuildKit's shell lexer gives for the template v,
+// such as an unclosed "${" or a bad modifier, whatever the variables it
+// refers to hold; nil when it reads v.
+func Lexes(v string) error {
+	_, _, err := shell.NewLex('\\').ProcessWord(v, anyValue{})
+	return err
+}
+
+// anyValue is an environment in which every variable is set.
+type anyValue struct{}
+
+func (anyValue) Get(string) (string, bool) { return "x", true }
+func (anyValue) Keys() []string            { return nil }

@@ -293,6 +293,9 @@ func envGroup(x *ir.EnvGroup) (string, error) {
 // commandForm renders the command of CMD or ENTRYPOINT: a JSON array, or a
 // one-line shell command.
 func commandForm(what string, argv []string, shell bool) (string, error) {
+	if !shell && len(argv) == 0 {
+		return "[]", nil // clears it
+	}
 	if !shell {
 		return execForm(argv)
 	}
@@ -381,18 +384,30 @@ func argLine(a ir.Arg) (string, error) {
 	return "ARG " + a.Name + "=" + v, err
 }
 
-// expose renders EXPOSE port or EXPOSE port/udp.
+// expose renders EXPOSE port, EXPOSE port/udp or EXPOSE port/sctp, or
+// EXPOSE and the word of an expanded spec, which the parser splits at any
+// white space, quoted or not, and the lexer then reads as the compiler
+// does.
 func expose(x *ir.Expose) (string, error) {
+	if x.Expand {
+		if err := checkText(x.Spec); err != nil {
+			return "", err
+		}
+		if strings.IndexFunc(x.Spec, unicode.IsSpace) >= 0 || !IsWord(x.Spec) {
+			return "", unsafef("EXPOSE %q is not one word without white space", short(x.Spec))
+		}
+		return "EXPOSE " + x.Spec, nil
+	}
 	if x.Port < 1 || x.Port > 65535 {
 		return "", unsafef("port %d is outside 1-65535", x.Port)
 	}
 	switch x.Proto {
 	case "tcp":
 		return "EXPOSE " + strconv.Itoa(x.Port), nil
-	case "udp":
-		return "EXPOSE " + strconv.Itoa(x.Port) + "/udp", nil
+	case "udp", "sctp":
+		return "EXPOSE " + strconv.Itoa(x.Port) + "/" + x.Proto, nil
 	}
-	return "", unsafef("protocol %q is not tcp or udp", x.Proto)
+	return "", unsafef("protocol %q is not tcp, udp or sctp", x.Proto)
 }
 
 // volume renders VOLUME as a JSON array. BuildKit trims each path before
@@ -451,7 +466,8 @@ func (r *renderer) copy(cp *ir.Copy) (string, error) {
 		words = append(words, "--chown="+cp.Chown)
 	}
 	if cp.Chmod != "" {
-		if _, err := strconv.ParseUint(cp.Chmod, 8, 32); err != nil && !symbolicMode.MatchString(cp.Chmod) {
+		_, err := strconv.ParseUint(cp.Chmod, 8, 32)
+		if err != nil && !symbolicMode.MatchString(cp.Chmod) && !(cp.Expand && modeTemplate.MatchString(cp.Chmod)) {
 			return "", unsafef("--chmod %q is not an octal or symbolic mode", short(cp.Chmod))
 		}
 		words = append(words, "--chmod="+cp.Chmod)
@@ -497,6 +513,10 @@ func (r *renderer) copy(cp *ir.Copy) (string, error) {
 // symbolicMode is a symbolic chmod mode as BuildKit reads it
 // (dchapes-mode): clauses such as u+x or go-w, separated by ','.
 var symbolicMode = regexp.MustCompile(`^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$`)
+
+// modeTemplate is a --chmod value of an expanded copy that refers to
+// variables, checked as a mode once expanded.
+var modeTemplate = regexp.MustCompile(`^[A-Za-z0-9_${}+=,-]*\$[A-Za-z0-9_${}+=,-]*$`)
 
 // heredocName is a heredoc delimiter that needs no quoting.
 var heredocName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)

@@ -1135,8 +1135,8 @@ func TestRoundTrip(t *testing.T) {
 		},
 		{
 			name:    "expose-proto",
-			reason:  "tcp or udp",
-			build:   build(&ir.Expose{Port: 1, Proto: "sctp"}),
+			reason:  "tcp, udp or sctp",
+			build:   build(&ir.Expose{Port: 1, Proto: "quic"}),
 			wantErr: "protocol",
 		},
 		{

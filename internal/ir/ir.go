@@ -118,10 +118,16 @@ type OnBuild struct {
 	Trigger    Instruction
 }
 
-// Expose declares a port.
+// Expose declares a port: Port and Proto, or, with Expand, the ports of
+// Spec.
 type Expose struct {
 	Port  int
-	Proto string // "tcp" or "udp"
+	Proto string // "tcp", "udp" or "sctp"
+	// Spec, with Expand, is an EXPOSE word: expanded and split into words
+	// as the frontend does, each word then read as a port spec such as
+	// "8080", "8000-8010/udp" or "53/sctp".
+	Spec   string
+	Expand bool
 }
 
 // Copy copies files into the stage (COPY), or adds them (ADD).
@@ -215,14 +221,16 @@ type Mount struct {
 }
 
 // Entrypoint sets the image entrypoint in exec form, or in shell form when
-// Shell is set (Argv is then the one command).
+// Shell is set (Argv is then the one command). An empty exec form,
+// ENTRYPOINT [], clears the entrypoint.
 type Entrypoint struct {
 	Argv  []string
 	Shell bool
 }
 
 // Cmd sets the image default command in exec form, or in shell form when
-// Shell is set (Argv is then the one command).
+// Shell is set (Argv is then the one command). An empty exec form, CMD [],
+// clears the command.
 type Cmd struct {
 	Argv  []string
 	Shell bool
