@@ -23,12 +23,16 @@ func (s *Stage) UserExpand(user string) *Stage {
 }
 
 // LabelExpand is [Stage.Label] with expansion of build args and of the
-// stage's environment in the value:
+// stage's environment in the key and the value, as a Dockerfile expands
+// LABEL:
 //
 //	LABEL org.opencontainers.image.version=${VERSION}
+//
+// A key may refer to variables too ("${VENDOR}.build"); the other rules of
+// [Stage.Label] for keys apply.
 func (s *Stage) LabelExpand(key, value string) *Stage {
 	defer s.lock()()
-	if err := checkLabelKey(key); err != nil {
+	if err := checkLabelKeyTemplate(key); err != nil {
 		return s.fail("LABEL", err)
 	}
 	if err := checkTemplate("label value", value); err != nil {

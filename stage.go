@@ -402,6 +402,33 @@ func (s *Stage) StopSignal(signal string) *Stage {
 	return s.add(instr{name: "STOPSIGNAL", ir: &ir.StopSignal{Signal: signal}})
 }
 
+// StopSignalExpand is [Stage.StopSignal] with expansion of build args and
+// of the stage's environment, as in StopSignalExpand("${STOP_SIGNAL}");
+// the signal is checked once expanded, when the build is compiled.
+func (s *Stage) StopSignalExpand(signal string) *Stage {
+	defer s.lock()()
+	if err := checkSignalTemplate(signal); err != nil {
+		return s.fail("STOPSIGNAL", err)
+	}
+	return s.add(instr{name: "STOPSIGNAL", ir: &ir.StopSignal{Signal: signal, Expand: true}})
+}
+
+// VolumeExpand is [Stage.Volume] with expansion of build args and of the
+// stage's environment, as in VolumeExpand("${DATA_DIR}"). A path that
+// expands to nothing is an error when the build is compiled.
+func (s *Stage) VolumeExpand(paths ...string) *Stage {
+	defer s.lock()()
+	if len(paths) == 0 {
+		return s.fail("VOLUME", fmt.Errorf("%w: no paths", ErrInvalidValue))
+	}
+	for _, p := range paths {
+		if err := checkVolumeTemplate(p); err != nil {
+			return s.fail("VOLUME", err)
+		}
+	}
+	return s.add(instr{name: "VOLUME", ir: &ir.Volume{Paths: clone(paths), Expand: true}})
+}
+
 // Volume declares mount points for volumes in the image:
 //
 //	VOLUME ["/data"]

@@ -257,6 +257,18 @@ func checkEnvKey(what, k string) error {
 
 // checkLabelKey allows the characters label keys use in practice
 // (reverse-DNS names, slashes, dashes) and nothing that would need quoting.
+// checkLabelKeyTemplate accepts the key of [Stage.LabelExpand]: a label
+// key that may refer to variables.
+func checkLabelKeyTemplate(k string) error {
+	if !strings.Contains(k, "$") {
+		return checkLabelKey(k)
+	}
+	if err := checkLabelKey(strings.ReplaceAll(k, "$", "")); err != nil {
+		return err
+	}
+	return checkLexes("label key", k)
+}
+
 func checkLabelKey(k string) error {
 	if k == "" {
 		return valueError(ErrInvalidValue, "label key", k, "is empty")
@@ -302,6 +314,35 @@ func checkExposeSpec(spec string) error {
 		return valueError(ErrUnsafeValue, "port spec", spec, fmt.Sprintf("is longer than %d bytes", maxFromWord))
 	}
 	return checkLexes("port spec", spec)
+}
+
+// checkSignalTemplate accepts the signal of [Stage.StopSignalExpand].
+func checkSignalTemplate(sig string) error {
+	if strings.TrimSpace(sig) == "" {
+		return valueError(ErrInvalidValue, "signal", sig, "is empty")
+	}
+	if err := checkTemplate("signal", sig); err != nil {
+		return err
+	}
+	if strings.IndexFunc(sig, unicode.IsSpace) >= 0 {
+		return valueError(ErrInvalidValue, "signal", sig, "has white space")
+	}
+	return checkLexes("signal", sig)
+}
+
+// checkVolumeTemplate accepts a path of [Stage.VolumeExpand]: BuildKit
+// trims it before it expands it.
+func checkVolumeTemplate(p string) error {
+	if err := checkPath("volume", p); err != nil {
+		return err
+	}
+	if strings.TrimSpace(p) != p {
+		return valueError(ErrUnsafeValue, "volume", p, "has white space at an end, which BuildKit trims")
+	}
+	if err := checkTemplate("volume", p); err != nil {
+		return err
+	}
+	return checkLexes("volume", p)
 }
 
 // checkFlagTemplate accepts a flag value that BuildKit expands: a flag
@@ -469,7 +510,7 @@ func checkLine(in instr) error {
 		n.bare(x.Key)
 		n.word(x.Value, false)
 	case *ir.StopSignal:
-		n.word(x.Signal, false)
+		n.word(x.Signal, x.Expand)
 	case *ir.Copy:
 		n.bare(x.Checksum)
 		n.bare(x.Chmod)

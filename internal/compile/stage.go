@@ -19,6 +19,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/system"
+	"github.com/moby/sys/signal"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage/internal/ir"
 	digest "github.com/opencontainers/go-digest"
@@ -256,9 +257,12 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		img.Config.User = u
 		history(img, "USER "+u, false)
 	case *ir.Label:
-		v := x.Value
+		k, v := x.Key, x.Value
 		if x.Expand {
 			var err error
+			if k, err = c.expand(ctx, s, k); err != nil {
+				return err
+			}
 			if v, err = c.expand(ctx, s, v); err != nil {
 				return err
 			}
@@ -266,8 +270,8 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		if img.Config.Labels == nil {
 			img.Config.Labels = map[string]string{}
 		}
-		img.Config.Labels[x.Key] = v
-		history(img, "LABEL "+x.Key+"="+v, false)
+		img.Config.Labels[k] = v
+		history(img, "LABEL "+k+"="+v, false)
 	case *ir.Maintainer:
 		img.Author = x.Name
 		history(img, "MAINTAINER "+x.Name, false)
@@ -340,16 +344,40 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		img.Config.Healthcheck = hc
 		history(img, fmt.Sprintf("HEALTHCHECK %+v", *hc), false)
 	case *ir.StopSignal:
-		img.Config.StopSignal = x.Signal
-		history(img, "STOPSIGNAL "+x.Signal, false)
+		sig := x.Signal
+		if x.Expand {
+			var err error
+			if sig, err = c.expand(ctx, s, sig); err != nil {
+				return err
+			}
+			if _, err := signal.ParseSignal(sig); err != nil {
+				return err
+			}
+		}
+		img.Config.StopSignal = sig
+		history(img, "STOPSIGNAL "+sig, false)
 	case *ir.Volume:
+		paths := x.Paths
+		if x.Expand {
+			paths = make([]string, len(x.Paths))
+			for k, p := range x.Paths {
+				v, err := c.expand(ctx, s, p)
+				if err != nil {
+					return err
+				}
+				if v == "" {
+					return errors.New("VOLUME specified can not be an empty string")
+				}
+				paths[k] = v
+			}
+		}
 		if img.Config.Volumes == nil {
 			img.Config.Volumes = map[string]struct{}{}
 		}
-		for _, v := range x.Paths {
+		for _, v := range paths {
 			img.Config.Volumes[v] = struct{}{}
 		}
-		history(img, fmt.Sprintf("VOLUME %v", x.Paths), false)
+		history(img, fmt.Sprintf("VOLUME %v", paths), false)
 	case *ir.Shell:
 		img.Config.Shell = slices.Clone(x.Argv)
 		history(img, fmt.Sprintf("SHELL %v", x.Argv), false)

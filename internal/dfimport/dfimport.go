@@ -411,13 +411,25 @@ func (w *walker) command(cmd instructions.Command) error {
 		}
 	case *instructions.LabelCommand:
 		for _, kv := range c.Labels {
-			k, err := w.literal("label key", kv.Key)
+			k, keyVars, err := w.word(kv.Key)
 			if err != nil {
 				return err
 			}
 			v, used, err := w.word(kv.Value)
 			if err != nil {
 				return err
+			}
+			if keyVars {
+				rk, err := w.template("label key", kv.Key)
+				if err != nil {
+					return err
+				}
+				rv, err := w.template("label value", kv.Value)
+				if err != nil {
+					return err
+				}
+				w.add("LabelExpand", rk, rv)
+				continue
 			}
 			if used {
 				raw, err := w.template("label value", kv.Value)
@@ -432,19 +444,41 @@ func (w *walker) command(cmd instructions.Command) error {
 	case *instructions.ExposeCommand:
 		return w.expose(c)
 	case *instructions.VolumeCommand:
-		var paths []any
-		for _, p := range c.Volumes {
-			v, err := w.literal("volume", p)
+		// One call: with a variable in any path, every path goes raw to
+		// VolumeExpand.
+		paths := make([]any, len(c.Volumes))
+		expand := false
+		for i, p := range c.Volumes {
+			v, used, err := w.word(p)
 			if err != nil {
 				return err
 			}
-			paths = append(paths, v)
+			paths[i], expand = v, expand || used
 		}
-		w.add("Volume", paths...)
+		if !expand {
+			w.add("Volume", paths...)
+			return nil
+		}
+		for i, p := range c.Volumes {
+			raw, err := w.template("volume", p)
+			if err != nil {
+				return err
+			}
+			paths[i] = raw
+		}
+		w.add("VolumeExpand", paths...)
 	case *instructions.StopSignalCommand:
-		v, err := w.literal("signal", c.Signal)
+		v, used, err := w.word(c.Signal)
 		if err != nil {
 			return err
+		}
+		if used {
+			raw, err := w.template("signal", c.Signal)
+			if err != nil {
+				return err
+			}
+			w.add("StopSignalExpand", raw)
+			return nil
 		}
 		w.add("StopSignal", v)
 	case *instructions.ShellCommand:

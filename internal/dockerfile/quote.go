@@ -225,15 +225,22 @@ func checkName(what, k string) error {
 // checkLabelKey accepts a label key that needs no quoting: the parser
 // splits LABEL words at white space and quotes, and at the first '=', and
 // the lexer reads '$', '\', quotes and a leading byte order mark.
-func checkLabelKey(k string) error {
+func checkLabelKey(k string, expand bool) error {
 	if k == "" || k[0] == '-' || strings.HasPrefix(k, "\uFEFF") {
 		return unsafef("label key %q is empty or starts with '-' or U+FEFF", short(k))
 	}
 	if err := checkText(k); err != nil {
 		return err
 	}
+	forbid := "\"'\\$="
+	if expand {
+		if err := Lexes(k); err != nil {
+			return unsafef("label key %q: %v", short(k), err)
+		}
+		forbid = "\"'\\="
+	}
 	for _, r := range k {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("\"'\\$=", r) {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(forbid, r) {
 			return unsafef("label key %q contains white space, a control character, a quote, '\\', '$' or '='", short(k))
 		}
 	}

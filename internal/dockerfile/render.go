@@ -231,7 +231,7 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 		w, err := word(x.User, x.Expand)
 		return "USER " + w, err
 	case *ir.Label:
-		if err := checkLabelKey(x.Key); err != nil {
+		if err := checkLabelKey(x.Key, x.Expand); err != nil {
 			return "", err
 		}
 		v, err := value(x.Value, x.Expand)
@@ -261,7 +261,7 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 		s, err := execForm(x.Argv)
 		return "SHELL " + s, err
 	case *ir.StopSignal:
-		w, err := word(x.Signal, false)
+		w, err := word(x.Signal, x.Expand)
 		return "STOPSIGNAL " + w, err
 	case *ir.Volume:
 		return volume(x)
@@ -424,6 +424,15 @@ func volume(x *ir.Volume) (string, error) {
 		}
 		if err := checkText(p); err != nil {
 			return "", err
+		}
+		if x.Expand {
+			// The lexer reads the JSON string, trimmed, as the word the
+			// compiler expands.
+			if strings.TrimSpace(p) != p || !IsWord(p) && strings.ContainsAny(p, `"'\`) {
+				return "", unsafef("volume %q to expand has white space at an end, or quotes or backslashes but is not one shell word", short(p))
+			}
+			elems[i] = p
+			continue
 		}
 		e := escape(p, unquoted)
 		if strings.TrimSpace(e) != e {

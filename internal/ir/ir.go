@@ -97,7 +97,7 @@ type User struct {
 // Label sets an image label.
 type Label struct {
 	Key, Value string
-	// Expand makes Value subject to expansion.
+	// Expand makes Key and Value subject to expansion.
 	Expand bool
 }
 
@@ -251,10 +251,18 @@ type Healthcheck struct {
 }
 
 // StopSignal sets the signal that stops the container.
-type StopSignal struct{ Signal string }
+type StopSignal struct {
+	Signal string
+	// Expand makes Signal subject to expansion.
+	Expand bool
+}
 
 // Volume declares volumes.
-type Volume struct{ Paths []string }
+type Volume struct {
+	Paths []string
+	// Expand makes each path subject to expansion.
+	Expand bool
+}
 
 // Shell sets the shell used by later shell-form instructions.
 type Shell struct{ Argv []string }
