@@ -92,6 +92,13 @@ func addKindOf(src string) (addKind, error) {
 // be unpacked, [Stage.AddURL] for a download and [Stage.AddGit] for a git
 // repository. It compiles to an llb copy with AttemptUnpack, as BuildKit's
 // Dockerfile frontend does.
+//
+// As in a Dockerfile, one ADD may fetch sources of every kind: the first
+// source is of the kind the call names, and [MoreSources] may add paths of
+// the context, URLs and git repositories, each handled as its own call
+// would handle it. With [Expand], a source that refers to variables is
+// told apart once expanded, when the build is compiled, as BuildKit does:
+// Add("${ARCHIVE_URL}", "/opt/", Expand()) downloads a URL.
 func (s *Stage) Add(src, dst string, opts ...AddOption) *Stage {
 	return s.addInstr(addLocal, src, dst, opts)
 }
@@ -133,35 +140,38 @@ func (s *Stage) addInstr(kind addKind, src, dst string, opts []AddOption) *Stage
 	if cp.Parents {
 		cc.errs = append(cc.errs, fmt.Errorf("%w: ADD has no --parents", ErrInvalidValue))
 	}
-	for _, p := range cp.Sources {
+	// The kinds of the sources: a template is known once expanded.
+	kinds := map[addKind]bool{}
+	templates := false
+	for i, p := range cp.Sources {
 		if cp.Expand && strings.Contains(p, "$") {
-			continue // known once expanded
+			templates = true
+			continue
 		}
 		k, err := addKindOf(p)
 		if err != nil {
 			cc.errs = append(cc.errs, err)
 			continue
 		}
-		if k != kind {
+		if i == 0 && k != kind {
 			cc.errs = append(cc.errs, valueError(ErrInvalidValue, "ADD source", p, fmt.Sprintf("is %v, not %v", k, kind)))
 		}
+		kinds[k] = true
 	}
-	if kind == addGit && cp.Unpack != nil {
-		cc.errs = append(cc.errs, fmt.Errorf("%w: Unpack does not apply to AddGit", ErrInvalidValue))
+	if cp.Unpack != nil && !templates && !kinds[addLocal] && !kinds[addURL] {
+		cc.errs = append(cc.errs, fmt.Errorf("%w: Unpack does not apply to a git repository", ErrInvalidValue))
 	}
-	if kind != addGit && cp.KeepGitDir != nil {
-		cc.errs = append(cc.errs, fmt.Errorf("%w: KeepGitDir applies to AddGit only", ErrInvalidValue))
+	if cp.KeepGitDir != nil && !templates && !kinds[addGit] {
+		cc.errs = append(cc.errs, fmt.Errorf("%w: KeepGitDir applies to git repositories only", ErrInvalidValue))
 	}
 	if cp.Checksum != "" {
-		if kind == addLocal || len(cp.Sources) != 1 || len(cp.Contents) > 0 {
+		if kind == addLocal && !templates || len(cp.Sources) != 1 || len(cp.Contents) > 0 {
 			cc.errs = append(cc.errs, fmt.Errorf("%w: Checksum applies to the one source of AddURL or AddGit", ErrInvalidValue))
 		}
-		if err := checkChecksum(kind == addURL, cp.Checksum, cp.Expand); err != nil {
+		if err := checkChecksum(kinds[addURL], cp.Checksum, cp.Expand); err != nil {
 			cc.errs = append(cc.errs, err)
 		}
 	}
-	if kind != addLocal && len(cp.Contents) > 0 {
-		cc.errs = append(cc.errs, fmt.Errorf("%w: MoreContent applies to Add only", ErrInvalidValue))
-	}
+
 	return s.finishCopy("ADD", cc, nil)
 }

@@ -230,7 +230,6 @@ func TestParseDockerfileErrors(t *testing.T) {
 		want   error
 		line   int
 	}{
-		{"ADD of a URL and a local file at once", "FROM alpine\nADD https://example.com/a a.txt /d/\n", multistage.ErrUnsupported, 2},
 		{"ADD of heredocs only", "FROM alpine\nADD <<EOF /a\nhi\nEOF\n", multistage.ErrUnsupported, 2},
 		{"ONBUILD copying from a stage", "FROM alpine AS a\nFROM alpine\n\nONBUILD COPY --from=a /x /x\n", multistage.ErrUnsupported, 4},
 		{"ONBUILD setting several values", "FROM alpine\nONBUILD ENV A=1 B=2\n", multistage.ErrUnsupported, 2},

@@ -25,8 +25,11 @@ func TestRefusals(t *testing.T) {
 		{"Add of a git repository", func(s *multistage.Stage) { s.Add("https://github.com/a/b.git", "/b") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddURL of a local path", func(s *multistage.Stage) { s.AddURL("a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddGit of a URL", func(s *multistage.Stage) { s.AddGit("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
-		{"AddURL mixing a local path", func(s *multistage.Stage) {
-			s.AddURL("https://example.com/a.tgz", "/d/", multistage.MoreSources("b.tgz"))
+		{"AddURL whose first source is a local path", func(s *multistage.Stage) {
+			s.AddURL("b.tgz", "/d/", multistage.MoreSources("https://example.com/a.tgz"))
+		}, multistage.ErrInvalidValue, "ADD"},
+		{"KeepGitDir without a git source", func(s *multistage.Stage) {
+			s.AddURL("https://example.com/a.tgz", "/d/", multistage.MoreSources("b.tgz"), multistage.KeepGitDir())
 		}, multistage.ErrInvalidValue, "ADD"},
 		{"Checksum of a local path", func(s *multistage.Stage) { s.Add("a.tgz", "/a", multistage.Checksum("sha256:00")) }, multistage.ErrInvalidValue, "ADD"},
 		{"Checksum that is no digest", func(s *multistage.Stage) {

@@ -825,7 +825,7 @@ func (w *walker) copy(c copyArgs) error {
 	opts = append(more, opts...)
 
 	if c.add {
-		return w.addCall(srcs, dst, opts)
+		return w.addCall(srcs, dst, opts, expand)
 	}
 	if len(srcs) == 0 {
 		if c.from != "" {
@@ -865,31 +865,28 @@ func (w *walker) copy(c copyArgs) error {
 	return nil
 }
 
-// addCall maps an ADD to Add, AddURL or AddGit, by the kind of its
-// sources, which must all be of one kind.
-func (w *walker) addCall(srcs []string, dst string, opts []any) error {
+// addCall maps an ADD to Add, AddURL or AddGit, by the kind of its first
+// source; the others, of any kind, go to MoreSources. A source that refers
+// to variables (given raw, with Expand) is told apart once expanded.
+func (w *walker) addCall(srcs []string, dst string, opts []any, expand bool) error {
 	if len(srcs) == 0 {
 		return w.unsupported("ADD of heredocs only has no API; use COPY")
 	}
-	kind := ""
-	for _, s := range srcs {
-		k := "Add"
+	kind := "Add"
+	for i, s := range srcs {
+		if expand && strings.Contains(s, "$") {
+			continue
+		}
 		ref, isGit, err := dfgitutil.ParseGitRef(s)
 		switch {
 		case err != nil && isGit:
 			return &SyntaxError{Line: w.line, Err: err}
+		case i > 0:
 		case err == nil && !ref.IndistinguishableFromLocal:
-			k = "AddGit"
+			kind = "AddGit"
 		case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
-			k = "AddURL"
+			kind = "AddURL"
 		}
-		if strings.Contains(s, "$") {
-			return w.unsupported("ADD source %q refers to a variable", s)
-		}
-		if kind != "" && k != kind {
-			return w.unsupported("ADD of local files, URLs and git repositories at once has no API; split it")
-		}
-		kind = k
 	}
 	w.add(kind, append([]any{srcs[0], dst}, opts...)...)
 	return nil
