@@ -10,8 +10,9 @@ import (
 //
 //	CMD /app --serve
 //
-// cmd must be one line, without white space at either end, and not start
-// with '[' nor end with '\'. Prefer [Stage.Cmd]: a shell-form command does
+// cmd must be one line, without white space at either end, not a JSON
+// array (which BuildKit reads as the exec form; "[ -f x ] && y" is fine),
+// nor end with '\'. Prefer [Stage.Cmd]: a shell-form command does
 // not receive signals sent to the container.
 func (s *Stage) CmdShell(cmd string) *Stage {
 	defer s.lock()()

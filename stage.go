@@ -455,8 +455,8 @@ func (s *Stage) Volume(paths ...string) *Stage {
 //
 //	RUN go build -o /out/app .
 //
-// A cmd that cannot be written on one RUN line (it spans lines, or starts
-// with '-' or '[' or ends with '\') is written as a heredoc,
+// A cmd that cannot be written on one RUN line (it spans lines, starts
+// with '-', is a JSON array or ends with '\') is written as a heredoc,
 // RUN <<'EOF' … EOF, which passes the script followed by a newline. Both
 // backends do the same.
 //

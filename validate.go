@@ -53,12 +53,12 @@ import (
 //     ([ErrEmptyCommand]).
 //   - Shell-form [Stage.Run] commands reach the shell byte for byte. One
 //     that the parser would change on the RUN line (it spans lines,
-//     contains "<<", starts with '-', '[' or white space, or ends with '\'
-//     or white space) is written as a heredoc, and then must not start with
+//     contains "<<", starts with '-' or white space, is a JSON array, or
+//     ends with '\' or white space) is written as a heredoc, and then must not start with
 //     "#!": BuildKit would run it as a script file, not with the stage's
 //     shell. '\r' is refused: the parser drops it at the end of a line.
 //   - [Stage.HealthcheckShell] has no heredoc: it must be one line, with no
-//     white space at either end, not start with '[' (exec form) nor end with
+//     white space at either end, not be a JSON array (exec form) nor end with
 //     '\' (a continuation) ([ErrUnsafeValue]).
 //   - Names are checked, never escaped: stage names match BuildKit's
 //     ^[a-z][a-z0-9-_.]*$, are not "scratch" or "context" and are at most
@@ -90,7 +90,7 @@ import (
 //     [Stage.OnBuild], [Stage.CmdShell], [Stage.EntrypointShell]): one line,
 //     not empty, no white space at either end (the parser trims it), no '\'
 //     at the end (a continuation), no leading "--" (a flag); a shell-form
-//     CMD or ENTRYPOINT may not start with '[' (read as JSON). ONBUILD must
+//     CMD or ENTRYPOINT may not be a JSON array (read as the exec form). ONBUILD must
 //     parse as one instruction, not ONBUILD, FROM or MAINTAINER.
 //   - Here-documents ([Stage.CopyContent], [MoreContent], [Stage.RunHeredoc]):
 //     the content is read raw up to its delimiter line, so it must be empty
@@ -195,7 +195,7 @@ func checkScript(what, v string) error {
 
 // checkHealthShell accepts a shell-form healthcheck: HEALTHCHECK has no
 // heredoc, so it is the rest of one line, which the parser trims, continues
-// when it ends with '\', and reads as JSON when it starts with '['.
+// when it ends with '\', and reads as the exec form when it is a JSON array.
 func checkHealthShell(cmd string) error {
 	if err := checkScript("healthcheck", cmd); err != nil {
 		return err
@@ -205,8 +205,8 @@ func checkHealthShell(cmd string) error {
 	}
 	first, _ := utf8.DecodeRuneInString(cmd)
 	last, _ := utf8.DecodeLastRuneInString(cmd)
-	if unicode.IsSpace(first) || unicode.IsSpace(last) || first == '[' || last == '\\' {
-		return valueError(ErrUnsafeValue, "healthcheck", cmd, "must not start or end with white space, start with '[' or end with '\\'")
+	if unicode.IsSpace(first) || unicode.IsSpace(last) || ir.ParsedAsJSON(cmd) || last == '\\' {
+		return valueError(ErrUnsafeValue, "healthcheck", cmd, "must not start or end with white space, be a JSON array (the exec form) or end with '\\'")
 	}
 	return nil
 }
@@ -773,7 +773,7 @@ func checkRestOfLine(what, v string) error {
 }
 
 // checkShellForm accepts a shell-form CMD or ENTRYPOINT: the rest of one
-// line, which BuildKit reads as JSON when it starts with '['.
+// line, which BuildKit reads as the exec form when it is a JSON array.
 func checkShellForm(what, cmd string) error {
 	if err := checkScript(what, cmd); err != nil {
 		return err
@@ -781,8 +781,8 @@ func checkShellForm(what, cmd string) error {
 	if err := checkRestOfLine(what, cmd); err != nil {
 		return err
 	}
-	if cmd[0] == '[' {
-		return valueError(ErrUnsafeValue, what, cmd, "must not start with '[' (the exec form)")
+	if ir.ParsedAsJSON(cmd) {
+		return valueError(ErrUnsafeValue, what, cmd, "must not be a JSON array (the exec form)")
 	}
 	return nil
 }

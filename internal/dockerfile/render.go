@@ -308,8 +308,8 @@ func commandForm(what string, argv []string, shell bool) (string, error) {
 	if err := checkRestOfLine(what, argv[0]); err != nil {
 		return "", err
 	}
-	if argv[0][0] == '[' {
-		return "", unsafef("shell-form %s %q starts with '['", what, short(argv[0]))
+	if ir.ParsedAsJSON(argv[0]) {
+		return "", unsafef("shell-form %s %q would be read as a JSON array", what, short(argv[0]))
 	}
 	return argv[0], nil
 }
@@ -906,9 +906,9 @@ func healthcheck(h *ir.Healthcheck) (string, error) {
 	}
 	// HEALTHCHECK has no heredoc: the command is the rest of the line, which
 	// the parser trims, continues when it ends with '\', and reads as JSON
-	// when it starts with '['. ("<<" and a leading '-' are fine after CMD.)
-	if strings.Contains(cmd, "\n") || strings.TrimSpace(cmd) != cmd || cmd[0] == '[' || strings.HasSuffix(cmd, `\`) {
-		return "", unsafef("shell healthcheck %q must be one line, without white space at either end, not start with '[' nor end with '\\'", short(cmd))
+	// when it is one. ("<<" and a leading '-' are fine after CMD.)
+	if strings.Contains(cmd, "\n") || strings.TrimSpace(cmd) != cmd || ir.ParsedAsJSON(cmd) || strings.HasSuffix(cmd, `\`) {
+		return "", unsafef("shell healthcheck %q must be one line, without white space at either end, not be a JSON array nor end with '\\'", short(cmd))
 	}
 	return strings.Join(append(words, "CMD", cmd), " "), nil
 }

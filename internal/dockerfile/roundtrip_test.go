@@ -675,15 +675,15 @@ func TestRoundTripNasty(t *testing.T) {
 			return err == nil && ok && ob.Expression == "RUN "+v
 		}},
 		{"shell-form cmd", "CMD", func(v string) ir.Instruction { return &ir.Cmd{Argv: []string{v}, Shell: true} }, func(v string) bool {
-			return restOfLineOK(v) && v[0] != '['
+			return restOfLineOK(v) && !ir.ParsedAsJSON(v)
 		}},
 		{"shell-form entrypoint", "ENTRYPOINT", func(v string) ir.Instruction { return &ir.Entrypoint{Argv: []string{v}, Shell: true} }, func(v string) bool {
-			return restOfLineOK(v) && v[0] != '['
+			return restOfLineOK(v) && !ir.ParsedAsJSON(v)
 		}},
 		{"healthcheck command", "HEALTHCHECK", func(v string) ir.Instruction {
 			return &ir.Healthcheck{Shell: true, Test: []string{v}, Interval: 10 * time.Second}
 		}, func(v string) bool {
-			return v != "" && textOK(v) && strings.TrimSpace(v) == v && v[0] != '[' && !strings.HasSuffix(v, `\`)
+			return v != "" && textOK(v) && strings.TrimSpace(v) == v && !ir.ParsedAsJSON(v) && !strings.HasSuffix(v, `\`)
 		}},
 	}
 	for _, f := range fields {

@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
@@ -19,8 +20,8 @@ import (
 //   - contains "<<", which the parser reads as the start of a heredoc;
 //   - starts or ends with white space (any Unicode space), which the parser
 //     trims;
-//   - starts with '-' (a word starting with "--" is read as a flag of RUN)
-//     or '[' (the start of an exec-form JSON array);
+//   - starts with '-' (a word starting with "--" is read as a flag of RUN),
+//     or is a JSON array (the exec form, see ParsedAsJSON);
 //   - ends with '\', which continues the line.
 //
 // Both backends use it, and must: BuildKit passes the text of a heredoc
@@ -41,7 +42,21 @@ func ScriptNeedsHeredoc(cmd string) bool {
 	if unicode.IsSpace(first) || unicode.IsSpace(last) {
 		return true
 	}
-	return first == '-' || first == '[' || last == '\\'
+	return first == '-' || last == '\\' || ParsedAsJSON(cmd)
+}
+
+// ParsedAsJSON reports whether BuildKit's parser reads the rest of a RUN,
+// CMD, ENTRYPOINT or HEALTHCHECK CMD line as a JSON array (the exec form,
+// or an error for an array of other things than strings) rather than as a
+// shell command (parser.parseMaybeJSON): "[ -f x ] && y" is a shell
+// command, `["sh", "-c", "y"]` is not.
+func ParsedAsJSON(rest string) bool {
+	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+	if !strings.HasPrefix(rest, "[") {
+		return false
+	}
+	var v []any
+	return json.Unmarshal([]byte(rest), &v) == nil
 }
 
 // HeredocRun is how BuildKit's Dockerfile frontend runs a shell-form RUN
