@@ -230,7 +230,6 @@ func TestParseDockerfileErrors(t *testing.T) {
 		want   error
 		line   int
 	}{
-		{"ADD of heredocs only", "FROM alpine\nADD <<EOF /a\nhi\nEOF\n", multistage.ErrUnsupported, 2},
 		{"ONBUILD copying from a stage", "FROM alpine AS a\nFROM alpine\n\nONBUILD COPY --from=a /x /x\n", multistage.ErrUnsupported, 4},
 		{"ONBUILD setting several values", "FROM alpine\nONBUILD ENV A=1 B=2\n", multistage.ErrUnsupported, 2},
 		{"variable in a mount's sharing", "FROM alpine\nARG S=locked\nRUN --mount=type=cache,target=/c,sharing=$S true\n", multistage.ErrUnsupported, 3},

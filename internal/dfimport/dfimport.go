@@ -824,12 +824,20 @@ func (w *walker) copy(c copyArgs) error {
 	}
 	opts = append(more, opts...)
 
-	if c.add {
+	if c.add && len(srcs) == 0 {
+		// ADD and COPY write heredocs alike (dispatchCopy).
+		if c.checksum != "" || c.keepGitDir != nil || c.unpack != nil {
+			return w.unsupported("ADD of heredocs only with --checksum, --keep-git-dir or --unpack")
+		}
+		w.warn("ADD with only heredoc sources is imported as COPY, which writes the same files")
+	} else if c.add {
 		return w.addCall(srcs, dst, opts, expand)
 	}
 	if len(srcs) == 0 {
 		if c.from != "" {
-			return w.unsupported("COPY --from of heredocs only has no API")
+			// The heredocs are the only sources: the frontend copies them
+			// from scratch, and nothing from --from.
+			w.warn("COPY --from=%s with only heredoc sources copies nothing from %s: imported without --from", c.from, c.from)
 		}
 		w.add("CopyContent", append([]any{contents[0].name, contents[0].data, dst}, opts...)...)
 		return nil
@@ -869,9 +877,6 @@ func (w *walker) copy(c copyArgs) error {
 // source; the others, of any kind, go to MoreSources. A source that refers
 // to variables (given raw, with Expand) is told apart once expanded.
 func (w *walker) addCall(srcs []string, dst string, opts []any, expand bool) error {
-	if len(srcs) == 0 {
-		return w.unsupported("ADD of heredocs only has no API; use COPY")
-	}
 	kind := "Add"
 	for i, s := range srcs {
 		if expand && strings.Contains(s, "$") {
@@ -1138,9 +1143,9 @@ func (w *walker) mount(m *instructions.Mount) (Call, error) {
 			return nil
 		}
 		if _, err := strconv.Atoi(m.From); err == nil {
-			return w.unsupported("--mount from=%s: a stage index has no API; name the stage", m.From)
-		}
-		if looksLikeStageName(m.From) {
+			// A mount looks stages up by name only (detectRunMount).
+			w.warn("RUN --mount from=%s: a mount does not take a stage index, so BuildKit mounts the image %q (docker.io/library/%s:latest); name the stage", m.From, m.From, m.From)
+		} else if looksLikeStageName(m.From) {
 			w.warn("RUN --mount from=%s: there is no stage %q, so BuildKit mounts the image %q", m.From, m.From, m.From)
 		}
 		opts = append(opts, opt("MountFromImage", m.From))
