@@ -114,7 +114,7 @@ var options = map[string]any{
 	"StartInterval": StartInterval, "Retries": Retries,
 	"ChmodSymbolic": ChmodSymbolic, "MoreContent": MoreContent,
 	"Checksum": Checksum, "KeepGitDir": KeepGitDir, "MountExpand": MountExpand,
-	"Unpack": Unpack,
+	"Unpack": Unpack, "MountOptionExpand": MountOptionExpand,
 }
 
 // applyProgram makes the calls of an imported Dockerfile on a new Build.

@@ -41,6 +41,29 @@ func TestRefusals(t *testing.T) {
 		{"KeepGitDir of a URL", func(s *multistage.Stage) { s.AddURL("https://example.com/a", "/a", multistage.KeepGitDir()) }, multistage.ErrInvalidValue, "ADD"},
 		{"Unpack of a git repository", func(s *multistage.Stage) { s.AddGit("https://github.com/a/b.git", "/b", multistage.Unpack(true)) }, multistage.ErrInvalidValue, "ADD"},
 		{"Parents on ADD", func(s *multistage.Stage) { s.Add("a/./b", "/d/", multistage.Parents()) }, multistage.ErrInvalidValue, "ADD"},
+		{"MountOptionExpand of an option the mount type has not", func(s *multistage.Stage) {
+			s.Run("true", multistage.CacheMount("/c", multistage.MountOptionExpand("size", "${SIZE}")))
+		}, multistage.ErrInvalidValue, "RUN"},
+		{"MountOptionExpand of an unknown option", func(s *multistage.Stage) {
+			s.Run("true", multistage.CacheMount("/c", multistage.MountOptionExpand("owner", "${UID}")))
+		}, multistage.ErrInvalidValue, "RUN"},
+		{"MountOptionExpand with a ',' (a new --mount field)", func(s *multistage.Stage) {
+			s.Run("true", multistage.CacheMount("/c", multistage.MountOptionExpand("uid", "${UID},readonly")))
+		}, multistage.ErrUnsafeValue, "RUN"},
+		{"MountOptionExpand with an unclosed ${", func(s *multistage.Stage) {
+			s.Run("true", multistage.CacheMount("/c", multistage.MountOptionExpand("uid", "${UID")))
+		}, multistage.ErrInvalidValue, "RUN"},
+		{"ExposeExpand with white space", func(s *multistage.Stage) { s.ExposeExpand("${A} ${B}") }, multistage.ErrUnsafeValue, "EXPOSE"},
+		{"ExposeExpand with an unclosed ${", func(s *multistage.Stage) { s.ExposeExpand("${PORT") }, multistage.ErrInvalidValue, "EXPOSE"},
+		{"VolumeExpand with white space at an end", func(s *multistage.Stage) { s.VolumeExpand("/data/$X ") }, multistage.ErrUnsafeValue, "VOLUME"},
+		{"StopSignalExpand of nothing", func(s *multistage.Stage) { s.StopSignalExpand(" ") }, multistage.ErrInvalidValue, "STOPSIGNAL"},
+		{"Chown with a $ and no Expand", func(s *multistage.Stage) { s.Copy("a", "/a", multistage.Chown("$UID")) }, multistage.ErrUnsafeValue, "COPY"},
+		{"Chown that is empty", func(s *multistage.Stage) { s.Copy("a", "/a", multistage.Chown("")) }, multistage.ErrInvalidValue, "COPY"},
+		{"ChmodSymbolic with a $ and no Expand", func(s *multistage.Stage) { s.Copy("a", "/a", multistage.ChmodSymbolic("$MODE")) }, multistage.ErrInvalidValue, "COPY"},
+		{"ChmodSymbolic template with a space", func(s *multistage.Stage) {
+			s.Copy("a", "/a", multistage.ChmodSymbolic("$MODE x"), multistage.Expand())
+		}, multistage.ErrUnsafeValue, "COPY"},
+		{"LabelExpand key with a space", func(s *multistage.Stage) { s.LabelExpand("${K} x", "v") }, multistage.ErrUnsafeValue, "LABEL"},
 		{"content without a final newline", func(s *multistage.Stage) { s.CopyContent("EOF", "x", "/x") }, multistage.ErrUnsafeValue, "COPY"},
 		{"content with its delimiter as a line", func(s *multistage.Stage) { s.CopyContent("EOF", "a\nEOF\nb\n", "/x") }, multistage.ErrUnsafeValue, "COPY"},
 		{"content with a carriage return", func(s *multistage.Stage) { s.CopyContent("EOF", "a\r\n", "/x") }, multistage.ErrUnsafeValue, "COPY"},

@@ -186,6 +186,33 @@ func MountExpand() MountOption {
 	return mountFunc(func(c *mountConfig) { c.m.Expand = true })
 }
 
+// MountOptionExpand sets the --mount option key to word, which may refer to
+// build args and environment variables; BuildKit expands it and then reads
+// it as that option's value:
+//
+//	RUN --mount=type=cache,target=/home/app/.cache,uid=${UID} make
+//
+// is Run("make", CacheMount("/home/app/.cache", MountOptionExpand("uid", "${UID}"))).
+// key is uid, gid or mode (cache, secret and ssh mounts), sharing (cache),
+// size (tmpfs), required (secret and ssh), readonly or readwrite (bind and
+// cache; also spelled ro and rw) or env (secret). The expanded value is
+// checked when the build is compiled, and takes the place of the typed
+// option for the same key ([UID], [Sharing], [Size], ...). Use
+// [MountExpand] for the target, id and source.
+func MountOptionExpand(key, word string) MountOption {
+	return mountFunc(func(c *mountConfig) {
+		if !ir.MountVarApplies(c.m.Type, key) {
+			c.errs = append(c.errs, fmt.Errorf("%w: mount option %q does not apply to a %s mount", ErrInvalidValue, key, c.m.Type))
+			return
+		}
+		if err := checkFlagTemplate("mount "+key, word); err != nil {
+			c.errs = append(c.errs, err)
+			return
+		}
+		c.m.Vars = append(c.m.Vars, ir.MountVar{Key: key, Word: word})
+	})
+}
+
 // MountTarget sets where a secret file or an SSH agent socket is mounted.
 func MountTarget(path string) MountOption {
 	return mountFunc(func(c *mountConfig) {

@@ -545,6 +545,10 @@ func checkLine(in instr) error {
 			for _, v := range []string{m.Target, m.ID, m.Source, m.Env, m.From.Image} {
 				n.bare(v)
 			}
+			for _, v := range m.Vars {
+				n.bare(v.Key)
+				n.bare(v.Word)
+			}
 		}
 		n.json(x.Argv...)
 		if x.Shell {

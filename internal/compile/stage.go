@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docker/go-units"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -840,6 +841,15 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 			*f = v
 		}
 	}
+	for _, mv := range m.Vars {
+		v, err := c.expand(ctx, s, mv.Word)
+		if err != nil {
+			return nil, err
+		}
+		if err := setMountVar(&m, mv.Key, v); err != nil {
+			return nil, err
+		}
+	}
 	switch m.Type {
 	case ir.MountSecret:
 		return secretMount(m), nil
@@ -1155,4 +1165,68 @@ func portNumber(v string) (int, error) {
 		return 0, fmt.Errorf("value out of range (0–65535)")
 	}
 	return int(n), nil
+}
+
+// setMountVar sets the option key of m to the expanded value v, read as
+// the frontend reads --mount values (instructions.parseMount).
+func setMountVar(m *ir.Mount, key, v string) error {
+	invalid := func() error { return fmt.Errorf("invalid value %s for %s", v, key) }
+	parseBool := func() (bool, error) {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return false, invalid()
+		}
+		return b, nil
+	}
+	switch key {
+	case "uid", "gid":
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return invalid()
+		}
+		id := uint32(n)
+		if key == "uid" {
+			m.UID = &id
+		} else {
+			m.GID = &id
+		}
+	case "mode":
+		n, err := strconv.ParseUint(v, 8, 32)
+		if err != nil {
+			return invalid()
+		}
+		mode := uint32(n)
+		m.Mode = &mode
+	case "size":
+		n, err := units.RAMInBytes(v)
+		if err != nil {
+			return invalid()
+		}
+		m.Size = n
+	case "sharing":
+		switch sh := strings.ToLower(v); sh {
+		case "shared", "private", "locked":
+			m.Sharing = sh
+		default:
+			return fmt.Errorf("unsupported sharing value %q", v)
+		}
+	case "required":
+		b, err := parseBool()
+		if err != nil {
+			return err
+		}
+		m.Required = b
+	case "readonly", "ro", "readwrite", "rw":
+		b, err := parseBool()
+		if err != nil {
+			return err
+		}
+		readOnly := b == (key == "readonly" || key == "ro")
+		m.ReadOnly, m.ReadWrite = readOnly && m.Type == ir.MountCache, !readOnly && m.Type == ir.MountBind
+	case "env":
+		m.Env = v
+	default:
+		return fmt.Errorf("unexpected mount option %q", key)
+	}
+	return nil
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/multistage/multistage/internal/ir"
+	"github.com/tonistiigi/go-csvvalue"
 )
 
 // Program is a Dockerfile as calls of the builder API.
@@ -115,6 +116,9 @@ type walker struct {
 	instr   string
 	current *Stage
 	index   int // of the current stage
+	// mountFlags are the raw values of the --mount flags of each RUN, by
+	// line.
+	mountFlags map[int][]string
 }
 
 func (w *walker) unsupported(format string, args ...any) error {
@@ -211,7 +215,18 @@ func Walk(data []byte) (*Program, error) {
 	if len(stages) == 0 {
 		return nil, &SyntaxError{Err: fmt.Errorf("the Dockerfile has no FROM instruction")}
 	}
-	w := &walker{lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, prog: &Program{}, names: map[string]int{}, stages: stages}
+	w := &walker{lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, prog: &Program{}, names: map[string]int{}, stages: stages,
+		mountFlags: map[int][]string{}}
+	for _, n := range res.AST.Children {
+		if !strings.EqualFold(n.Value, "run") {
+			continue
+		}
+		for _, f := range n.Flags {
+			if name, v, ok := strings.Cut(strings.TrimPrefix(f, "--"), "="); ok && strings.EqualFold(name, "mount") {
+				w.mountFlags[n.StartLine] = append(w.mountFlags[n.StartLine], v)
+			}
+		}
+	}
 	for _, pw := range res.Warnings {
 		line := 0
 		if pw.Location != nil {
@@ -1013,13 +1028,44 @@ func (w *walker) run(c *instructions.RunCommand) error {
 	}
 	// Parse the mounts as the frontend does, with an expander that keeps a
 	// value that refers to variables as it is: the target, id and source
-	// of a mount may be templates (MountExpand); nothing else may.
+	// of a mount may be templates (MountExpand). The expander is called
+	// once per key=value field, in order, so the keys of the raw --mount
+	// flags tell which option each value is for: a value of a typed option
+	// (uid=${UID}) is replaced by a placeholder that the frontend parses,
+	// and goes to MountOptionExpand.
 	templates := map[string]bool{}
+	fields, err := mountFields(w.mountFlags[w.line])
+	if err != nil {
+		return &SyntaxError{Line: w.line, Err: err}
+	}
+	vars := make([][]any, len(fields)) // MountOptionExpand calls, by mount
+	varKeys := make([]map[string]bool, len(fields))
+	mi, fi := 0, 0
 	var refErr error
 	if err := c.Expand(func(word string) (string, error) {
+		for mi < len(fields) && fi >= len(fields[mi]) {
+			mi, fi = mi+1, 0
+		}
+		key := ""
+		if mi < len(fields) {
+			key = fields[mi][fi]
+			fi++
+		}
 		v, used, err := w.word(word)
 		if err != nil {
 			return "", err
+		}
+		if placeholder, ok := mountVarPlaceholder[key]; used && ok {
+			raw, err := w.template("--mount value", word)
+			if err != nil && refErr == nil {
+				refErr = err
+			}
+			vars[mi] = append(vars[mi], opt("MountOptionExpand", key, raw))
+			if varKeys[mi] == nil {
+				varKeys[mi] = map[string]bool{}
+			}
+			varKeys[mi][key] = true
+			return placeholder, nil
 		}
 		if used {
 			raw, err := w.template("--mount value", word)
@@ -1038,7 +1084,7 @@ func (w *walker) run(c *instructions.RunCommand) error {
 			return refErr
 		}
 		if len(templates) > 0 {
-			return w.unsupported("--mount refers to a variable in a value other than target, id or source")
+			return w.unsupported("--mount refers to a variable in its type")
 		}
 		return &SyntaxError{Line: w.line, Err: err}
 	}
@@ -1046,17 +1092,24 @@ func (w *walker) run(c *instructions.RunCommand) error {
 		return refErr
 	}
 	var opts []any
-	for _, m := range instructions.GetMounts(c) {
+	for i, m := range instructions.GetMounts(c) {
 		expand := templates[m.Target] || templates[m.CacheID] || templates[m.Source]
-		if m.From != "" && templates[m.From] || m.Env != nil && templates[*m.Env] || templates[string(m.CacheSharing)] {
-			return w.unsupported("--mount refers to a variable in a value other than target, id or source")
+		if m.From != "" && templates[m.From] || templates[string(m.Type)] {
+			return w.unsupported("--mount refers to a variable in its type or from")
 		}
-		o, err := w.mount(m)
+		var keys map[string]bool
+		if i < len(varKeys) {
+			keys = varKeys[i]
+		}
+		o, err := w.mount(m, keys)
 		if err != nil {
 			return err
 		}
 		if expand {
 			o.Args = append(o.Args, opt("MountExpand"))
+		}
+		if i < len(vars) {
+			o.Args = append(o.Args, vars[i]...)
 		}
 		opts = append(opts, o)
 	}
@@ -1118,16 +1171,54 @@ func (w *walker) run(c *instructions.RunCommand) error {
 // needsHeredoc is the rule by which Run writes a command as a heredoc.
 var needsHeredoc = ir.ScriptNeedsHeredoc
 
-func (w *walker) mount(m *instructions.Mount) (Call, error) {
+// mountVarPlaceholder is, for each --mount option that MountOptionExpand
+// takes, a value that the frontend parses for it: it stands for a value
+// that refers to variables while the mount is parsed, and is dropped.
+var mountVarPlaceholder = map[string]string{
+	"uid": "0", "gid": "0", "mode": "0", "size": "0", "sharing": "shared",
+	"required": "false", "readonly": "true", "ro": "true", "readwrite": "false", "rw": "false", "env": "PLACEHOLDER",
+}
+
+// mountFields returns, for each --mount flag, the keys of its key=value
+// fields in order: the fields whose values the frontend expands.
+func mountFields(flags []string) ([][]string, error) {
+	var out [][]string
+	for _, f := range flags {
+		fields, err := csvvalue.Fields(f, nil)
+		if err != nil {
+			return nil, err
+		}
+		var keys []string
+		for _, field := range fields {
+			if k, _, ok := strings.Cut(field, "="); ok {
+				keys = append(keys, strings.ToLower(k))
+			}
+		}
+		out = append(out, keys)
+	}
+	return out, nil
+}
+
+// mount maps a parsed mount to its option; the options in vars come from
+// MountOptionExpand instead.
+func (w *walker) mount(m *instructions.Mount, vars map[string]bool) (Call, error) {
 	var opts []any
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if vars[k] {
+				return true
+			}
+		}
+		return false
+	}
 	mode := func() {
-		if m.UID != nil {
+		if m.UID != nil && !has("uid") {
 			opts = append(opts, opt("UID", uint32(*m.UID)))
 		}
-		if m.GID != nil {
+		if m.GID != nil && !has("gid") {
 			opts = append(opts, opt("GID", uint32(*m.GID)))
 		}
-		if m.Mode != nil {
+		if m.Mode != nil && !has("mode") {
 			opts = append(opts, opt("Mode", fs.FileMode(*m.Mode&0777)))
 		}
 	}
@@ -1162,10 +1253,10 @@ func (w *walker) mount(m *instructions.Mount) (Call, error) {
 		if m.CacheID != "" {
 			opts = append(opts, opt("MountID", m.CacheID))
 		}
-		if m.CacheSharing != "" && m.CacheSharing != instructions.MountSharingShared {
+		if m.CacheSharing != "" && m.CacheSharing != instructions.MountSharingShared && !has("sharing") {
 			opts = append(opts, opt("Sharing", string(m.CacheSharing)))
 		}
-		if m.ReadOnly {
+		if m.ReadOnly && !has("readonly", "ro", "readwrite", "rw") {
 			opts = append(opts, opt("ReadOnly"))
 		}
 		if err := from(); err != nil {
@@ -1180,7 +1271,7 @@ func (w *walker) mount(m *instructions.Mount) (Call, error) {
 		if m.Target == "" {
 			return Call{}, w.unsupported("bind mount without a target")
 		}
-		if !m.ReadOnly {
+		if !m.ReadOnly && !has("readonly", "ro", "readwrite", "rw") {
 			opts = append(opts, opt("ReadWrite"))
 		}
 		if err := from(); err != nil {
@@ -1197,7 +1288,7 @@ func (w *walker) mount(m *instructions.Mount) (Call, error) {
 		if m.ReadOnly || m.From != "" || m.Source != "" || m.CacheID != "" {
 			return Call{}, w.unsupported("tmpfs mount options other than size have no API")
 		}
-		if m.SizeLimit > 0 {
+		if m.SizeLimit > 0 && !has("size") {
 			opts = append(opts, opt("Size", m.SizeLimit))
 		}
 		return opt("TmpfsMount", append([]any{m.Target}, opts...)...), nil
@@ -1212,13 +1303,13 @@ func (w *walker) mount(m *instructions.Mount) (Call, error) {
 		if m.Target != "" {
 			opts = append(opts, opt("MountTarget", m.Target))
 		}
-		if m.Env != nil {
+		if m.Env != nil && !has("env") {
 			if *m.Env == "" {
 				return Call{}, w.unsupported("secret mount with an empty env=")
 			}
 			opts = append(opts, opt("SecretEnv", *m.Env))
 		}
-		if m.Required {
+		if m.Required && !has("required") {
 			opts = append(opts, opt("Required"))
 		}
 		mode()
@@ -1233,7 +1324,7 @@ func (w *walker) mount(m *instructions.Mount) (Call, error) {
 		if m.Target != "" {
 			opts = append(opts, opt("MountTarget", m.Target))
 		}
-		if m.Required {
+		if m.Required && !has("required") {
 			opts = append(opts, opt("Required"))
 		}
 		mode()

@@ -854,6 +854,19 @@ func (r *renderer) mount(m ir.Mount) (string, error) {
 		}
 		fields = append(fields, "size="+strconv.FormatInt(m.Size, 10))
 	}
+	// Last, so that they override the fields above, as in the compiler.
+	for _, v := range m.Vars {
+		if !ir.MountVarApplies(m.Type, v.Key) {
+			return "", unsafef("a %s mount has no %s", m.Type, short(v.Key))
+		}
+		if err := checkFlag("mount "+v.Key, v.Word, ",="); err != nil {
+			return "", err
+		}
+		if err := Lexes(v.Word); err != nil {
+			return "", unsafef("mount %s %q: %v", v.Key, short(v.Word), err)
+		}
+		fields = append(fields, v.Key+"="+v.Word)
+	}
 	return strings.Join(fields, ","), nil
 }
 

@@ -218,6 +218,36 @@ type Mount struct {
 	Size int64
 	// Expand makes Target, ID and Source subject to expansion.
 	Expand bool
+	// Vars are options given as words that refer to variables, written
+	// after the other options: each is expanded and then read as the value
+	// of its option, as the frontend reads --mount, which overrides the
+	// field above that holds it.
+	Vars []MountVar
+}
+
+// MountVar is a --mount option whose value is expanded: Key is one of
+// uid, gid, mode, sharing, size, required, readonly and readwrite (and
+// their aliases ro and rw) and env.
+type MountVar struct{ Key, Word string }
+
+// MountVarApplies reports whether the option key of a MountVar applies to
+// a mount of type t, as BuildKit's frontend has it.
+func MountVarApplies(t MountType, key string) bool {
+	switch key {
+	case "uid", "gid", "mode":
+		return t == MountCache || t == MountSecret || t == MountSSH
+	case "sharing":
+		return t == MountCache
+	case "size":
+		return t == MountTmpfs
+	case "required":
+		return t == MountSecret || t == MountSSH
+	case "readonly", "ro", "readwrite", "rw":
+		return t == MountBind || t == MountCache
+	case "env":
+		return t == MountSecret
+	}
+	return false
 }
 
 // Entrypoint sets the image entrypoint in exec form, or in shell form when
