@@ -83,8 +83,10 @@
 // commands reach the shell byte for byte (the shell then expands variables
 // as it would anywhere). Where expansion is wanted, the API says so:
 // [Stage.EnvExpand], [Stage.EnvExpandAll], [Stage.WorkdirExpand],
-// [Stage.UserExpand], [Stage.LabelExpand], [Stage.FromExpand], [Expand] for
-// copies and [MountExpand] for mounts. A value that cannot be written to a Dockerfile so that BuildKit
+// [Stage.UserExpand], [Stage.LabelExpand], [Stage.FromExpand],
+// [Stage.ExposeExpand], [Stage.VolumeExpand], [Stage.StopSignalExpand],
+// [Expand] for copies, and [MountExpand] and [MountOptionExpand] for
+// mounts. A value that cannot be written to a Dockerfile so that BuildKit
 // reads back the same value (a newline in an env value, a NUL byte, invalid
 // UTF-8) is refused with [ErrUnsafeValue], never rendered differently.
 //

@@ -43,20 +43,28 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // [Expand], [Stage.FromExpand], [Build.ArgExpand]).
 //
 // Every instruction comes in: ADD ([Stage.Add], [Stage.AddURL],
-// [Stage.AddGit]), ONBUILD ([Stage.OnBuild]), MAINTAINER
-// ([Stage.Maintainer]), heredoc COPY ([Stage.CopyContent], [MoreContent]),
-// RUN with here-documents ([Stage.RunHeredoc]), shell-form CMD and
-// ENTRYPOINT ([Stage.CmdShell], [Stage.EntrypointShell]), symbolic modes
-// ([ChmodSymbolic]), variables in USER and LABEL ([Stage.UserExpand],
-// [Stage.LabelExpand]). The few forms the API still cannot express
-// (variables in COPY --from and in RUN --mount options other than target,
-// id and source, an ADD that mixes local files, URLs and git repositories,
-// an ONBUILD trigger that copies from another stage, ...) are refused
-// with an [*UnsupportedError] naming the line, which matches
-// [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
-// [*SyntaxError]. Problems that do not stop the import (COPY --from=name
-// with no stage of that name, a '#' on an ARG line, a "# syntax="
-// directive, the parser's own warnings) are passed to [ParseWarnings].
+// [Stage.AddGit], also of local files, URLs and git repositories at once,
+// and of sources that refer to variables), ONBUILD ([Stage.OnBuild]),
+// MAINTAINER ([Stage.Maintainer]), heredoc COPY ([Stage.CopyContent],
+// [MoreContent]), RUN with here-documents ([Stage.RunHeredoc]), shell-form
+// CMD and ENTRYPOINT ([Stage.CmdShell], [Stage.EntrypointShell]),
+// ENTRYPOINT [] and CMD [] ([Stage.ClearEntrypoint], [Stage.ClearCmd]),
+// symbolic modes ([ChmodSymbolic]), and variables wherever BuildKit
+// expands them: USER, LABEL keys and values, EXPOSE, VOLUME, STOPSIGNAL,
+// --chown and --chmod, and every --mount option ([Stage.UserExpand],
+// [Stage.LabelExpand], [Stage.ExposeExpand], [Stage.VolumeExpand],
+// [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
+// still cannot express (an ONBUILD trigger that spans lines, sets several
+// values, or copies from or mounts another stage or an image; heredocs
+// under an escape character other than '\'; a literal '$' in a --mount
+// value) are refused with an [*UnsupportedError] naming the line, which
+// matches [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
+// [*SyntaxError], as does a variable in COPY --from, which BuildKit
+// refuses too. Problems that do not stop the import (COPY --from=name
+// with no stage of that name, RUN --mount from=0, which BuildKit reads as
+// an image, a '#' on an ARG line, a "# syntax=" directive, COPY --from or
+// ADD of heredocs only, the parser's own warnings) are passed to
+// [ParseWarnings].
 //
 // Instructions that set several values at once (ENV A=1 B=2, LABEL,
 // EXPOSE 80 443) become one call per value: the LLB and config are the

@@ -86,12 +86,20 @@ import (
 //     complete shell word (balanced quotes, no white space outside them, no
 //     '\' at the end, no leading '-'). A COPY path with [Expand] must not
 //     start with "<<", which BuildKit reads as a heredoc ([ErrUnsafeValue]).
+//     Templates in words that BuildKit's parser splits at any white space
+//     ([Stage.ExposeExpand], the key of [Stage.LabelExpand],
+//     [Stage.StopSignalExpand]) have none; [Stage.VolumeExpand] paths have
+//     none at either end (BuildKit trims them). Templates written inside a
+//     flag ([Chown] and [ChmodSymbolic] with [Expand], [MountOptionExpand])
+//     follow the flag rules above, '$' aside. Every template must lex: an
+//     unclosed "${" or a bad modifier is refused ([ErrInvalidValue]).
 //   - Values written as the rest of a line, as they are ([Stage.Maintainer],
 //     [Stage.OnBuild], [Stage.CmdShell], [Stage.EntrypointShell]): one line,
 //     not empty, no white space at either end (the parser trims it), no '\'
 //     at the end (a continuation), no leading "--" (a flag); a shell-form
-//     CMD or ENTRYPOINT may not be a JSON array (read as the exec form). ONBUILD must
-//     parse as one instruction, not ONBUILD, FROM or MAINTAINER.
+//     CMD or ENTRYPOINT may not be a JSON array (read as the exec form;
+//     "[ -f x ] && y" is fine). ONBUILD must parse as one instruction, not
+//     ONBUILD, FROM or MAINTAINER.
 //   - Here-documents ([Stage.CopyContent], [MoreContent], [Stage.RunHeredoc]):
 //     the content is read raw up to its delimiter line, so it must be empty
 //     or end with a newline, and hold no line equal to the delimiter, no NUL

@@ -862,7 +862,8 @@ func (w *walker) copy(c copyArgs) error {
 		return nil
 	}
 	if strings.ContainsAny(c.from, "$\"'\\`") {
-		return w.unsupported("--from=%s: variables and quotes are not supported in --from", c.from)
+		// As toCommand does: BuildKit refuses the Dockerfile.
+		return &SyntaxError{Line: w.line, Err: fmt.Errorf("COPY --from=%s: variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround", c.from)}
 	}
 	if n, err := strconv.Atoi(c.from); err == nil {
 		if n < 0 || n >= len(w.prog.Stages) {
