@@ -110,6 +110,48 @@ var moreSlots = []slot{
 			}
 			return c.Labels[0].Value, nil
 		}},
+	{name: "LabelExpand key", class: cText, stage: "s", instruction: "LABEL", want: expandWant,
+		apply: func(s *multistage.Stage, v string) { s.LabelExpand(v, "v") },
+		read: func(p *parsed) (string, error) {
+			c, err := command[*instructions.LabelCommand](p)
+			if err != nil {
+				return "", err
+			}
+			if len(c.Labels) != 1 || c.Labels[0].Value != "v" {
+				return "", fmt.Errorf("LABEL %v, want one label of value v", c.Labels)
+			}
+			return c.Labels[0].Key, nil
+		}},
+	{name: "VolumeExpand", class: cText, stage: "s", instruction: "VOLUME", want: expandWant,
+		apply: func(s *multistage.Stage, v string) { s.VolumeExpand("/data", v) },
+		read: func(p *parsed) (string, error) {
+			c, err := command[*instructions.VolumeCommand](p)
+			if err != nil {
+				return "", err
+			}
+			if len(c.Volumes) != 2 || c.Volumes[0] != "/data" {
+				return "", fmt.Errorf("VOLUME %q, want /data and one more", c.Volumes)
+			}
+			return c.Volumes[1], nil
+		}},
+	{name: "StopSignalExpand", class: cText, stage: "s", instruction: "STOPSIGNAL", want: expandWant,
+		apply: func(s *multistage.Stage, v string) { s.StopSignalExpand(v) },
+		read: func(p *parsed) (string, error) {
+			c, err := command[*instructions.StopSignalCommand](p)
+			return c.Signal, err
+		}},
+	// EXPOSE words are not expanded when parsed: the frontend expands them
+	// as the compiler does, so the word itself must come back.
+	{name: "ExposeExpand", class: cText, stage: "s", instruction: "EXPOSE",
+		want:  func(v string) (string, error) { return v, nil },
+		apply: func(s *multistage.Stage, v string) { s.ExposeExpand(v) },
+		read: func(p *parsed) (string, error) {
+			c, err := command[*instructions.ExposeCommand](p)
+			if err != nil {
+				return "", err
+			}
+			return strings.Join(c.Ports, " "), nil
+		}},
 	{name: "UserExpand", class: cText, stage: "s", instruction: "USER", want: expandWant,
 		apply: func(s *multistage.Stage, v string) { s.UserExpand(v) },
 		read: func(p *parsed) (string, error) {
@@ -557,6 +599,43 @@ func (p *fuzzProgram) build() (*multistage.Build, crosscheck.Options) {
 			v := p.str()
 			cur.Maintainer(v)
 			p.logf("Maintainer(%q)", v)
+		case 39:
+			switch p.next() % 4 {
+			case 0:
+				v := p.of([]string{"${PORT}", "$P/udp", "${A:-80}", "8000-8010/udp", "53/sctp", "127.0.0.1:80:80", "$X", p.str()})
+				cur.ExposeExpand(v)
+				p.logf("ExposeExpand(%q)", v)
+			case 1:
+				v := p.of([]string{"$HOME/data", "/d/${X}", "${A:-/v}", p.str()})
+				cur.VolumeExpand(v, "/plain")
+				p.logf("VolumeExpand(%q, /plain)", v)
+			case 2:
+				v := p.of([]string{"${SIG:-SIGTERM}", "$X", "SIG$A", p.str()})
+				cur.StopSignalExpand(v)
+				p.logf("StopSignalExpand(%q)", v)
+			default:
+				port := p.next()*256 + p.next()
+				cur.ExposeSCTP(port)
+				p.logf("ExposeSCTP(%d)", port)
+			}
+		case 40:
+			switch p.next() % 3 {
+			case 0:
+				cur.ClearEntrypoint()
+				p.logf("ClearEntrypoint()")
+			case 1:
+				cur.ClearCmd()
+				p.logf("ClearCmd()")
+			default:
+				src, more, dst := p.of([]string{"${URL}", "a.tgz", "https://example.com/x.tgz", p.str()}),
+					p.of([]string{"https://example.com/y.txt", "https://github.com/a/b.git#v1", "$F", p.str()}), p.str()
+				opts := []multistage.AddOption{multistage.MoreSources(more)}
+				if p.next()%2 == 0 {
+					opts = append(opts, multistage.Expand())
+				}
+				cur.Add(src, dst, opts...)
+				p.logf("Add(%q, %q, MoreSources(%q), %d options)", src, dst, more, len(opts))
+			}
 		default:
 			v := p.str()
 			cur.With(func(s *multistage.Stage) { s.Env("F", v).Run("true") })
@@ -616,7 +695,13 @@ func (p *fuzzProgram) runOptions() []multistage.RunOption {
 		case 6:
 			opts = append(opts, multistage.BindMount(p.str(), multistage.MountFromImage(p.of(fuzzImages))))
 		default:
-			opts = append(opts, multistage.CacheMount(p.str(), multistage.UID(uint32(p.next())), multistage.GID(uint32(p.next()))))
+			mo := []multistage.MountOption{multistage.UID(uint32(p.next())), multistage.GID(uint32(p.next()))}
+			if p.next()%2 == 0 {
+				key := p.of([]string{"uid", "gid", "mode", "sharing", "readonly", "rw", p.str()})
+				word := p.of([]string{"${UID:-1000}", "$X", "${S:-locked}", "${RO:-true}", "0${M:-755}", p.str()})
+				mo = append(mo, multistage.MountOptionExpand(key, word))
+			}
+			opts = append(opts, multistage.CacheMount(p.str(), mo...))
 		}
 	}
 	return opts
@@ -627,7 +712,10 @@ func (p *fuzzProgram) copyOptions() []multistage.CopyOption {
 	for n := p.next() % 4; n > 0; n-- {
 		switch p.next() % 7 {
 		case 0:
-			opts = append(opts, multistage.Chown(p.of([]string{"app", "1000:1000", "app:app", p.str()})))
+			opts = append(opts, multistage.Chown(p.of([]string{"app", "1000:1000", "app:app", "${UID}:${GID:-0}", p.str()})))
+			if p.next()%3 == 0 {
+				opts = append(opts, multistage.ChmodSymbolic(p.of([]string{"u+x", "${MODE:-0755}", "$M", p.str()})))
+			}
 		case 1:
 			opts = append(opts, multistage.Chmod(fs.FileMode(p.next()*8+p.next())))
 		case 2:

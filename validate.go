@@ -271,6 +271,9 @@ func checkLabelKeyTemplate(k string) error {
 	if !strings.Contains(k, "$") {
 		return checkLabelKey(k)
 	}
+	if err := checkText("label key", k); err != nil {
+		return err // before '$' is taken out, which could mend invalid UTF-8
+	}
 	if err := checkLabelKey(strings.ReplaceAll(k, "$", "")); err != nil {
 		return err
 	}
