@@ -104,7 +104,9 @@ func lintInstruction(stage string, index int, name string, in ir.Instruction, tr
 			out = append(out, w)
 		}
 	case *ir.OnBuild:
-		out = append(out, lintInstruction(stage, index, name, x.Trigger, "in the ONBUILD trigger, ")...)
+		for _, t := range x.Triggers {
+			out = append(out, lintInstruction(stage, index, name, t, "in the ONBUILD trigger, ")...)
+		}
 	}
 	return out
 }

@@ -17,9 +17,10 @@ import (
 //
 //	ONBUILD COPY package.json .
 //
-// instruction is one Dockerfile instruction on one line, written as it is;
-// it may not be ONBUILD, FROM or MAINTAINER, nor refer to another stage or
-// image (COPY --from, RUN --mount from=). It does nothing to the stage
+// instruction is one Dockerfile instruction on one line, written as it is,
+// which may set several values (ENV A=1 B=2, LABEL, EXPOSE 80 443); it may
+// not be ONBUILD, FROM or MAINTAINER, nor refer to another stage or image
+// (COPY --from, RUN --mount from=). It does nothing to the stage
 // itself. A stage of this build whose base is this stage ([Stage.FromStage])
 // runs the trigger before its own instructions, as BuildKit's Dockerfile
 // frontend does, and the trigger is not passed on to its image.
@@ -29,12 +30,12 @@ func (s *Stage) OnBuild(instruction string) *Stage {
 	if err != nil {
 		return s.fail("ONBUILD", err)
 	}
-	return s.add(instr{name: "ONBUILD", ir: &ir.OnBuild{Expression: instruction, Trigger: trigger}})
+	return s.add(instr{name: "ONBUILD", ir: &ir.OnBuild{Expression: instruction, Triggers: trigger}})
 }
 
 // onBuildTrigger checks an ONBUILD instruction with BuildKit's parser, and
 // turns it into IR through the calls ParseDockerfile would make for it.
-func onBuildTrigger(instruction string) (ir.Instruction, error) {
+func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
 	if err := checkRestOfLine("onbuild instruction", instruction); err != nil {
 		return nil, err
 	}
@@ -61,39 +62,81 @@ func onBuildTrigger(instruction string) (ir.Instruction, error) {
 		}
 		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, err.Error())
 	}
-	calls := prog.Stages[0].Calls
-	if len(calls) != 2 {
-		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "sets several values at once; give one ONBUILD per value")
-	}
-	c := calls[1]
-	if refersToStage(c.Args) {
-		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "refers to another stage")
-	}
+	calls := prog.Stages[0].Calls[1:] // after FROM scratch
 	tb := New()
 	ts := tb.Stage("trigger").From("scratch")
-	if err := applyTrigger(ts, c); err != nil {
-		return nil, err
+	for _, c := range calls {
+		if refersToStage(c.Args) {
+			return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "refers to another stage")
+		}
+		if err := applyTrigger(ts, c); err != nil {
+			return nil, err
+		}
 	}
 	if len(ts.errs) > 0 {
 		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, ts.errs[0].Error())
 	}
-	if len(ts.instrs) != 1 {
-		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
+	if len(ts.instrs) == 0 {
+		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is no instruction of the API")
 	}
-	in := ts.instrs[0]
-	switch x := in.ir.(type) {
-	case *ir.Copy:
-		if !x.From.IsContext() {
-			return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "copies from another stage or an image")
+	var out []ir.Instruction
+	for _, in := range ts.instrs {
+		if len(ts.instrs) > 1 {
+			break // one instruction that sets several values: see below
 		}
-	case *ir.Run:
-		for _, m := range x.Mounts {
-			if !m.From.IsContext() {
-				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "mounts another stage or an image")
+		switch x := in.ir.(type) {
+		case *ir.Copy:
+			if !x.From.IsContext() {
+				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "copies from another stage or an image")
+			}
+		case *ir.Run:
+			for _, m := range x.Mounts {
+				if !m.From.IsContext() {
+					return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "mounts another stage or an image")
+				}
 			}
 		}
+		out = append(out, in.ir)
 	}
-	return in.ir, nil
+	if len(ts.instrs) > 1 {
+		return groupTrigger(instruction, ts.instrs)
+	}
+	return out, nil
+}
+
+// groupTrigger makes one instruction of the calls that ParseDockerfile
+// makes for an instruction that sets several values (ENV, LABEL, EXPOSE),
+// so that the trigger sets them as the frontend does: in one step, with
+// one history entry.
+func groupTrigger(instruction string, ins []instr) ([]ir.Instruction, error) {
+	switch ins[0].ir.(type) {
+	case *ir.Env:
+		g := &ir.EnvGroup{}
+		for _, in := range ins {
+			e, ok := in.ir.(*ir.Env)
+			if !ok {
+				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
+			}
+			g.Vars = append(g.Vars, *e)
+		}
+		return []ir.Instruction{g}, nil
+	case *ir.Label:
+		g := &ir.LabelGroup{}
+		for _, in := range ins {
+			l, ok := in.ir.(*ir.Label)
+			if !ok {
+				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
+			}
+			g.Labels = append(g.Labels, *l)
+		}
+		return []ir.Instruction{g}, nil
+	case *ir.Expose:
+		// The ports as written, in their order, read as the frontend
+		// reads them.
+		words := strings.Fields(instruction)[1:]
+		return []ir.Instruction{&ir.Expose{Spec: strings.Join(words, " "), Expand: true}}, nil
+	}
+	return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
 }
 
 func refersToStage(args []any) bool {

@@ -54,8 +54,8 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // --chown and --chmod, and every --mount option ([Stage.UserExpand],
 // [Stage.LabelExpand], [Stage.ExposeExpand], [Stage.VolumeExpand],
 // [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
-// still cannot express (an ONBUILD trigger that spans lines, sets several
-// values, or copies from or mounts another stage or an image; heredocs
+// still cannot express (an ONBUILD trigger that spans lines, or copies
+// from or mounts another stage or an image; heredocs
 // under an escape character other than '\'; a literal '$' in a --mount
 // value) are refused with an [*UnsupportedError] naming the line, which
 // matches [ErrUnsupported]. A Dockerfile BuildKit refuses gives a

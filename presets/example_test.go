@@ -172,6 +172,7 @@ func ExampleDetect() {
 	// ARG JAVA_VERSION=21
 	//
 	// FROM --platform=$BUILDPLATFORM maven:3.9-eclipse-temurin-${JAVA_VERSION} AS build
+	// ENV MAVEN_OPTS="-XX:TieredStopAtLevel=1"
 	// WORKDIR /src
 	// COPY pom.xml ./
 	// RUN --mount=type=cache,target=/root/.m2,sharing=locked mvn -B dependency:go-offline

@@ -49,7 +49,7 @@ type Options struct {
 	// base image into the instruction that the stage runs first, as
 	// BuildKit's Dockerfile frontend does. When it is nil, a base image
 	// with ONBUILD triggers is an error.
-	OnBuildTrigger func(expression string) (ir.Instruction, error)
+	OnBuildTrigger func(expression string) ([]ir.Instruction, error)
 	// ContextUniqueID identifies the build context to BuildKit, which uses
 	// it to send only what changed since the last build of the same
 	// context. The default is derived from ContextName, so output stays

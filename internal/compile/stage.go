@@ -157,9 +157,11 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 			return &Error{Stage: s.ir.Name, Index: -1, Instruction: "FROM", Err: fmt.Errorf("the base image has ONBUILD triggers %q, which this compiler cannot run", triggers)}
 		}
 		for _, expr := range triggers {
-			in, err := c.opt.OnBuildTrigger(expr)
-			if err == nil {
-				err = c.instruction(ctx, s, -1, in)
+			ins, err := c.opt.OnBuildTrigger(expr)
+			for _, in := range ins {
+				if err == nil {
+					err = c.instruction(ctx, s, -1, in)
+				}
 			}
 			if err != nil {
 				return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD", Err: fmt.Errorf("trigger %q of the base image: %w", expr, err)}
@@ -171,11 +173,13 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 		// The ONBUILD triggers of a base stage run first (initOnBuildTriggers).
 		for _, in := range s.base.ir.Instructions {
 			if ob, ok := in.(*ir.OnBuild); ok {
-				if ob.Trigger == nil {
+				if len(ob.Triggers) == 0 {
 					return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD", Err: fmt.Errorf("trigger %q has no instruction", ob.Expression)}
 				}
-				if err := c.instruction(ctx, s, -1, ob.Trigger); err != nil {
-					return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD " + ir.Name(ob.Trigger), Err: err}
+				for _, t := range ob.Triggers {
+					if err := c.instruction(ctx, s, -1, t); err != nil {
+						return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD " + ir.Name(t), Err: err}
+					}
 				}
 			}
 		}
@@ -273,6 +277,30 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		}
 		img.Config.Labels[k] = v
 		history(img, "LABEL "+k+"="+v, false)
+	case *ir.LabelGroup:
+		// Every key and value is expanded before any is set (dispatchLabel).
+		kvs := make([][2]string, len(x.Labels))
+		for k, l := range x.Labels {
+			kvs[k] = [2]string{l.Key, l.Value}
+			if l.Expand {
+				for f := range kvs[k] {
+					v, err := c.expand(ctx, s, kvs[k][f])
+					if err != nil {
+						return err
+					}
+					kvs[k][f] = v
+				}
+			}
+		}
+		if img.Config.Labels == nil {
+			img.Config.Labels = map[string]string{}
+		}
+		msg := "LABEL"
+		for _, kv := range kvs {
+			img.Config.Labels[kv[0]] = kv[1]
+			msg += " " + kv[0] + "=" + kv[1]
+		}
+		history(img, msg, false)
 	case *ir.Maintainer:
 		img.Author = x.Name
 		history(img, "MAINTAINER "+x.Name, false)

@@ -976,18 +976,16 @@ func (w *walker) onbuild(c *instructions.OnbuildCommand) error {
 		}
 		return &SyntaxError{Line: w.line, Err: err}
 	}
-	calls := prog.Stages[0].Calls[1:]
-	if len(calls) != 1 {
-		return w.unsupported("trigger %q sets several values at once, which has no API; give one ONBUILD per value", expr)
-	}
-	for _, a := range calls[0].Args {
-		if x, ok := a.(Call); ok && (x.Func == "MountFrom" || x.Func == "MountFromImage") {
-			return w.unsupported("trigger %q mounts another stage or an image, which has no API", expr)
+	for _, call := range prog.Stages[0].Calls[1:] {
+		for _, a := range call.Args {
+			if x, ok := a.(Call); ok && (x.Func == "MountFrom" || x.Func == "MountFromImage") {
+				return w.unsupported("trigger %q mounts another stage or an image, which has no API", expr)
+			}
 		}
-	}
-	switch calls[0].Func {
-	case "CopyFrom", "CopyFromImage":
-		return w.unsupported("trigger %q copies from another stage or an image, which has no API", expr)
+		switch call.Func {
+		case "CopyFrom", "CopyFromImage":
+			return w.unsupported("trigger %q copies from another stage or an image, which has no API", expr)
+		}
 	}
 	w.add("OnBuild", expr)
 	return nil

@@ -238,6 +238,22 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 		return "LABEL " + x.Key + "=" + v, err
 	case *ir.EnvGroup:
 		return envGroup(x)
+	case *ir.LabelGroup:
+		if len(x.Labels) == 0 {
+			return "", unsafef("LABEL without labels")
+		}
+		words := []string{"LABEL"}
+		for _, l := range x.Labels {
+			if err := checkLabelKey(l.Key, l.Expand); err != nil {
+				return "", err
+			}
+			v, err := value(l.Value, l.Expand)
+			if err != nil {
+				return "", err
+			}
+			words = append(words, l.Key+"="+v)
+		}
+		return strings.Join(words, " "), nil
 	case *ir.Maintainer:
 		if err := checkRestOfLine("maintainer", x.Name); err != nil {
 			return "", err

@@ -106,16 +106,22 @@ type Label struct {
 // then all are set.
 type EnvGroup struct{ Vars []Env }
 
+// LabelGroup sets several labels in one LABEL instruction, as an ONBUILD
+// trigger such as LABEL a=1 b=2 does: every key and value is expanded
+// against the environment from before the instruction, then all are set.
+type LabelGroup struct{ Labels []Label }
+
 // Maintainer sets the image author (the deprecated MAINTAINER).
 type Maintainer struct{ Name string }
 
 // OnBuild records an instruction in the image config's OnBuild triggers.
-// Expression is the instruction as written in the Dockerfile. Trigger is
-// the same instruction as IR, which a stage that uses this stage as its
-// base runs before its own instructions, as BuildKit's frontend does.
+// Expression is the instruction as written in the Dockerfile. Triggers are
+// the same instruction as IR (several for one that sets several values,
+// such as LABEL a=1 b=2), which a stage that uses this stage as its base
+// runs before its own instructions, as BuildKit's frontend does.
 type OnBuild struct {
 	Expression string
-	Trigger    Instruction
+	Triggers   []Instruction
 }
 
 // Expose declares a port: Port and Proto, or, with Expand, the ports of
@@ -313,4 +319,5 @@ func (*Volume) instruction()      {}
 func (*Shell) instruction()       {}
 func (*EnvGroup) instruction()    {}
 func (*Maintainer) instruction()  {}
+func (*LabelGroup) instruction()  {}
 func (*OnBuild) instruction()     {}

@@ -24,6 +24,8 @@ func Name(in Instruction) string {
 		return "COPY"
 	case *EnvGroup:
 		return "ENV"
+	case *LabelGroup:
+		return "LABEL"
 	case *Maintainer:
 		return "MAINTAINER"
 	case *OnBuild:
