@@ -239,9 +239,10 @@ type NodeStaticBuild struct {
 // package.json and the lockfile come first, so the install step is cached
 // until they change, and the package manager's download cache is a cache
 // mount. With npm, the build stage turns off npm's update check, whose
-// state would otherwise live on that cache mount (see [NodeCache]). The site is platform-independent, so Node runs natively on
-// $BUILDPLATFORM. The runtime image holds nginx and the site, not Node.js
-// or node_modules.
+// state would otherwise live on that cache mount (see [NodeCache]). The
+// site is platform-independent, so Node runs natively on $BUILDPLATFORM.
+// The runtime image holds nginx and the site, not Node.js or
+// node_modules.
 //
 // With SPA, a RUN step of the runtime stage, before the site is copied (so
 // it stays cached when the site changes) and without network, writes
