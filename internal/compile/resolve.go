@@ -36,6 +36,7 @@ type imageState struct {
 	explicit bool
 
 	once     sync.Once
+	took     time.Duration // how long the resolver took to answer
 	err      error
 	state    llb.State
 	image    dockerspec.DockerOCIImage
@@ -72,10 +73,12 @@ func (c *compiler) image(ref string, platform *ocispecs.Platform) (*imageState, 
 // frontend resolves them. So images resolve in turn on the calling
 // goroutine while each answer comes back within slowResolve; once one takes
 // longer, the resolver is remembered as slow and the images still waiting
-// go to goroutines. A resolver remembered as slow, or one that
-// Options.ResolveConcurrently marks as remote, resolves every image
-// concurrently from the start. Each image resolves exactly once
-// (imageState.once), whichever goroutine gets to it first.
+// go to goroutines. One that Options.ResolveConcurrently marks as remote,
+// or one remembered as slow, resolves every image concurrently from the
+// start; the latter is forgotten once a Compile finds every answer fast
+// again (a pause of this process, not a registry, made it slow). Each
+// image resolves exactly once (imageState.once), whichever goroutine gets
+// to it first.
 func (c *compiler) resolveAll(ctx context.Context) error {
 	all := make([]*imageState, 0, len(c.images))
 	for _, is := range c.images {
@@ -85,8 +88,10 @@ func (c *compiler) resolveAll(ctx context.Context) error {
 	slices.SortFunc(all, func(a, b *imageState) int { return strings.Compare(a.key.String(), b.key.String()) })
 	key, known := resolverKey(c.opt.Resolver)
 	concurrent := c.opt.ResolveConcurrently
+	remembered := false
 	if !concurrent && known {
-		_, concurrent = slowResolvers.Load(key)
+		_, remembered = slowResolvers.Load(key)
+		concurrent = remembered
 	}
 	if concurrent && len(all) > 1 {
 		for _, is := range all[1:] {
@@ -98,9 +103,8 @@ func (c *compiler) resolveAll(ctx context.Context) error {
 			is.resolve(ctx, c) // or wait for the goroutine that has it
 			continue
 		}
-		start := time.Now()
 		is.resolve(ctx, c)
-		if time.Since(start) > slowResolve && i+1 < len(all) {
+		if is.took > slowResolve && i+1 < len(all) {
 			concurrent = true
 			if known {
 				rememberSlow(key)
@@ -108,6 +112,13 @@ func (c *compiler) resolveAll(ctx context.Context) error {
 			for _, is := range all[i+1:] {
 				go is.resolve(ctx, c)
 			}
+		}
+	}
+	if remembered && !slices.ContainsFunc(all, func(is *imageState) bool { return is.took > slowResolve }) {
+		// Every answer was fast this time: the slow one was a pause of
+		// this process or a cold cache, not a registry.
+		if _, ok := slowResolvers.LoadAndDelete(key); ok {
+			slowResolvers.size.Add(-1)
 		}
 	}
 	for _, is := range all {
@@ -199,6 +210,7 @@ func (is *imageState) resolve(ctx context.Context, c *compiler) {
 		img := emptyImage(platform)
 		isScratch := false
 		if r := c.opt.Resolver; r != nil {
+			start := time.Now()
 			mutRef, dgst, dt, err := r.ResolveImageConfig(ctx, name, sourceresolver.Opt{
 				LogName: "[internal] load metadata for " + name,
 				ImageOpt: &sourceresolver.ResolveImageOpt{
@@ -206,6 +218,7 @@ func (is *imageState) resolve(ctx context.Context, c *compiler) {
 					ResolveMode: llb.ResolveModeDefault.String(),
 				},
 			})
+			is.took = time.Since(start)
 			if err != nil {
 				is.err = fmt.Errorf("%s: %w", is.ref.String(), err)
 				return

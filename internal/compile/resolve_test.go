@@ -92,6 +92,26 @@ func TestResolveSlowResolverConcurrently(t *testing.T) {
 	if got := r.mostInFlight(); got != 3 {
 		t.Errorf("second Compile: %d resolutions in flight at most, want 3", got)
 	}
+
+	// Fast again: the next Compile still starts concurrently, finds every
+	// answer fast and forgets; the one after resolves in turn.
+	r.mu.Lock()
+	r.want, r.wait, r.hold, r.most = 1, 0, 0, 0
+	r.mu.Unlock()
+	for range 2 {
+		if _, err := compile.Compile(ctx, threeImages(), compile.Options{Resolver: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.mu.Lock()
+	r.most = 0
+	r.mu.Unlock()
+	if _, err := compile.Compile(ctx, threeImages(), compile.Options{Resolver: r}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.mostInFlight(); got != 1 {
+		t.Errorf("once fast again: %d resolutions in flight at most, want 1", got)
+	}
 }
 
 // TestResolveConcurrentlyOption: Options.ResolveConcurrently resolves

@@ -328,7 +328,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		for _, p := range ports {
 			img.Config.ExposedPorts[p] = struct{}{}
 		}
-		history(img, fmt.Sprintf("EXPOSE %v", ports), false)
+		history(img, "EXPOSE ["+strings.Join(ports, " ")+"]", false) // fmt.Sprintf("EXPOSE %v"), as the frontend writes it
 	case *ir.Copy:
 		return c.copy(ctx, s, i, x)
 	case *ir.Run:
