@@ -55,9 +55,8 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // [Stage.LabelExpand], [Stage.ExposeExpand], [Stage.VolumeExpand],
 // [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
 // still cannot express (an ONBUILD trigger that spans lines, or copies
-// from or mounts another stage or an image; heredocs
-// under an escape character other than '\'; a literal '$' in a --mount
-// value) are refused with an [*UnsupportedError] naming the line, which
+// from or mounts another stage or an image; heredocs with backslashes
+// under an escape character other than '\') are refused with an [*UnsupportedError] naming the line, which
 // matches [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
 // [*SyntaxError], as does a variable in COPY --from, which BuildKit
 // refuses too. Problems that do not stop the import (COPY --from=name

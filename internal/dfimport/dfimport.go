@@ -1054,6 +1054,11 @@ func (w *walker) run(c *instructions.RunCommand) error {
 		if err != nil {
 			return "", err
 		}
+		if !used && strings.Contains(v, "$") && !strings.ContainsAny(word, "\\\"'") {
+			// A '$' the lexer keeps ("a$"): as a template, it expands to
+			// itself.
+			used = true
+		}
 		if placeholder, ok := mountVarPlaceholder[key]; used && ok {
 			raw, err := w.template("--mount value", word)
 			if err != nil && refErr == nil {

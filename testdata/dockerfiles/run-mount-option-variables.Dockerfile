@@ -1,7 +1,8 @@
 # Exercises --mount options whose values refer to variables, which BuildKit
 # expands and then parses: uid, gid, mode and sharing of a cache, size of a
 # tmpfs, rw of a bind, required, env and mode of a secret, required of an
-# ssh mount, mixed with literal options: MountOptionExpand.
+# ssh mount, mixed with literal options: MountOptionExpand; and an id
+# ending in a '$' that the lexer keeps: MountExpand, which keeps it too.
 FROM alpine:3.20
 ARG UID=10001
 ARG GID=${UID}
@@ -16,3 +17,4 @@ RUN --mount=type=secret,id=npm,required=${NEED_SECRET:-false},env=$SECRET_VAR \
     --mount=type=secret,id=cert,mode=${CERT_MODE:-0440},uid=$UID \
     --mount=type=ssh,required=${NEED_SSH:-false} \
     true
+RUN --mount=type=cache,target=/var/cache/app,id=app-cache$ true
