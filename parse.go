@@ -56,8 +56,8 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
 // still cannot express (an ONBUILD trigger that spans lines, or copies
 // from or mounts another stage or an image; heredocs with backslashes
-// under an escape character other than '\') are refused with an [*UnsupportedError] naming the line, which
-// matches [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
+// under an escape character other than '\') are refused with an
+// [*UnsupportedError] naming the line, which matches [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
 // [*SyntaxError], as does a variable in COPY --from, which BuildKit
 // refuses too. Problems that do not stop the import (COPY --from=name
 // with no stage of that name, RUN --mount from=0, which BuildKit reads as
