@@ -588,7 +588,7 @@ func (p *fuzzProgram) build() (*multistage.Build, crosscheck.Options) {
 			cur.CopyContent(name, content, dst, opts...)
 			p.logf("CopyContent(%q, %q, %q, %d options)", name, content, dst, len(opts))
 		case 36:
-			v := p.of([]string{"RUN echo hi > /onbuild", "ENV ONBUILT=1", "WORKDIR /ob", "COPY . /ob/", "LABEL ob=1", "ARG OB=x", "USER nobody", "ENV A=1 B=$A", "LABEL a=1 b=\"x y\"", "EXPOSE 80 8000-8002/udp", p.str()})
+			v := p.of([]string{"RUN echo hi > /onbuild", "ENV ONBUILT=1", "WORKDIR /ob", "COPY . /ob/", "LABEL ob=1", "ARG OB=x", "USER nobody", "ENV A=1 B=$A", "LABEL a=1 b=\"x y\"", "EXPOSE 80 8000-8002/udp", "COPY --from=busybox /bin/busybox /bb", "COPY --from=a /x /y", "RUN --mount=from=build,target=/m ls /m", p.str()})
 			cur.OnBuild(v)
 			p.logf("OnBuild(%q)", v)
 		case 37:

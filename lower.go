@@ -118,11 +118,17 @@ func isNumber(s string) bool {
 	return err == nil
 }
 
-// deps returns the stages s uses, in the order it uses them.
+// deps returns the stages s uses, in the order it uses them: also those
+// that the ONBUILD triggers of its base stage name, which run in s.
 func (s *Stage) deps() []*Stage {
 	var out []*Stage
 	if s.baseFrom != nil {
 		out = append(out, s.baseFrom)
+		for _, in := range s.baseFrom.instrs {
+			if ob, ok := in.ir.(*ir.OnBuild); ok {
+				out = append(out, s.build.triggerStages(ob)...)
+			}
+		}
 	}
 	for _, in := range s.instrs {
 		if in.from != nil {
@@ -263,4 +269,29 @@ func usersOf(t *Stage) func(*Stage) bool {
 		return false
 	}
 	return uses
+}
+
+// triggerStages returns the stages of b that the triggers of ob copy or
+// mount from, by name, as BuildKit looks them up when the triggers run.
+func (b *Build) triggerStages(ob *ir.OnBuild) []*Stage {
+	var out []*Stage
+	add := func(name string) {
+		for _, st := range b.stages {
+			if name != "" && strings.EqualFold(st.name, name) {
+				out = append(out, st)
+				return
+			}
+		}
+	}
+	for _, t := range ob.Triggers {
+		switch x := t.(type) {
+		case *ir.Copy:
+			add(x.From.Image)
+		case *ir.Run:
+			for _, m := range x.Mounts {
+				add(m.From.Image)
+			}
+		}
+	}
+	return out
 }

@@ -19,8 +19,10 @@ import (
 //
 // instruction is one Dockerfile instruction on one line, written as it is,
 // which may set several values (ENV A=1 B=2, LABEL, EXPOSE 80 443); it may
-// not be ONBUILD, FROM or MAINTAINER, nor refer to another stage or image
-// (COPY --from, RUN --mount from=). It does nothing to the stage
+// not be ONBUILD, FROM or MAINTAINER. A name in COPY --from= or RUN
+// --mount from= is looked up when the trigger runs, as BuildKit does: a
+// stage of the build that runs it, or else an image; a stage index is
+// refused. It does nothing to the stage
 // itself. A stage of this build whose base is this stage ([Stage.FromStage])
 // runs the trigger before its own instructions, as BuildKit's Dockerfile
 // frontend does, and the trigger is not passed on to its image.
@@ -66,7 +68,7 @@ func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
 	tb := New()
 	ts := tb.Stage("trigger").From("scratch")
 	for _, c := range calls {
-		if refersToStage(c.Args) {
+		if dfimport.UsesStage(c.Args) {
 			return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "refers to another stage")
 		}
 		if err := applyTrigger(ts, c); err != nil {
@@ -79,29 +81,13 @@ func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
 	if len(ts.instrs) == 0 {
 		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is no instruction of the API")
 	}
-	var out []ir.Instruction
-	for _, in := range ts.instrs {
-		if len(ts.instrs) > 1 {
-			break // one instruction that sets several values: see below
-		}
-		switch x := in.ir.(type) {
-		case *ir.Copy:
-			if !x.From.IsContext() {
-				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "copies from another stage or an image")
-			}
-		case *ir.Run:
-			for _, m := range x.Mounts {
-				if !m.From.IsContext() {
-					return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "mounts another stage or an image")
-				}
-			}
-		}
-		out = append(out, in.ir)
-	}
 	if len(ts.instrs) > 1 {
 		return groupTrigger(instruction, ts.instrs)
 	}
-	return out, nil
+	// A COPY --from or a mount from= names an image here: the stage that
+	// runs the trigger reads the name as one of its build's stages, or
+	// else as an image, as BuildKit does.
+	return []ir.Instruction{ts.instrs[0].ir}, nil
 }
 
 // groupTrigger makes one instruction of the calls that ParseDockerfile
@@ -137,20 +123,6 @@ func groupTrigger(instruction string, ins []instr) ([]ir.Instruction, error) {
 		return []ir.Instruction{&ir.Expose{Spec: strings.Join(words, " "), Expand: true}}, nil
 	}
 	return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
-}
-
-func refersToStage(args []any) bool {
-	for _, a := range args {
-		switch x := a.(type) {
-		case dfimport.StageRef:
-			return true
-		case dfimport.Call:
-			if refersToStage(x.Args) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // applyTrigger makes the call of an ONBUILD instruction on a scratch stage.

@@ -54,11 +54,12 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // --chown and --chmod, and every --mount option ([Stage.UserExpand],
 // [Stage.LabelExpand], [Stage.ExposeExpand], [Stage.VolumeExpand],
 // [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
-// still cannot express (an ONBUILD trigger that spans lines, or copies
-// from or mounts another stage or an image; heredocs with backslashes
-// under an escape character other than '\') are refused with an
-// [*UnsupportedError] naming the line, which matches [ErrUnsupported]. A Dockerfile BuildKit refuses gives a
-// [*SyntaxError], as does a variable in COPY --from, which BuildKit
+// still cannot express (an ONBUILD trigger that spans lines, uses a stage
+// by index or is written under an escape character other than '\';
+// heredocs with backslashes under such an escape character) are refused
+// with an [*UnsupportedError] naming the line, which matches
+// [ErrUnsupported]. A Dockerfile BuildKit refuses gives a [*SyntaxError],
+// as does a variable in COPY --from, which BuildKit
 // refuses too. Problems that do not stop the import (COPY --from=name
 // with no stage of that name, RUN --mount from=0, which BuildKit reads as
 // an image, a '#' on an ARG line, a "# syntax=" directive, COPY --from or

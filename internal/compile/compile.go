@@ -103,6 +103,7 @@ type compiler struct {
 	images         map[imageKey]*imageState
 	buildContext   *mutableOutput
 	ctxPaths       map[string]struct{}
+	current        int // the stage being dispatched
 }
 
 // mutableOutput lets ops refer to the build context before it is known
@@ -149,6 +150,7 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 		if c.stages[i] == nil {
 			continue
 		}
+		c.current = i
 		if err := c.dispatch(ctx, c.stages[i]); err != nil {
 			return nil, err
 		}
@@ -325,6 +327,12 @@ func (c *compiler) reachable(target int) map[int]bool {
 		st := c.build.Stages[i]
 		if st.Base.Stage >= 0 {
 			visit(st.Base.Stage)
+			// The base's ONBUILD triggers run here, and may use stages.
+			for _, name := range triggerSources(c.build.Stages[st.Base.Stage]) {
+				if j, ok := c.stageNamed(name, len(c.build.Stages)); ok {
+					visit(j)
+				}
+			}
 		} else if st.Base.ExpandImage {
 			// A variable in FROM may name a stage; the name is known only
 			// after expansion, which newStage does with the same args.

@@ -482,17 +482,101 @@ func (c *compiler) arg(ctx context.Context, s *stageState, a ir.Arg) error {
 }
 
 // source returns the state a copy or mount reads from.
-func (c *compiler) source(s *stageState, src ir.Source, key [2]int) llb.State {
+func (c *compiler) source(ctx context.Context, s *stageState, src ir.Source, key [2]int) (llb.State, error) {
 	switch {
 	case src.Stage >= 0:
-		return c.stages[src.Stage].state
+		return c.stages[src.Stage].state, nil
 	case src.Image == "scratch":
-		return llb.Scratch()
+		return llb.Scratch(), nil
 	case src.Image != "":
-		return s.images[key].state
+		if is := s.images[key]; is != nil {
+			return is.state, nil
+		}
+		return c.triggerSource(ctx, src.Image)
 	default:
-		return llb.NewState(c.buildContext)
+		return llb.NewState(c.buildContext), nil
 	}
+}
+
+// triggerSource returns what an ONBUILD trigger copies or mounts from: as
+// the frontend parses a trigger in the stage that runs it (toCommand), a
+// name is a stage of the build, looked up by name, or else an image,
+// resolved when the trigger runs.
+func (c *compiler) triggerSource(ctx context.Context, name string) (llb.State, error) {
+	if j, ok := c.stageNamed(name, len(c.build.Stages)); ok {
+		if j >= c.current {
+			return llb.State{}, fmt.Errorf("stage %q, which an ONBUILD trigger uses, is not built before the stage that runs it", c.build.Stages[j].Name)
+		}
+		if err := c.ensureStage(ctx, j); err != nil {
+			return llb.State{}, err
+		}
+		return c.stages[j].state, nil
+	}
+	is, err := c.image(name, nil)
+	if err != nil {
+		return llb.State{}, err
+	}
+	is.resolve(ctx, c)
+	if is.err != nil {
+		return llb.State{}, is.err
+	}
+	return is.state, nil
+}
+
+// ensureStage compiles stage j, an earlier stage that only an ONBUILD
+// trigger of a base image uses, and the stages it needs, as the frontend
+// adds the stages a trigger names to the build (initOnBuildTriggers).
+func (c *compiler) ensureStage(ctx context.Context, j int) error {
+	if c.stages[j] != nil {
+		return nil
+	}
+	current := c.current
+	defer func() { c.current = current }()
+	need := c.reachable(j)
+	for i := 0; i <= j; i++ {
+		if !need[i] || c.stages[i] != nil {
+			continue
+		}
+		s, err := c.newStage(i, c.build.Stages[i])
+		if err != nil {
+			return err
+		}
+		if err := c.resolveAll(ctx); err != nil {
+			return err
+		}
+		c.stages[i], c.current = s, i
+		if err := c.dispatch(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// triggerSources are the names that the ONBUILD triggers of a stage copy
+// or mount from: stages of the build or images (triggerSource).
+func triggerSources(st *ir.Stage) []string {
+	var out []string
+	for _, in := range st.Instructions {
+		ob, ok := in.(*ir.OnBuild)
+		if !ok {
+			continue
+		}
+		for _, t := range ob.Triggers {
+			switch x := t.(type) {
+			case *ir.Copy:
+				if x.From.Image != "" {
+					out = append(out, x.From.Image)
+				}
+			case *ir.Run:
+				for _, m := range x.Mounts {
+					if m.From.Image != "" && m.From.Image != "scratch" {
+						out = append(out, m.From.Image)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // copy mirrors dispatchCopy for COPY from the context, a stage or an
@@ -578,7 +662,10 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 			return fmt.Errorf("checksum requires HTTP(S) or Git sources")
 		}
 	}
-	from := c.source(s, cp.From, [2]int{i, -1})
+	from, err := c.source(ctx, s, cp.From, [2]int{i, -1})
+	if err != nil {
+		return err
+	}
 	msg := "COPY"
 	if cp.Add {
 		msg = "ADD"
@@ -888,7 +975,10 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 	if m.Type == ir.MountCache && from.IsContext() {
 		from = ir.ImageSource("scratch")
 	}
-	st := c.source(s, from, key)
+	st, err := c.source(ctx, s, from, key)
+	if err != nil {
+		return nil, err
+	}
 	var mopts []llb.MountOption
 	if m.Type == ir.MountTmpfs {
 		st = llb.Scratch()

@@ -960,6 +960,21 @@ func (w *walker) env(c *instructions.EnvCommand) error {
 
 // onbuild maps ONBUILD to OnBuild, after checking that the trigger is an
 // instruction the API can express on its own.
+// UsesStage reports whether call arguments refer to a stage.
+func UsesStage(args []any) bool {
+	for _, a := range args {
+		switch x := a.(type) {
+		case StageRef:
+			return true
+		case Call:
+			if UsesStage(x.Args) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (w *walker) onbuild(c *instructions.OnbuildCommand) error {
 	expr := c.Expression
 	if strings.ContainsAny(expr, "\n\r") || strings.TrimSpace(expr) != expr || strings.HasSuffix(expr, `\`) {
@@ -974,17 +989,17 @@ func (w *walker) onbuild(c *instructions.OnbuildCommand) error {
 		if errors.As(err, &ue) {
 			return w.unsupported("trigger %q: %s", expr, ue.Reason)
 		}
-		return &SyntaxError{Line: w.line, Err: err}
+		// BuildKit reads a trigger only in a stage that runs it, so the
+		// Dockerfile stands; what this trigger would do there, alone in a
+		// Dockerfile of its own, is not known.
+		return w.unsupported("trigger %q: %v", expr, err)
 	}
 	for _, call := range prog.Stages[0].Calls[1:] {
-		for _, a := range call.Args {
-			if x, ok := a.(Call); ok && (x.Func == "MountFrom" || x.Func == "MountFromImage") {
-				return w.unsupported("trigger %q mounts another stage or an image, which has no API", expr)
-			}
-		}
-		switch call.Func {
-		case "CopyFrom", "CopyFromImage":
-			return w.unsupported("trigger %q copies from another stage or an image, which has no API", expr)
+		// In the trigger's own Dockerfile a --from name is an image; the
+		// stage that runs the trigger looks it up among its stages first.
+		// A stage index has no such lookup.
+		if UsesStage(call.Args) {
+			return w.unsupported("trigger %q uses a stage by index, which has no API; name the stage", expr)
 		}
 	}
 	w.add("OnBuild", expr)
