@@ -54,9 +54,9 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // --chown and --chmod, and every --mount option ([Stage.UserExpand],
 // [Stage.LabelExpand], [Stage.ExposeExpand], [Stage.VolumeExpand],
 // [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
-// still cannot express (an ONBUILD trigger that spans lines, uses a stage
-// by index or is written under an escape character other than '\';
-// heredocs with backslashes under such an escape character) are refused
+// still cannot express (an ONBUILD trigger that spans lines or uses a
+// stage by index; an ONBUILD trigger or a heredoc with backslashes under
+// an escape character other than '\') are refused
 // with an [*UnsupportedError] naming the line, which matches
 // [ErrUnsupported]. A Dockerfile BuildKit refuses gives a [*SyntaxError],
 // as does a variable in COPY --from, which BuildKit

@@ -980,8 +980,13 @@ func (w *walker) onbuild(c *instructions.OnbuildCommand) error {
 	if strings.ContainsAny(expr, "\n\r") || strings.TrimSpace(expr) != expr || strings.HasSuffix(expr, `\`) {
 		return w.unsupported("an ONBUILD trigger that is not one line has no API")
 	}
-	if w.escape != '\\' {
-		return w.unsupported("ONBUILD under \"# escape=%c\" has no API", w.escape)
+	// BuildKit parses a trigger when a stage runs it, on its own line
+	// (initOnBuildTriggers), but expands its words with the lexer of the
+	// Dockerfile, which the escape directive sets; the Build has none, so
+	// a trigger with the escape character or a backslash would mean
+	// something else.
+	if w.escape != '\\' && strings.ContainsAny(expr, `\`+string(w.escape)) {
+		return w.unsupported("trigger %q uses escapes under \"# escape=%c\"", expr, w.escape)
 	}
 	prog, err := Walk([]byte("FROM scratch\n" + expr + "\n"))
 	if err != nil {
