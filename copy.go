@@ -79,7 +79,7 @@ func Chmod(mode fs.FileMode) CopyOption {
 			c.errs = append(c.errs, fmt.Errorf("%w: chmod %v (%#o): only the permission, setuid, setgid and sticky bits may be set", ErrInvalidValue, mode, uint32(mode)))
 			return
 		}
-		c.cp.Chmod = fmt.Sprintf("%o", perm)
+		c.cp.Chmod, c.symbolic = fmt.Sprintf("%o", perm), false
 	})
 }
 

@@ -150,3 +150,18 @@ func TestAcceptedForms(t *testing.T) {
 		t.Errorf("Compile and dockerfile2llb disagree:\n%s\n%s", df, diff)
 	}
 }
+
+// TestChmodLastWins: of Chmod and ChmodSymbolic, the last one given sets
+// the mode, and is checked as what it is.
+func TestChmodLastWins(t *testing.T) {
+	for _, opts := range [][]multistage.CopyOption{
+		{multistage.ChmodSymbolic("u+x"), multistage.Chmod(0o755)},
+		{multistage.Chmod(0o755), multistage.ChmodSymbolic("u+x")},
+	} {
+		b := multistage.New()
+		b.Stage("s").From("alpine:3.20").Copy("a", "/a", opts...)
+		if err := b.Validate(); err != nil {
+			t.Errorf("Validate: %v", err)
+		}
+	}
+}
