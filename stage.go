@@ -345,11 +345,12 @@ func (s *Stage) Entrypoint(argv ...string) *Stage {
 }
 
 // ClearEntrypoint clears the entrypoint, such as one inherited from the
-// base image, so that the image runs its CMD as it is:
+// base image, so that the image runs its CMD directly:
 //
 //	ENTRYPOINT []
 //
-// As with [Stage.Entrypoint], an inherited CMD is cleared too.
+// As with [Stage.Entrypoint], a CMD inherited from the base image is
+// cleared too; give the stage's own with [Stage.Cmd].
 func (s *Stage) ClearEntrypoint() *Stage {
 	defer s.lock()()
 	return s.add(instr{name: "ENTRYPOINT", ir: &ir.Entrypoint{Argv: []string{}}})
