@@ -275,21 +275,11 @@ func usersOf(t *Stage) func(*Stage) bool {
 // mount from, by name, as BuildKit looks them up when the triggers run.
 func (b *Build) triggerStages(ob *ir.OnBuild) []*Stage {
 	var out []*Stage
-	add := func(name string) {
+	for _, name := range ob.SourceNames() {
 		for _, st := range b.stages {
-			if name != "" && strings.EqualFold(st.name, name) {
+			if strings.EqualFold(st.name, name) {
 				out = append(out, st)
-				return
-			}
-		}
-	}
-	for _, t := range ob.Triggers {
-		switch x := t.(type) {
-		case *ir.Copy:
-			add(x.From.Image)
-		case *ir.Run:
-			for _, m := range x.Mounts {
-				add(m.From.Image)
+				break
 			}
 		}
 	}

@@ -158,10 +158,8 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 		}
 		for _, expr := range triggers {
 			ins, err := c.opt.OnBuildTrigger(expr)
-			for _, in := range ins {
-				if err == nil {
-					err = c.instruction(ctx, s, -1, in)
-				}
+			for k := 0; err == nil && k < len(ins); k++ {
+				err = c.instruction(ctx, s, -1, ins[k])
 			}
 			if err != nil {
 				return &Error{Stage: s.ir.Name, Index: -1, Instruction: "ONBUILD", Err: fmt.Errorf("trigger %q of the base image: %w", expr, err)}
@@ -262,21 +260,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		img.Config.User = u
 		history(img, "USER "+u, false)
 	case *ir.Label:
-		k, v := x.Key, x.Value
-		if x.Expand {
-			var err error
-			if k, err = c.expand(ctx, s, k); err != nil {
-				return err
-			}
-			if v, err = c.expand(ctx, s, v); err != nil {
-				return err
-			}
-		}
-		if img.Config.Labels == nil {
-			img.Config.Labels = map[string]string{}
-		}
-		img.Config.Labels[k] = v
-		history(img, "LABEL "+k+"="+v, false)
+		return c.instruction(ctx, s, i, &ir.LabelGroup{Labels: []ir.Label{*x}})
 	case *ir.LabelGroup:
 		// Every key and value is expanded before any is set (dispatchLabel).
 		kvs := make([][2]string, len(x.Labels))
@@ -308,8 +292,10 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		// Only recorded; a stage based on this one runs the trigger.
 		img.Config.OnBuild = append(img.Config.OnBuild, x.Expression)
 	case *ir.Expose:
-		ports := []string{strconv.Itoa(x.Port) + "/" + x.Proto}
-		if x.Expand {
+		var ports []string
+		if !x.Expand {
+			ports = []string{strconv.Itoa(x.Port) + "/" + x.Proto}
+		} else {
 			env, err := stateEnv(ctx, s)
 			if err != nil {
 				return err
@@ -557,23 +543,8 @@ func (c *compiler) ensureStage(ctx context.Context, j int) error {
 func triggerSources(st *ir.Stage) []string {
 	var out []string
 	for _, in := range st.Instructions {
-		ob, ok := in.(*ir.OnBuild)
-		if !ok {
-			continue
-		}
-		for _, t := range ob.Triggers {
-			switch x := t.(type) {
-			case *ir.Copy:
-				if x.From.Image != "" {
-					out = append(out, x.From.Image)
-				}
-			case *ir.Run:
-				for _, m := range x.Mounts {
-					if m.From.Image != "" && m.From.Image != "scratch" {
-						out = append(out, m.From.Image)
-					}
-				}
-			}
+		if ob, ok := in.(*ir.OnBuild); ok {
+			out = append(out, ob.SourceNames()...)
 		}
 	}
 	return out

@@ -231,11 +231,7 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 		w, err := word(x.User, x.Expand)
 		return "USER " + w, err
 	case *ir.Label:
-		if err := checkLabelKey(x.Key, x.Expand); err != nil {
-			return "", err
-		}
-		v, err := value(x.Value, x.Expand)
-		return "LABEL " + x.Key + "=" + v, err
+		return r.instruction(&ir.LabelGroup{Labels: []ir.Label{*x}})
 	case *ir.EnvGroup:
 		return envGroup(x)
 	case *ir.LabelGroup:

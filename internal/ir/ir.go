@@ -106,6 +106,28 @@ type Label struct {
 // then all are set.
 type EnvGroup struct{ Vars []Env }
 
+// SourceNames are the names that the triggers copy or mount from
+// (COPY --from, RUN --mount from=): the stage that runs them reads each as
+// one of its build's stages, or else as an image, as BuildKit does.
+func (ob *OnBuild) SourceNames() []string {
+	var out []string
+	for _, t := range ob.Triggers {
+		switch x := t.(type) {
+		case *Copy:
+			if x.From.Image != "" {
+				out = append(out, x.From.Image)
+			}
+		case *Run:
+			for _, m := range x.Mounts {
+				if m.From.Image != "" && m.From.Image != "scratch" {
+					out = append(out, m.From.Image)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // LabelGroup sets several labels in one LABEL instruction, as an ONBUILD
 // trigger such as LABEL a=1 b=2 does: every key and value is expanded
 // against the environment from before the instruction, then all are set.
