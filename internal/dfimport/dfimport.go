@@ -677,32 +677,25 @@ func (w *walker) copy(c copyArgs) error {
 	var opts []any
 	// BuildKit expands --chown and --chmod; with a variable in either,
 	// every word of the copy goes to the API raw, with Expand.
-	_, chownVars, err := w.word(c.chown)
+	chown, chownVars, err := w.word(c.chown)
 	if err != nil {
 		return err
 	}
-	_, chmodVars, err := w.word(c.chmod)
+	chmod, chmodVars, err := w.word(c.chmod)
 	if err != nil {
 		return err
 	}
 	flagVars := chownVars || chmodVars
+	if chownVars {
+		chown = c.chown
+	}
 	if c.chown != "" {
-		v := c.chown
-		if !chownVars {
-			var err error
-			if v, err = w.literal("--chown", c.chown); err != nil {
-				return err
-			}
-		}
-		opts = append(opts, opt("Chown", v))
+		opts = append(opts, opt("Chown", chown))
 	}
 	if c.chmod != "" && chmodVars {
 		opts = append(opts, opt("ChmodSymbolic", c.chmod))
 	} else if c.chmod != "" {
-		v, err := w.literal("--chmod", c.chmod)
-		if err != nil {
-			return err
-		}
+		v := chmod
 		mode, err := strconv.ParseUint(v, 8, 32)
 		switch {
 		case err == nil && mode <= 07777:
