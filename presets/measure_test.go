@@ -134,3 +134,36 @@ func writeVariant(src, dst string, v classicVariant) error {
 	}
 	return os.WriteFile(dst, []byte(strings.Replace(string(df), v.old, v.new, 1)), 0o644)
 }
+
+// TestMeasureFloorBases checks that each floor build starts from the
+// base image of its preset's runtime stage, so that a preset whose
+// runtime base changes cannot leave TestMeasure measuring another image.
+func TestMeasureFloorBases(t *testing.T) {
+	for _, mc := range measureCases() {
+		df, err := mc.preset().Dockerfile()
+		if err != nil {
+			t.Fatalf("%s: %v", mc.name, err)
+		}
+		if got := runtimeBase(string(df)); got != mc.runtime {
+			t.Errorf("%s: the preset's runtime stage is FROM %q, the floor's FROM %q", mc.name, got, mc.runtime)
+		}
+	}
+}
+
+// runtimeBase returns the image of the stage named runtime in a rendered
+// Dockerfile, with the global ARG defaults substituted.
+func runtimeBase(dockerfile string) string {
+	args := map[string]string{}
+	for line := range strings.Lines(dockerfile) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "ARG":
+			if k, v, ok := strings.Cut(f[1], "="); ok {
+				args[k] = v
+			}
+		case len(f) >= 4 && f[0] == "FROM" && f[len(f)-2] == "AS" && f[len(f)-1] == "runtime":
+			return os.Expand(f[len(f)-3], func(k string) string { return args[k] })
+		}
+	}
+	return ""
+}
