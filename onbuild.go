@@ -97,25 +97,13 @@ func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
 func groupTrigger(instruction string, ins []instr) ([]ir.Instruction, error) {
 	switch ins[0].ir.(type) {
 	case *ir.Env:
-		g := &ir.EnvGroup{}
-		for _, in := range ins {
-			e, ok := in.ir.(*ir.Env)
-			if !ok {
-				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
-			}
-			g.Vars = append(g.Vars, *e)
+		if vars, ok := gather[ir.Env](ins); ok {
+			return []ir.Instruction{&ir.EnvGroup{Vars: vars}}, nil
 		}
-		return []ir.Instruction{g}, nil
 	case *ir.Label:
-		g := &ir.LabelGroup{}
-		for _, in := range ins {
-			l, ok := in.ir.(*ir.Label)
-			if !ok {
-				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
-			}
-			g.Labels = append(g.Labels, *l)
+		if labels, ok := gather[ir.Label](ins); ok {
+			return []ir.Instruction{&ir.LabelGroup{Labels: labels}}, nil
 		}
-		return []ir.Instruction{g}, nil
 	case *ir.Expose:
 		// The ports as written, in their order, read as the frontend
 		// reads them.
@@ -123,6 +111,23 @@ func groupTrigger(instruction string, ins []instr) ([]ir.Instruction, error) {
 		return []ir.Instruction{&ir.Expose{Spec: strings.Join(words, " "), Expand: true}}, nil
 	}
 	return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, "is not one instruction of the API")
+}
+
+// gather returns the IR of every instruction in ins, which must all be of
+// type *T.
+func gather[T any, P interface {
+	*T
+	ir.Instruction
+}](ins []instr) ([]T, bool) {
+	out := make([]T, 0, len(ins))
+	for _, in := range ins {
+		x, ok := in.ir.(P)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, *x)
+	}
+	return out, true
 }
 
 // applyTrigger makes the call of an ONBUILD instruction on a scratch stage.
