@@ -89,7 +89,8 @@ func (d Detection) Build() *multistage.Build {
 //     version of .nvmrc or .node-version;
 //   - pom.xml: [Maven], with the Maven wrapper when mvnw is there, the jar
 //     name and the Java version from the POM;
-//   - requirements.txt or pyproject.toml: [Python], with the Python version
+//   - requirements.txt, or a pyproject.toml with a [project] or
+//     [build-system] table: [Python], with the Python version
 //     of .python-version, a wheels/ directory as --find-links, and the
 //     entry point (app.py, main.py or the one [project.scripts] entry).
 //
@@ -102,7 +103,7 @@ func Detect(dir string) ([]Detection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
 	}
-	p := &project{dir: dir, files: map[string]fs.DirEntry{}}
+	p := &project{dir: dir, fsys: os.DirFS(dir), files: map[string]fs.DirEntry{}}
 	for _, e := range entries {
 		p.files[e.Name()] = e
 	}
@@ -121,6 +122,7 @@ func Detect(dir string) ([]Detection, error) {
 // project is the directory Detect looks at.
 type project struct {
 	dir   string
+	fsys  fs.FS                  // the directory
 	files map[string]fs.DirEntry // entries of the root
 }
 
@@ -139,7 +141,9 @@ func (p *project) read(name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
 	}
-	return data, nil
+	// Editors on Windows start files with a byte order mark, which npm
+	// and the other tools skip and encoding/json does not.
+	return bytes.TrimPrefix(data, []byte("\ufeff")), nil
 }
 
 // glob returns the root files whose names match pattern, sorted.
@@ -290,14 +294,18 @@ func detectDotNet(p *project) ([]Detection, error) {
 		// A solution with its projects in subdirectories, two levels at most
 		// (src/Api/Api.csproj).
 		for _, pattern := range []string{"*/*.??proj", "*/*/*.??proj"} {
-			matches, err := filepath.Glob(filepath.Join(p.dir, pattern))
+			// fs.Glob on the directory, not filepath.Glob on a joined
+			// path: the directory's own name may hold '[' or '*'.
+			matches, err := fs.Glob(p.fsys, pattern)
 			if err != nil {
 				return nil, err
 			}
-			for _, m := range matches {
-				rel, err := filepath.Rel(p.dir, m)
-				if err == nil && !strings.Contains(filepath.ToSlash(rel), "/bin/") && !strings.Contains(filepath.ToSlash(rel), "/obj/") {
-					projects = append(projects, filepath.ToSlash(rel))
+			for _, rel := range matches {
+				if fi, err := fs.Stat(p.fsys, rel); err != nil || fi.IsDir() {
+					continue
+				}
+				if !strings.Contains(rel, "/bin/") && !strings.Contains(rel, "/obj/") {
+					projects = append(projects, rel)
 				}
 			}
 		}
@@ -394,12 +402,11 @@ func detectNode(p *project) ([]Detection, error) {
 	} else {
 		using += " (no lockfile: the clean install will fail; commit one)"
 	}
-	version := strings.TrimPrefix(or(p.firstLine(".nvmrc"), p.firstLine(".node-version")), "v")
-	if i := strings.IndexByte(version, '.'); i > 0 {
-		version = version[:i]
-	}
-	if strings.ContainsAny(version, " */") || strings.HasPrefix(version, "lts") {
-		version = ""
+	// Only a version number names an image tag; aliases (lts/*, node,
+	// stable) and ranges (>=18) are left to the default.
+	var version string
+	if m := nodeVersionRe.FindStringSubmatch(or(p.firstLine(".nvmrc"), p.firstLine(".node-version"))); m != nil {
+		version = m[1]
 	}
 
 	hasDep := func(names ...string) bool {
@@ -533,9 +540,10 @@ func detectMaven(p *project) ([]Detection, error) {
 }
 
 var (
-	tomlSectionRe = regexp.MustCompile(`^\s*\[([^\]]+)\]\s*$`)
+	tomlSectionRe = regexp.MustCompile(`^\s*\[([^\]]+)\]\s*(?:#.*)?$`)
 	tomlKeyRe     = regexp.MustCompile(`^\s*"?([A-Za-z0-9_.\-]+)"?\s*=`)
 	pyVersionRe   = regexp.MustCompile(`^(\d+\.\d+)`)
+	nodeVersionRe = regexp.MustCompile(`^v?(\d+)(?:\.\d+){0,2}$`)
 )
 
 func detectPython(p *project) ([]Detection, error) {
@@ -571,9 +579,10 @@ func detectPython(p *project) ([]Detection, error) {
 			}
 		}
 		if !o.Project && !hasReq {
-			// A pyproject.toml with only tool settings (black, ruff):
-			// nothing to install.
-			found = append(found, "(tool settings only)")
+			// A pyproject.toml with only tool settings (black, ruff) is
+			// no installable project, and the preset would copy a
+			// requirements.txt that is not there.
+			return nil, nil
 		}
 	}
 	reason := strings.Join(found, " and ")
@@ -589,7 +598,7 @@ func detectPython(p *project) ([]Detection, error) {
 		reason += ", Python " + v
 	}
 	if p.hasDir("wheels") {
-		if whl, _ := filepath.Glob(filepath.Join(p.dir, "wheels", "*.whl")); len(whl) > 0 {
+		if whl, _ := fs.Glob(p.fsys, "wheels/*.whl"); len(whl) > 0 {
 			o.FindLinks = "wheels"
 			reason += ", wheels/ as --find-links"
 		}

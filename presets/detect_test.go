@@ -123,6 +123,30 @@ func TestDetect(t *testing.T) {
 		files:  map[string]string{"requirements.txt": "", "main.py": ""},
 		want:   []presets.Detection{{Preset: presets.PresetPython, Python: &presets.PythonOptions{Cmd: []string{"python", "main.py"}}}},
 	}, {
+		name:   "python-tool-settings-only",
+		reason: "a pyproject.toml with only tool settings and no requirements: nothing to install, so no Python",
+		files:  map[string]string{"pyproject.toml": "[tool.black]\nline-length = 100\n", "app.py": ""},
+	}, {
+		name:   "python-commented-table",
+		reason: "a table header with a comment after it is still the [project] table",
+		files:  map[string]string{"pyproject.toml": "[project] # the package\nname = \"greet\"\n", "app.py": ""},
+		want:   []presets.Detection{{Preset: presets.PresetPython, Python: &presets.PythonOptions{Project: true}}},
+	}, {
+		name:   "node-bom-nvmrc-range",
+		reason: "a package.json with a byte order mark; an .nvmrc range is no image tag, so the default version",
+		files:  map[string]string{"package.json": "\ufeff" + `{"scripts": {"start": "node ."}}`, "package-lock.json": "{}", ".nvmrc": ">=18\n"},
+		want:   []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json"}}},
+	}, {
+		name:   "node-nvmrc-alias",
+		reason: "an .nvmrc alias (node, stable) is no image tag either",
+		files:  map[string]string{"package.json": `{"scripts": {"start": "node ."}}`, "package-lock.json": "{}", ".nvmrc": "stable\n"},
+		want:   []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json"}}},
+	}, {
+		name:   "dotnet-project-dir",
+		reason: "a directory whose name looks like a project file is not one",
+		files:  map[string]string{"Acme.sln": "", "src/Api/Api.csproj": webCsproj, "src/Old.csproj/README.md": ""},
+		want:   []presets.Detection{{Preset: presets.PresetDotNet, DotNet: &presets.DotNetOptions{Project: "src/Api/Api.csproj", Version: "9.0"}}},
+	}, {
 		name:   "several",
 		reason: "a Go server with a web front end: both, Go first",
 		files:  map[string]string{"go.mod": "module srv\n", "main.go": "package main\n", "package.json": `{"scripts": {"build": "vite build"}}`, "package-lock.json": "{}"},
@@ -154,6 +178,33 @@ func TestDetect(t *testing.T) {
 				if _, err := d.Build().Dockerfile(); err != nil {
 					t.Errorf("%s: Build().Dockerfile(): %v", d.Preset, err)
 				}
+			}
+		})
+	}
+}
+
+// TestDetectDirectoryName checks that the name of the project directory
+// itself, which may hold characters that glob patterns treat specially,
+// changes nothing.
+func TestDetectDirectoryName(t *testing.T) {
+	files := map[string]string{"Acme.sln": "", "src/Api/Api.csproj": webCsproj,
+		"requirements.txt": "", "app.py": "", "wheels/a-1.0-py3-none-any.whl": ""}
+	want, err := presets.Detect(writeTree(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"meta[x", "meta[1]", "a*b?c", `back\slash`} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), name)
+			if err := os.CopyFS(dir, os.DirFS(writeTree(t, files))); err != nil {
+				t.Fatal(err)
+			}
+			got, err := presets.Detect(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("Detect(%q) (-plain directory +this one):\n%s", name, d)
 			}
 		})
 	}

@@ -54,6 +54,13 @@ func presetCases() []presetCase {
 				return presets.NodeStatic(presets.NodeStaticOptions{PackageManager: presets.Pnpm, InstallFiles: []string{"pnpm-workspace.yaml"},
 					Unprivileged: true, ConfigFile: "nginx.conf"}).Build
 			}},
+		{"node-static-port", "a port other than nginx's: a server configuration that listens on it, no SPA fallback",
+			func() *multistage.Build { return presets.NodeStatic(presets.NodeStaticOptions{Port: 8081}).Build }},
+		{"node-server-workspace", "a pnpm workspace: install files in subdirectories keep their paths",
+			func() *multistage.Build {
+				return presets.NodeServer(presets.NodeServerOptions{PackageManager: presets.Pnpm,
+					InstallFiles: []string{"pnpm-workspace.yaml", "packages/*/package.json", ".yarn/releases"}}).Build
+			}},
 		{"node-server", "defaults: production dependencies, slim runtime, npm start as node",
 			func() *multistage.Build { return presets.NodeServer(presets.NodeServerOptions{}).Build }},
 		{"node-server-build", "a build stage compiles the server; node runs the entry directly",
@@ -72,6 +79,10 @@ func presetCases() []presetCase {
 		{"python-offline", "local wheels with --no-index, as the sample app builds offline",
 			func() *multistage.Build {
 				return presets.Python(presets.PythonOptions{FindLinks: "wheels", NoIndex: true, Cmd: []string{"python", "app.py", "--serve"}, Port: 8000}).Build
+			}},
+		{"python-requirements-subdir", "a requirements file in a subdirectory is copied to its own path, where pip -r finds it",
+			func() *multistage.Build {
+				return presets.Python(presets.PythonOptions{Requirements: "requirements/prod.txt"}).Build
 			}},
 		{"python-project", "pyproject.toml installed with --no-deps after pinned requirements",
 			func() *multistage.Build {

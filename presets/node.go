@@ -73,7 +73,7 @@ func (t nodeTool) copyManifests(s *multistage.Stage, extra []string) {
 		s.Copy("package.json", "./").Copy(t.lockfile, "./")
 	}
 	for _, f := range extra {
-		s.Copy(f, "./")
+		copyInPlace(s, f)
 	}
 }
 
@@ -171,8 +171,10 @@ type NodeStaticOptions struct {
 	// PackageManager.
 	Lockfile string
 	// InstallFiles are more files copied before the install, such as
-	// "pnpm-workspace.yaml" or ".yarnrc.yml". The default is none. Pass
-	// registry credentials as a secret, not as a copied .npmrc.
+	// "pnpm-workspace.yaml", ".yarnrc.yml" or "packages/*/package.json".
+	// Each keeps its path in the build context (COPY --parents). The
+	// default is none. Pass registry credentials as a secret, not as a
+	// copied .npmrc.
 	InstallFiles []string
 	// InstallArgs are extra arguments of the install command. The default
 	// is none.
@@ -201,8 +203,10 @@ type NodeStaticOptions struct {
 	// NginxImage replaces the nginx image chosen by Unprivileged. The
 	// default is none.
 	NginxImage string
-	// Port is the port nginx listens on, declared with EXPOSE and used by
-	// the SPA configuration. The default is 80, or 8080 when Unprivileged.
+	// Port is the port nginx listens on, declared with EXPOSE. Another
+	// port than the image's default writes a server configuration that
+	// listens on it, as SPA does (a ConfigFile must listen on it itself).
+	// The default is 80, or 8080 when Unprivileged.
 	Port int
 }
 
@@ -244,9 +248,10 @@ type NodeStaticBuild struct {
 // The runtime image holds nginx and the site, not Node.js or
 // node_modules.
 //
-// With SPA, a RUN step of the runtime stage, before the site is copied (so
-// it stays cached when the site changes) and without network, writes
-// /etc/nginx/conf.d/default.conf:
+// With SPA, or a Port other than the image's, a RUN step of the runtime
+// stage, before the site is copied (so it stays cached when the site
+// changes) and without network, writes /etc/nginx/conf.d/default.conf
+// (the location block only with SPA):
 //
 //	server {
 //	    listen 80;
@@ -265,16 +270,18 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 	b.Arg("NODE_VERSION", or(opts.Version, "20"))
 	build := tool.buildStage(b, opts.InstallFiles, opts.InstallArgs, or(opts.Script, "build"))
 
-	image, p := "nginx:alpine", port(opts.Port, 80)
+	image, imagePort := "nginx:alpine", 80
 	if opts.Unprivileged {
-		image, p = "nginxinc/nginx-unprivileged:alpine", port(opts.Port, 8080)
+		image, imagePort = "nginxinc/nginx-unprivileged:alpine", 8080
 	}
+	p := port(opts.Port, imagePort)
 	rt := b.Stage("runtime").From(or(opts.NginxImage, image))
 	switch {
 	case opts.ConfigFile != "":
 		rt.Copy(opts.ConfigFile, "/etc/nginx/conf.d/default.conf", multistage.Link())
-	case opts.SPA:
-		rt.Run("cat > /etc/nginx/conf.d/default.conf <<'CONF'\n"+nginxSPAConf(p)+"CONF", multistage.Network("none"))
+	case opts.SPA || p != imagePort:
+		// The image's own default.conf listens on imagePort only.
+		rt.Run("cat > /etc/nginx/conf.d/default.conf <<'CONF'\n"+nginxConf(p, opts.SPA)+"CONF", multistage.Network("none"))
 	}
 	rt.CopyFrom(build, "/app/"+out, "/usr/share/nginx/html", multistage.Link())
 	if opts.Unprivileged {
@@ -285,22 +292,21 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 	return &NodeStaticBuild{Build: b, Builder: build, Runtime: rt}
 }
 
-// nginxSPAConf is a server that serves the site and answers /index.html for
-// paths that are not files.
-func nginxSPAConf(port int) string {
-	listen := "80"
-	if port > 0 {
-		listen = itoa(port)
-	}
-	return "server {\n" +
-		"    listen " + listen + ";\n" +
+// nginxConf is a server that serves the site on port and, for a
+// single-page application, answers /index.html for paths that are not
+// files.
+func nginxConf(port int, spa bool) string {
+	conf := "server {\n" +
+		"    listen " + itoa(port) + ";\n" +
 		"    server_name _;\n" +
 		"    root /usr/share/nginx/html;\n" +
-		"    index index.html;\n" +
-		"    location / {\n" +
-		"        try_files $uri $uri/ /index.html;\n" +
-		"    }\n" +
-		"}\n"
+		"    index index.html;\n"
+	if spa {
+		conf += "    location / {\n" +
+			"        try_files $uri $uri/ /index.html;\n" +
+			"    }\n"
+	}
+	return conf + "}\n"
 }
 
 // NodeServerOptions configures [NodeServer]. The zero value installs the
@@ -319,7 +325,8 @@ type NodeServerOptions struct {
 	// context; see [PackageManagerOf]. The default is the lockfile of
 	// PackageManager.
 	Lockfile string
-	// InstallFiles are more files copied before the installs. The default
+	// InstallFiles are more files copied before the installs, each to
+	// its path in the build context, as in NodeStaticOptions. The default
 	// is none.
 	InstallFiles []string
 	// InstallArgs are extra arguments of the install commands. The default

@@ -14,8 +14,9 @@ type PythonOptions struct {
 	// lib/python<Version>/site-packages and their compiled extensions
 	// target that interpreter. The default is "3.10".
 	Version string
-	// Requirements is the requirements file at the root of the build
-	// context, installed first so the step is cached until it changes. The
+	// Requirements is the requirements file, a path in the build context
+	// such as "requirements/prod.txt", copied to the same path under /app
+	// and installed first so the step is cached until it changes. The
 	// default is "requirements.txt", or none when Project is set.
 	Requirements string
 	// Project installs the project itself from its pyproject.toml (pip
@@ -104,8 +105,8 @@ func Python(opts PythonOptions) *PythonBuild {
 		build.Copy(opts.FindLinks, "./"+opts.FindLinks)
 	}
 	if req != "" {
-		build.Copy(req, "./").
-			Run(shellJoin(pip, append([]string{"-r", req}, opts.PipArgs...)), PipCache())
+		copyInPlace(build, req)
+		build.Run(shellJoin(pip, append([]string{"-r", req}, opts.PipArgs...)), PipCache())
 	}
 	if opts.Project {
 		cmd := pip

@@ -1,6 +1,7 @@
 package presets
 
 import (
+	"path"
 	"strconv"
 	"strings"
 
@@ -80,3 +81,18 @@ func expose(s *multistage.Stage, p int) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// copyInPlace copies the context path p (a file, a directory or a
+// pattern) to the same path under the working directory, as
+// COPY --parents does: "packages/api/package.json" must not land on the
+// root package.json, nor ".yarn/releases" spill into the root. A name
+// without a directory needs no --parents, and keeps the Dockerfile
+// plain.
+func copyInPlace(s *multistage.Stage, p string) {
+	p = strings.TrimPrefix(path.Clean(p), "./")
+	if strings.Contains(p, "/") {
+		s.Copy(p, "./", multistage.Parents())
+		return
+	}
+	s.Copy(p, "./")
+}
