@@ -25,6 +25,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -130,15 +131,20 @@ func (w *walker) warn(format string, args ...any) {
 }
 
 // tracker is the environment of the shell lexer while a word is checked:
-// it has no variables and records whether the word refers to any.
+// it records whether the word refers to variables. All of them are unset,
+// or, with set, all of them are set (to a placeholder).
 type tracker struct {
 	used  bool
 	names []string
+	set   bool
 }
 
 func (t *tracker) Get(name string) (string, bool) {
 	t.used = true
 	t.names = append(t.names, name)
+	if t.set {
+		return "x", true
+	}
 	return "", false
 }
 
@@ -159,6 +165,14 @@ func (w *walker) word(raw string) (string, bool, error) {
 func (w *walker) words(raw string) (string, *tracker, error) {
 	t := &tracker{}
 	v, _, err := w.lex.ProcessWord(raw, t)
+	if err != nil && t.used {
+		// ${V:?message} fails only while V is unset, which depends on
+		// the build: the word is kept, and the build fails as
+		// BuildKit's would when V is unset then.
+		if _, _, err2 := w.lex.ProcessWord(raw, &tracker{set: true}); err2 == nil {
+			return "", t, nil
+		}
+	}
 	if err != nil {
 		return "", nil, &SyntaxError{Line: w.line, Err: err}
 	}
@@ -321,11 +335,17 @@ func (w *walker) from(i int, st instructions.Stage) error {
 		}
 		w.add("FromExpand", raw)
 	default:
-		if j, ok := w.names[strings.ToLower(v)]; ok && j < i {
+		// BuildKit looks FROM up among the (lowercased) stage names as
+		// written, unlike --from: FROM Build names no stage "build", but
+		// an image, whose name is invalid.
+		if j, ok := w.names[v]; ok && j < i {
 			w.add("FromStage", StageRef(j))
-		} else {
-			w.add("From", v)
+			break
 		}
+		if _, err := reference.ParseNormalizedNamed(v); err != nil {
+			return &SyntaxError{Line: w.line, Err: fmt.Errorf("failed to parse stage name %q: %w", v, err)}
+		}
+		w.add("From", v)
 	}
 	if st.Platform != "" {
 		if platformArg.MatchString(st.Platform) {
@@ -346,7 +366,6 @@ func (w *walker) from(i int, st instructions.Stage) error {
 // '#' on are dropped with a warning.
 func (w *walker) args(a instructions.ArgCommand) ([]Call, error) {
 	var out []Call
-	var keys []string
 	for i, kv := range a.Args {
 		if strings.HasPrefix(kv.Key, "#") {
 			var words []string
@@ -361,18 +380,16 @@ func (w *walker) args(a instructions.ArgCommand) ([]Call, error) {
 			break
 		}
 		if kv.Value == nil {
-			keys = append(keys, kv.Key)
 			out = append(out, Call{Func: "Arg", Args: []any{kv.Key}, Line: w.line})
 			continue
 		}
+		// Unlike ENV and LABEL, BuildKit declares the args of one ARG
+		// one after another (dispatchArg, buildMetaArgs), so
+		// ARG A=1 B=$A is two Arg calls.
 		v, t, err := w.words(*kv.Value)
 		if err != nil {
 			return nil, err
 		}
-		if err := w.sameInstruction(t, keys); err != nil {
-			return nil, err
-		}
-		keys = append(keys, kv.Key)
 		if t.used {
 			raw, err := w.template("arg default", *kv.Value)
 			if err != nil {
