@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -203,11 +204,23 @@ func (b *Build) Compile(ctx context.Context, opts ...Option) (*Compiled, error) 
 	return out, nil
 }
 
-// compileError turns the compiler's errors into InstructionErrors.
+// compileError turns the compiler's errors into InstructionErrors. Their
+// problems are values that only expanding variables shows invalid (a mode
+// "${M}" that comes out as "u+q"), so the ones that wrap no sentinel get
+// ErrInvalidValue. Errors of the resolver are no *compile.Error and pass
+// as they are.
 func compileError(err error) error {
 	var ce *compile.Error
 	if errors.As(err, &ce) {
-		return &InstructionError{Stage: ce.Stage, Index: ce.Index, Instruction: ce.Instruction, Err: ce.Err}
+		inner := ce.Err
+		if !slices.ContainsFunc(sentinels, func(s error) bool { return errors.Is(inner, s) }) {
+			inner = fmt.Errorf("%w: %w", ErrInvalidValue, inner)
+		}
+		if ce.Stage == "" {
+			// The args before the first stage, as Build.Arg reports them.
+			return fmt.Errorf("%s before the first stage: %w", ce.Instruction, inner)
+		}
+		return &InstructionError{Stage: ce.Stage, Index: ce.Index, Instruction: ce.Instruction, Err: inner}
 	}
 	return err
 }

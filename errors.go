@@ -7,7 +7,7 @@ import (
 
 // Sentinel errors. Every error returned by [Build.Dockerfile], [Build.Compile]
 // and [Build.Validate] wraps one of these, so callers can match them with
-// [errors.Is]; [*InstructionError] and [*StageError] carry where the problem is.
+// [errors.Is]; an [*InstructionError] carries where the problem is.
 var (
 	// ErrInvalidStageName: a stage name does not match ^[a-z][a-z0-9-_.]*$
 	// (BuildKit's rule), or is the reserved name "scratch".
@@ -40,6 +40,12 @@ var (
 	// cannot be written last.
 	ErrTargetNotLast = errors.New("another stage depends on the target stage")
 )
+
+// sentinels are the sentinel errors above.
+var sentinels = []error{
+	ErrInvalidStageName, ErrDuplicateStage, ErrInvalidImageRef, ErrNoBase, ErrForeignStage, ErrCycle,
+	ErrEmptyCommand, ErrInvalidPort, ErrUnsafeValue, ErrInvalidValue, ErrNoStages, ErrTargetNotLast,
+}
 
 // InstructionError is a problem with one instruction of a stage.
 type InstructionError struct {

@@ -1,12 +1,14 @@
 package multistage_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
+	"github.com/multistage/multistage/internal/testresolver"
 )
 
 // TestRefusals checks that the calls of ADD, heredoc sources, shell-form
@@ -163,5 +165,58 @@ func TestChmodLastWins(t *testing.T) {
 		if err := b.Validate(); err != nil {
 			t.Errorf("Validate: %v", err)
 		}
+	}
+}
+
+// TestExpansionRefusals checks the values that only expanding variables
+// shows invalid: Validate and Dockerfile cannot know them, BuildKit's
+// frontend refuses them when it builds, and Compile must refuse them too,
+// with ErrInvalidValue (or a more specific sentinel) and the instruction
+// named.
+func TestExpansionRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		reason      string
+		f           func(s *multistage.Stage)
+		instruction string
+	}{
+		{"a symbolic mode that is none", func(s *multistage.Stage) {
+			s.Arg("M", "u+q").Copy("a", "/b", multistage.ChmodSymbolic("${M}"), multistage.Expand())
+		}, "COPY"},
+		{"a port that is no number", func(s *multistage.Stage) { s.Arg("P", "abc").ExposeExpand("${P}") }, "EXPOSE"},
+		{"an unknown signal", func(s *multistage.Stage) { s.Arg("S", "SIGFOO").StopSignalExpand("${S}") }, "STOPSIGNAL"},
+		{"an empty volume", func(s *multistage.Stage) { s.Arg("V", "").VolumeExpand("${V}") }, "VOLUME"},
+		{"a mount uid that is no number", func(s *multistage.Stage) {
+			s.Arg("U", "abc").Run("true", multistage.CacheMount("/c", multistage.MountOptionExpand("uid", "${U}")))
+		}, "RUN"},
+		{"a COPY source that is a URL", func(s *multistage.Stage) {
+			s.Arg("U", "https://example.com/a").Copy("${U}", "/x", multistage.Expand())
+		}, "COPY"},
+		{"a required variable that is empty", func(s *multistage.Stage) { s.Arg("U", "").EnvExpand("A", "${U:?required}") }, "ENV"},
+		{"an owner name with --link", func(s *multistage.Stage) {
+			s.Arg("U", "app").Copy("a", "/opt/", multistage.Link(), multistage.Chown("${U}"), multistage.Expand())
+		}, "COPY"},
+		{"a secret id that is empty", func(s *multistage.Stage) {
+			s.Arg("U", "").Run("true", multistage.SecretMount("${U}", multistage.MountExpand()))
+		}, "RUN"},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			b := multistage.New()
+			tc.f(b.Stage("s").From("alpine:3.20"))
+			if err := b.Validate(); err != nil {
+				t.Fatalf("Validate: %v; the value is only known once expanded", err)
+			}
+			_, err := b.Compile(context.Background(), multistage.WithMetaResolver(testresolver.New()))
+			var ie *multistage.InstructionError
+			if !errors.Is(err, multistage.ErrInvalidValue) || !errors.As(err, &ie) || ie.Instruction != tc.instruction || ie.Stage != "s" {
+				t.Fatalf("Compile: %v; want ErrInvalidValue in an InstructionError of stage s, %s", err, tc.instruction)
+			}
+			df, err := b.Dockerfile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, ferr := crosscheck.Frontend(context.Background(), df, "", crosscheck.Options{}); ferr == nil {
+				t.Errorf("BuildKit's frontend accepts what Compile refuses:\n%s", df)
+			}
+		})
 	}
 }

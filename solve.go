@@ -11,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
@@ -322,12 +324,24 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			mu.Lock()
 			images[key] = img
 			mu.Unlock()
+			// SOURCE_DATE_EPOCH reaches the exporters as the Dockerfile
+			// frontend passes it (dockerui.Client.Build).
+			var epoch []byte
+			if out.Epoch != nil {
+				epoch = []byte(strconv.FormatInt(out.Epoch.Unix(), 10))
+			}
 			if len(targets) == 1 {
 				res.SetRef(ref)
 				res.AddMeta(exptypes.ExporterImageConfigKey, config)
+				if epoch != nil {
+					res.AddMeta(commonexptypes.ExporterEpochKey, epoch)
+				}
 			} else {
 				res.AddRef(key, ref)
 				res.AddMeta(exptypes.ExporterImageConfigKey+"/"+key, config)
+				if epoch != nil {
+					res.AddMeta(commonexptypes.ExporterEpochKey+"/"+key, epoch)
+				}
 				exp.Platforms = append(exp.Platforms, exptypes.Platform{ID: key, Platform: actual})
 			}
 		}

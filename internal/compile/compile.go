@@ -9,8 +9,12 @@ package compile
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
@@ -63,6 +67,8 @@ type Result struct {
 	State      llb.State
 	Definition *llb.Definition
 	Image      dockerspec.DockerOCIImage
+	// Epoch is the time of SOURCE_DATE_EPOCH, nil when it is not set.
+	Epoch *time.Time
 }
 
 // Error is a problem found while compiling one instruction.
@@ -98,6 +104,8 @@ type compiler struct {
 	buildPlatforms []ocispecs.Platform
 	implicitTarget bool
 	globalArgs     *llb.EnvList
+	epoch          *time.Time    // SOURCE_DATE_EPOCH
+	proxy          *llb.ProxyEnv // of every RUN
 	lex            *shell.Lex
 	stages         []*stageState
 	images         map[imageKey]*imageState
@@ -124,8 +132,9 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 		ctxPaths:     map[string]struct{}{},
 	}
 	c.platforms()
+	c.proxy = proxyEnv(opt.BuildArgs)
 	if err := c.globalArgsOf(m.Args); err != nil {
-		return nil, err
+		return nil, &Error{Index: -1, Instruction: "ARG", Err: err}
 	}
 	target := len(m.Stages) - 1
 	reachable := c.reachable(target)
@@ -180,7 +189,7 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{State: st, Definition: def, Image: img}, nil
+	return &Result{State: st, Definition: def, Image: img, Epoch: c.epoch}, nil
 }
 
 // platforms mirrors buildPlatformOpt.
@@ -247,8 +256,86 @@ func (c *compiler) globalArgsOf(args []ir.Arg) error {
 		}
 		env = env.AddOrReplace(a.Name, v)
 	}
+	env, err := c.sourceDateEpoch(env)
+	if err != nil {
+		return err
+	}
 	c.globalArgs = env
 	return nil
+}
+
+// proxyEnv mirrors proxyEnvFromBuildArgs: the proxy build args, in any
+// letter case and declared or not, are the proxy of every RUN, kept out
+// of the cache key. Of two spellings of one, the last in sorted order
+// wins.
+func proxyEnv(args map[string]string) *llb.ProxyEnv {
+	var pe llb.ProxyEnv
+	set := false
+	for _, k := range slices.Sorted(maps.Keys(args)) {
+		v := args[k]
+		switch strings.ToLower(k) {
+		case "http_proxy":
+			pe.HTTPProxy = v
+		case "https_proxy":
+			pe.HTTPSProxy = v
+		case "ftp_proxy":
+			pe.FTPProxy = v
+		case "no_proxy":
+			pe.NoProxy = v
+		case "all_proxy":
+			pe.AllProxy = v
+		default:
+			continue
+		}
+		set = true
+	}
+	if !set {
+		return nil
+	}
+	return &pe
+}
+
+// sourceDateEpoch reads SOURCE_DATE_EPOCH from the build args or the
+// global args, as Dockerfile2LLB does (getBuildArgValue), and writes it
+// back normalized (setBuildArgValue). Its time stamps the history and the
+// directories WORKDIR creates; Solve hands it to the exporters. Only a
+// Unix time is taken: the frontend's other forms ("context", a stage)
+// read files during the build, which Compile cannot.
+func (c *compiler) sourceDateEpoch(env *llb.EnvList) (*llb.EnvList, error) {
+	const key = "SOURCE_DATE_EPOCH"
+	v, ok := c.opt.BuildArgs[key]
+	if !ok {
+		if v, ok = env.Get(key); !ok || v == "" {
+			return env, nil
+		}
+	}
+	normalized := ""
+	if v != "" {
+		sde, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: only a Unix time in seconds is supported", key, v)
+		}
+		tm := time.Unix(sde, 0).UTC()
+		c.epoch = &tm
+		normalized = strconv.FormatInt(sde, 10)
+	}
+	if _, ok := c.opt.BuildArgs[key]; ok {
+		c.opt.BuildArgs = maps.Clone(c.opt.BuildArgs)
+		if normalized == "" {
+			delete(c.opt.BuildArgs, key)
+		} else {
+			c.opt.BuildArgs[key] = normalized
+		}
+	}
+	if _, ok := env.Get(key); ok {
+		if normalized == "" {
+			e := env.Delete(key)
+			env = &e
+		} else {
+			env = env.AddOrReplace(key, normalized)
+		}
+	}
+	return env, nil
 }
 
 // checkUnreachable checks a stage that the target does not need, as the

@@ -226,7 +226,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		}
 		s.state = s.state.AddEnv(x.Key, v)
 		img.Config.Env = addEnv(img.Config.Env, x.Key, v)
-		history(img, "ENV "+x.Key+"="+v, false)
+		c.history(img, "ENV "+x.Key+"="+v, false)
 	case *ir.ArgDecl:
 		return c.arg(ctx, s, x.Arg)
 	case *ir.EnvGroup:
@@ -247,7 +247,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 			img.Config.Env = addEnv(img.Config.Env, e.Key, vals[k])
 			msg += " " + e.Key + "=" + vals[k]
 		}
-		history(img, msg, false)
+		c.history(img, msg, false)
 	case *ir.User:
 		u := x.User
 		if x.Expand {
@@ -258,7 +258,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		}
 		s.state = s.state.User(u)
 		img.Config.User = u
-		history(img, "USER "+u, false)
+		c.history(img, "USER "+u, false)
 	case *ir.Label:
 		return c.instruction(ctx, s, i, &ir.LabelGroup{Labels: []ir.Label{*x}})
 	case *ir.LabelGroup:
@@ -284,10 +284,10 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 			img.Config.Labels[kv[0]] = kv[1]
 			msg += " " + kv[0] + "=" + kv[1]
 		}
-		history(img, msg, false)
+		c.history(img, msg, false)
 	case *ir.Maintainer:
 		img.Author = x.Name
-		history(img, "MAINTAINER "+x.Name, false)
+		c.history(img, "MAINTAINER "+x.Name, false)
 	case *ir.OnBuild:
 		// Only recorded; a stage based on this one runs the trigger.
 		img.Config.OnBuild = append(img.Config.OnBuild, x.Expression)
@@ -314,7 +314,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		for _, p := range ports {
 			img.Config.ExposedPorts[p] = struct{}{}
 		}
-		history(img, "EXPOSE ["+strings.Join(ports, " ")+"]", false) // fmt.Sprintf("EXPOSE %v"), as the frontend writes it
+		c.history(img, "EXPOSE ["+strings.Join(ports, " ")+"]", false) // fmt.Sprintf("EXPOSE %v"), as the frontend writes it
 	case *ir.Copy:
 		return c.copy(ctx, s, i, x)
 	case *ir.Run:
@@ -330,7 +330,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		if !s.cmdSet {
 			img.Config.Cmd = nil
 		}
-		history(img, "ENTRYPOINT "+quoteList(img.Config.Entrypoint), false)
+		c.history(img, "ENTRYPOINT "+quoteList(img.Config.Entrypoint), false)
 	case *ir.Cmd:
 		img.Config.Cmd = slices.Clone(x.Argv)
 		if len(x.Argv) == 0 {
@@ -341,7 +341,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		}
 		img.Config.ArgsEscaped = true //nolint:staticcheck // set by the Dockerfile frontend for Docker compatibility
 		s.cmdSet = true
-		history(img, "CMD "+quoteList(img.Config.Cmd), false)
+		c.history(img, "CMD "+quoteList(img.Config.Cmd), false)
 	case *ir.Healthcheck:
 		hc := &dockerspec.HealthcheckConfig{}
 		switch {
@@ -357,7 +357,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 			hc.Retries = x.Retries
 		}
 		img.Config.Healthcheck = hc
-		history(img, fmt.Sprintf("HEALTHCHECK %+v", *hc), false)
+		c.history(img, fmt.Sprintf("HEALTHCHECK %+v", *hc), false)
 	case *ir.StopSignal:
 		sig := x.Signal
 		if x.Expand {
@@ -370,7 +370,7 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 			}
 		}
 		img.Config.StopSignal = sig
-		history(img, "STOPSIGNAL "+sig, false)
+		c.history(img, "STOPSIGNAL "+sig, false)
 	case *ir.Volume:
 		paths := x.Paths
 		if x.Expand {
@@ -392,10 +392,10 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 		for _, v := range paths {
 			img.Config.Volumes[v] = struct{}{}
 		}
-		history(img, fmt.Sprintf("VOLUME %v", paths), false)
+		c.history(img, fmt.Sprintf("VOLUME %v", paths), false)
 	case *ir.Shell:
 		img.Config.Shell = slices.Clone(x.Argv)
-		history(img, fmt.Sprintf("SHELL %v", x.Argv), false)
+		c.history(img, fmt.Sprintf("SHELL %v", x.Argv), false)
 	default:
 		return fmt.Errorf("unsupported instruction %T", in)
 	}
@@ -427,10 +427,13 @@ func (c *compiler) workdir(ctx context.Context, s *stageState, p string, commit 
 		if u := s.image.Config.User; u != "" {
 			opts = append(opts, llb.WithUser(u))
 		}
+		if c.epoch != nil {
+			opts = append(opts, llb.WithCreatedTime(*c.epoch))
+		}
 		s.state = s.state.File(llb.Mkdir(wd, 0755, opts...), llb.Platform(*s.platform))
 		withLayer = true
 	}
-	history(&s.image, "WORKDIR "+wd, withLayer)
+	c.history(&s.image, "WORKDIR "+wd, withLayer)
 	return nil
 }
 
@@ -463,7 +466,7 @@ func (c *compiler) arg(ctx context.Context, s *stageState, a ir.Arg) error {
 		commit += "=" + *value
 	}
 	s.buildArgs = append(s.buildArgs, ir.Arg{Name: a.Name, Default: value})
-	history(&s.image, "ARG "+commit, false)
+	c.history(&s.image, "ARG "+commit, false)
 	return nil
 }
 
@@ -602,6 +605,10 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 	}
 	var copyOpt []llb.CopyOption
 	if chown != "" {
+		// Checked once expanded, as the frontend does (dispatchCopy).
+		if cp.Link && chownByName(chown) {
+			return fmt.Errorf("--chown=%s: user and group names can't be resolved when used with --link, use numeric uid[:gid] instead", chown)
+		}
 		copyOpt = append(copyOpt, llb.WithUser(chown))
 	}
 	if len(cp.Exclude) > 0 {
@@ -795,7 +802,7 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 			c.ctxPaths[path.Join("/", filepath.ToSlash(src))] = struct{}{}
 		}
 	}
-	history(&s.image, msg+" # buildkit", true)
+	c.history(&s.image, msg+" # buildkit", true)
 	return nil
 }
 
@@ -886,6 +893,9 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 		opts = append(opts, heredocMount)
 	}
 	opts = append(opts, llb.Args(args))
+	if c.proxy != nil {
+		opts = append(opts, llb.WithProxy(*c.proxy))
+	}
 	for k, m := range r.Mounts {
 		o, err := c.mount(ctx, s, m, [2]int{i, k})
 		if err != nil {
@@ -913,7 +923,7 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 		}
 	}
 	s.state = s.state.Run(opts...).Root()
-	history(&s.image, "RUN "+runCommandString(args, s.buildArgs, env)+" # buildkit", true)
+	c.history(&s.image, "RUN "+runCommandString(args, s.buildArgs, env)+" # buildkit", true)
 	return nil
 }
 
@@ -938,7 +948,10 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 	}
 	switch m.Type {
 	case ir.MountSecret:
-		return secretMount(m), nil
+		// env= that expands to "" still asks for an environment
+		// variable: the frontend keeps "set but empty" apart from unset.
+		envSet := m.Env != "" || slices.ContainsFunc(m.Vars, func(mv ir.MountVar) bool { return mv.Key == "env" })
+		return secretMount(m, envSet, s.platform.OS == "windows")
 	case ir.MountSSH:
 		return sshMount(m), nil
 	}
@@ -1006,20 +1019,33 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 	return llb.AddMount(target, st, mopts...), nil
 }
 
-// secretMount mirrors dispatchSecret.
-func secretMount(m ir.Mount) llb.RunOption {
+// secretMount mirrors the mount parser's check of secret mounts and
+// dispatchSecret.
+func secretMount(m ir.Mount, envSet, windows bool) (llb.RunOption, error) {
+	targetPath := m.Target
+	if windows {
+		targetPath = system.ToSlash(targetPath, "windows")
+	}
 	id := m.ID
 	if id == "" {
-		id = path.Base(m.Target)
+		if targetPath == "" {
+			return nil, errors.New("invalid secret mount. one of source, target required")
+		}
+		id = path.Base(targetPath)
+	}
+	if windows && targetPath != "" && !system.IsAbs(targetPath, "windows") {
+		return nil, fmt.Errorf("secret target %q must be an absolute path with forward slashes on Windows, e.g. --mount=type=secret,id=%s,target=C:/path/to/secret", targetPath, id)
 	}
 	var target *string
-	if m.Target != "" {
-		t := m.Target
-		target = &t
+	if targetPath != "" {
+		target = &targetPath
 	}
-	if m.Env == "" {
-		dest := m.Target
+	if !envSet {
+		dest := targetPath
 		if dest == "" {
+			if windows {
+				return nil, fmt.Errorf("secret target is required on Windows, e.g. --mount=type=secret,id=%s,target=C:/path/to/secret", id)
+			}
 			dest = "/run/secrets/" + path.Base(id)
 		}
 		target = &dest
@@ -1028,7 +1054,7 @@ func secretMount(m ir.Mount) llb.RunOption {
 	if !m.Required {
 		opts = append(opts, llb.SecretOptional)
 	}
-	if m.Env != "" {
+	if envSet {
 		opts = append(opts, llb.SecretAsEnvName(m.Env))
 	}
 	if m.UID != nil || m.GID != nil || m.Mode != nil {
@@ -1044,7 +1070,7 @@ func secretMount(m ir.Mount) llb.RunOption {
 		}
 		opts = append(opts, llb.SecretFileOpt(uid, gid, mode))
 	}
-	return llb.AddSecretWithDest(id, target, opts...)
+	return llb.AddSecretWithDest(id, target, opts...), nil
 }
 
 // sshMount mirrors dispatchSSH.
@@ -1129,11 +1155,12 @@ func quoteList(argv []string) string {
 }
 
 // history mirrors commitToHistory.
-func history(img *dockerspec.DockerOCIImage, msg string, withLayer bool) {
+func (c *compiler) history(img *dockerspec.DockerOCIImage, msg string, withLayer bool) {
 	img.History = append(img.History, ocispecs.History{
 		CreatedBy:  msg,
 		Comment:    "buildkit.dockerfile.v0",
 		EmptyLayer: !withLayer,
+		Created:    c.epoch,
 	})
 }
 
@@ -1318,4 +1345,14 @@ func setMountVar(m *ir.Mount, key, v string) error {
 		return fmt.Errorf("unexpected mount option %q", key)
 	}
 	return nil
+}
+
+// chownByName reports whether an owner names a user or group, which a
+// linked copy cannot look up (the frontend's chownByName).
+func chownByName(chown string) bool {
+	co, ok := llb.WithUser(chown).(llb.ChownOpt)
+	if !ok {
+		return false
+	}
+	return (co.User != nil && co.User.Name != "") || (co.Group != nil && co.Group.Name != "")
 }
