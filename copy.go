@@ -235,10 +235,7 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 		cc.errs = append(cc.errs, fmt.Errorf("%w: --chown=%s with --link: use a numeric uid[:gid]", ErrInvalidValue, cp.Chown))
 	}
 	if len(cc.errs) > 0 {
-		for _, err := range cc.errs {
-			s.fail(name, err)
-		}
-		return s
+		return s.failAll(name, cc.errs)
 	}
 	return s.add(instr{name: name, ir: cp, from: fromStage})
 }

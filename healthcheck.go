@@ -113,10 +113,7 @@ func (s *Stage) healthcheck(h *ir.Healthcheck, opts []HealthcheckOption) *Stage 
 		}
 	}
 	if len(hc.errs) > 0 {
-		for _, err := range hc.errs {
-			s.fail("HEALTHCHECK", err)
-		}
-		return s
+		return s.failAll("HEALTHCHECK", hc.errs)
 	}
 	return s.add(instr{name: "HEALTHCHECK", ir: h})
 }

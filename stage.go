@@ -32,6 +32,9 @@ type Stage struct {
 
 	instrs []instr
 	errs   []error
+	// refused counts the calls that added no instruction because they
+	// failed, so that the errors of later calls still count every call.
+	refused int
 }
 
 // instr is an appended instruction with the stages it refers to, which
@@ -50,7 +53,16 @@ func (s *Stage) Name() string { return s.name }
 func (s *Stage) Build() *Build { return s.build }
 
 func (s *Stage) fail(instruction string, err error) *Stage {
-	s.errs = append(s.errs, &InstructionError{Stage: s.name, Index: len(s.instrs), Instruction: instruction, Err: err})
+	return s.failAll(instruction, []error{err})
+}
+
+// failAll records the problems of one refused call, all at its position.
+func (s *Stage) failAll(instruction string, errs []error) *Stage {
+	index := len(s.instrs) + s.refused
+	s.refused++
+	for _, err := range errs {
+		s.errs = append(s.errs, &InstructionError{Stage: s.name, Index: index, Instruction: instruction, Err: err})
+	}
 	return s
 }
 
@@ -494,10 +506,7 @@ func (s *Stage) run(r *ir.Run, opts []RunOption) *Stage {
 		}
 	}
 	if len(rc.errs) > 0 {
-		for _, err := range rc.errs {
-			s.fail("RUN", err)
-		}
-		return s
+		return s.failAll("RUN", rc.errs)
 	}
 	return s.add(instr{name: "RUN", ir: r, mount: rc.mountFrom})
 }

@@ -3,6 +3,7 @@ package multistage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,5 +216,29 @@ func TestUnusedStageChecked(t *testing.T) {
 		if _, _, err := crosscheck.Check(context.Background(), b, crosscheck.Options{Target: a}); err != nil {
 			t.Errorf("%s: with Target(a): %v", base, err)
 		}
+	}
+}
+
+// TestErrorIndexCountsRefusedCalls: the Index of an InstructionError is the
+// position of the call in the stage, also after calls that were refused
+// and added nothing.
+func TestErrorIndexCountsRefusedCalls(t *testing.T) {
+	b := multistage.New()
+	b.Stage("s").From("alpine:3.20").
+		Run("true").                                                // 0
+		Env("1A", "x").                                             // 1: refused
+		Copy("", "/x", multistage.Chown("a b"), multistage.Link()). // 2: refused, three problems
+		Run("true").                                                // 3
+		Expose(0)                                                   // 4: refused
+	var got []int
+	for _, err := range unjoin(b.Validate()) {
+		var ie *multistage.InstructionError
+		if !errors.As(err, &ie) {
+			t.Fatalf("not an InstructionError: %v", err)
+		}
+		got = append(got, ie.Index)
+	}
+	if want := []int{1, 2, 2, 2, 4}; !slices.Equal(got, want) {
+		t.Errorf("indexes %v, want %v: %v", got, want, b.Validate())
 	}
 }
