@@ -82,6 +82,42 @@ func addKindOf(src string) (addKind, error) {
 	return addLocal, nil
 }
 
+// gitConflicts finds what dispatchCopy refuses of git sources once it
+// builds: a KeepGitDir or a Checksum that contradicts the keep-git-dir or
+// checksum of a repository URL's query. As there, the first value given
+// holds for the git sources after it. Templates are checked when
+// compiled.
+func gitConflicts(cp *ir.Copy) []error {
+	var errs []error
+	keep := cp.KeepGitDir
+	sum := cp.Checksum
+	if cp.Expand && strings.Contains(sum, "$") {
+		sum = ""
+	}
+	for _, src := range cp.Sources {
+		if cp.Expand && strings.Contains(src, "$") {
+			continue
+		}
+		ref, isGit, err := dfgitutil.ParseGitRef(src)
+		if err != nil || !isGit || ref.IndistinguishableFromLocal {
+			continue
+		}
+		if keep != nil && ref.KeepGitDir != nil && *keep != *ref.KeepGitDir {
+			errs = append(errs, valueError(ErrInvalidValue, "git repository", src, "its keep-git-dir contradicts KeepGitDir or an earlier source"))
+		}
+		if ref.KeepGitDir != nil {
+			keep = ref.KeepGitDir
+		}
+		if sum != "" && ref.Checksum != "" && sum != ref.Checksum {
+			errs = append(errs, valueError(ErrInvalidValue, "git repository", src, fmt.Sprintf("its checksum %q contradicts %q", ref.Checksum, sum)))
+		}
+		if ref.Checksum != "" {
+			sum = ref.Checksum
+		}
+	}
+	return errs
+}
+
 // Add appends an ADD instruction that copies src from the build context to
 // dst, unpacking it when it is a local tar archive (plain, gzip, bzip2 or
 // xz):
@@ -158,6 +194,7 @@ func (s *Stage) addInstr(kind addKind, src, dst string, opts []AddOption) *Stage
 		}
 		kinds[k] = true
 	}
+	cc.errs = append(cc.errs, gitConflicts(cp)...)
 	if cp.Unpack != nil && !templates && !kinds[addLocal] && !kinds[addURL] {
 		cc.errs = append(cc.errs, fmt.Errorf("%w: Unpack does not apply to a git repository", ErrInvalidValue))
 	}

@@ -27,6 +27,15 @@ func TestRefusals(t *testing.T) {
 		{"Add of a git repository", func(s *multistage.Stage) { s.Add("https://github.com/a/b.git", "/b") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddURL of a local path", func(s *multistage.Stage) { s.AddURL("a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddGit of a URL", func(s *multistage.Stage) { s.AddGit("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
+		{"KeepGitDir against the URL's keep-git-dir=false", func(s *multistage.Stage) {
+			s.AddGit("https://github.com/a/b.git?keep-git-dir=false", "/src", multistage.KeepGitDir())
+		}, multistage.ErrInvalidValue, "ADD"},
+		{"Checksum against the URL's checksum", func(s *multistage.Stage) {
+			s.AddGit("https://github.com/a/b.git?checksum=aaaaaaa", "/src", multistage.Checksum("bbbbbbb"))
+		}, multistage.ErrInvalidValue, "ADD"},
+		{"two repositories with different keep-git-dir", func(s *multistage.Stage) {
+			s.AddGit("https://github.com/a/b.git?keep-git-dir=true", "/src/", multistage.MoreSources("https://github.com/a/c.git?keep-git-dir=false"))
+		}, multistage.ErrInvalidValue, "ADD"},
 		{"AddURL whose first source is a local path", func(s *multistage.Stage) {
 			s.AddURL("b.tgz", "/d/", multistage.MoreSources("https://example.com/a.tgz"))
 		}, multistage.ErrInvalidValue, "ADD"},
@@ -134,7 +143,8 @@ func TestAcceptedForms(t *testing.T) {
 		Maintainer(`Jane "JD" Doe <jane@example.com> $X`).
 		OnBuild("RUN echo $HOME").
 		RunHeredoc("cat <<'A' <<B\n$x\nA\n$y\nB").
-		EnvExpandAll("A", `"a b"`, "B", "$A")
+		EnvExpandAll("A", `"a b"`, "B", "$A").
+		AddGit("https://github.com/a/b.git?keep-git-dir=true&checksum=aaaaaaa", "/g", multistage.KeepGitDir(), multistage.Checksum("aaaaaaa"))
 	df, err := b.Dockerfile()
 	if err != nil {
 		t.Fatal(err)
