@@ -193,12 +193,12 @@ func (s *Stage) CopyFrom(from *Stage, src, dst string, opts ...CopyOption) *Stag
 // CopyFromImage copies files out of an image:
 //
 //	COPY --from=nginx:alpine /etc/nginx/nginx.conf /etc/nginx/
+//
+// As in a Dockerfile, "scratch" is the empty file system: copying "/"
+// from it copies nothing, and copying a file from it fails the build.
 func (s *Stage) CopyFromImage(ref, src, dst string, opts ...CopyOption) *Stage {
-	if err := checkImageRef(ref); err != nil || ref == "scratch" {
+	if err := checkImageRef(ref); err != nil {
 		defer s.lock()()
-		if err == nil {
-			err = fmt.Errorf("%w: cannot copy from scratch", ErrInvalidImageRef)
-		}
 		return s.fail("COPY", err)
 	}
 	return s.copy("COPY", ir.ImageSource(ref), nil, []string{src}, dst, opts)

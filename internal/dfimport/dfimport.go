@@ -1043,8 +1043,9 @@ func (w *walker) before(j int, name string) error {
 
 // looksLikeStageName reports whether an image reference is a bare name
 // with no registry, path, tag or digest, the way a stage name looks.
+// "scratch" is none: BuildKit reads it as the empty file system.
 func looksLikeStageName(ref string) bool {
-	return !strings.ContainsAny(ref, "/:@")
+	return ref != "scratch" && !strings.ContainsAny(ref, "/:@")
 }
 
 var knownRunFlags = map[string]bool{"mount": true, "network": true, "security": true}
