@@ -56,7 +56,8 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
 // still cannot express (an ONBUILD trigger that spans lines or uses a
 // stage by index; an ONBUILD trigger or a heredoc with backslashes under
-// an escape character other than '\') are refused
+// an escape character other than '\'; a heredoc with carriage returns, as
+// a file with CRLF line endings has) are refused
 // with an [*UnsupportedError] naming the line, which matches
 // [ErrUnsupported]. A Dockerfile BuildKit refuses gives a [*SyntaxError],
 // as does a variable in COPY --from, which BuildKit

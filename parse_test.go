@@ -33,7 +33,7 @@ type corpusFile struct {
 	warnings    []int
 }
 
-var wantRe = regexp.MustCompile(`(?m)^# want-(unsupported|warning|error): (\d+)$`)
+var wantRe = regexp.MustCompile(`(?m)^# want-(unsupported|warning|error): (\d+)\r?$`)
 
 func loadCorpus(t testing.TB) []corpusFile {
 	t.Helper()

@@ -232,6 +232,10 @@ func Walk(data []byte) (*Program, error) {
 	w := &walker{lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, prog: &Program{}, names: map[string]int{}, stages: stages,
 		mountFlags: map[int][]string{}}
 	for _, n := range res.AST.Children {
+		if crHeredoc(n) {
+			return nil, &UnsupportedError{Line: n.StartLine, Instruction: strings.ToUpper(n.Value),
+				Reason: "a heredoc with carriage returns (CRLF line endings): BuildKit keeps them in the content, which the builder API does not carry; convert the file to LF line endings"}
+		}
 		if !strings.EqualFold(n.Value, "run") {
 			continue
 		}
@@ -1039,6 +1043,24 @@ func (w *walker) before(j int, name string) error {
 		return &SyntaxError{Line: w.line, Err: fmt.Errorf("cannot use stage %q here: it needs to be defined before the current stage", name)}
 	}
 	return nil
+}
+
+// crHeredoc reports whether an instruction (or the one of an ONBUILD) has
+// a heredoc whose content holds a carriage return.
+func crHeredoc(n *parser.Node) bool {
+	for ; n != nil; n = n.Next {
+		for _, h := range n.Heredocs {
+			if strings.Contains(h.Content, "\r") {
+				return true
+			}
+		}
+		for _, c := range n.Children {
+			if crHeredoc(c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // looksLikeStageName reports whether an image reference is a bare name
