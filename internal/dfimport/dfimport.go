@@ -264,6 +264,12 @@ func Walk(data []byte) (*Program, error) {
 			used[st.Name] = true
 		}
 	}
+	last := map[string]int{} // the last stage of each name, which --from and --target find
+	for i, st := range stages {
+		if st.Name != "" {
+			last[st.Name] = i
+		}
+	}
 	for i, st := range stages {
 		name := st.Name
 		if name == "" {
@@ -272,6 +278,18 @@ func Walk(data []byte) (*Program, error) {
 				name = fmt.Sprintf("stage-%d-%d", i, n)
 			}
 			used[name] = true
+		} else if j := last[name]; j != i {
+			// BuildKit accepts a stage name twice: a later FROM of the
+			// name finds the latest stage before it, --from and --target
+			// the last. The builder wants unique names, so the shadowed
+			// stage gets another; the references keep their stages.
+			name = fmt.Sprintf("%s-%d", st.Name, i)
+			for n := 0; used[name]; n++ {
+				name = fmt.Sprintf("%s-%d-%d", st.Name, i, n)
+			}
+			used[name] = true
+			w.prog.Warnings = append(w.prog.Warnings, Warning{Line: lineOf(st.Location), Message: fmt.Sprintf(
+				"stage name %q is used again on line %d, whose stage --from and --target find: this stage is imported as %q", st.Name, lineOf(stages[j].Location), name)})
 		}
 		w.prog.Stages = append(w.prog.Stages, Stage{Name: name, Named: st.Name != "", Line: lineOf(st.Location)})
 	}
@@ -1028,8 +1046,9 @@ func (w *walker) onbuild(c *instructions.OnbuildCommand) error {
 // stageNamed finds a stage by name, as the frontend does: any stage of the
 // file, case-insensitively.
 func (w *walker) stageNamed(name string) (int, bool) {
-	for i, st := range w.stages {
-		if st.Name != "" && strings.EqualFold(st.Name, name) {
+	// The last stage of the name, as BuildKit's statesByName keeps it.
+	for i := len(w.stages) - 1; i >= 0; i-- {
+		if st := w.stages[i]; st.Name != "" && strings.EqualFold(st.Name, name) {
 			return i, true
 		}
 	}
