@@ -3,6 +3,7 @@ package multistage
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Every error returned by [Build.Dockerfile], [Build.Compile]
@@ -82,4 +83,23 @@ func quoteShort(s string) string {
 		return fmt.Sprintf("%q... (%d bytes)", s[:max], len(s))
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// quoteList describes an argument list, quoting a bounded prefix of it.
+func quoteList(argv []string) string {
+	const max = 8
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, a := range argv {
+		if i == max {
+			fmt.Fprintf(&b, " ... (%d arguments)", len(argv))
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteShort(a))
+	}
+	b.WriteByte(']')
+	return b.String()
 }

@@ -33,6 +33,11 @@ func (b *Build) lower(cfg *config) (*ir.Build, string, error) {
 			errs = append(errs, fmt.Errorf("syntax directive: %w", err))
 		}
 	}
+	if cfg.platform != nil {
+		if err := checkTargetPlatform(*cfg.platform); err != nil {
+			errs = append(errs, fmt.Errorf("WithPlatform: %w", err))
+		}
+	}
 
 	target := b.stages[len(b.stages)-1]
 	if cfg.target != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -35,6 +37,12 @@ func (s *Stage) OnBuild(instruction string) *Stage {
 	return s.add(instr{name: "ONBUILD", ir: &ir.OnBuild{Expression: instruction, Triggers: trigger}})
 }
 
+// parseErrorLine is how BuildKit's parser starts an error.
+var parseErrorLine = regexp.MustCompile(`^dockerfile parse error on line \d+: `)
+
+// must drops the error of a parse that only serves a closer look.
+func must[T any](v T, _ error) T { return v }
+
 // onBuildTrigger checks an ONBUILD instruction with BuildKit's parser, and
 // turns it into IR through the calls ParseDockerfile would make for it.
 func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
@@ -56,13 +64,28 @@ func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
 	if !ok || ob.Expression != instruction {
 		return nil, valueError(ErrUnsafeValue, "onbuild instruction", instruction, "is not read back as written")
 	}
+	if inner, err := parser.Parse(strings.NewReader(instruction + "\n")); err == nil && len(inner.AST.Children) == 1 {
+		if cp, ok := must(instructions.ParseInstruction(inner.AST.Children[0])).(*instructions.CopyCommand); ok {
+			if _, err := strconv.Atoi(cp.From); err == nil {
+				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction,
+					"names a stage by index: which stage that is depends on the build that runs the trigger; name the stage")
+			}
+		}
+	}
 	prog, err := dfimport.Walk([]byte("FROM scratch\n" + instruction + "\n"))
 	if err != nil {
 		var ue *dfimport.UnsupportedError
 		if errors.As(err, &ue) {
 			return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, ue.Reason)
 		}
-		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, err.Error())
+		// The line numbers are those of the trigger's own Dockerfile,
+		// which the caller never wrote.
+		msg := err.Error()
+		var se *dfimport.SyntaxError
+		if errors.As(err, &se) {
+			msg = se.Err.Error()
+		}
+		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, parseErrorLine.ReplaceAllString(msg, ""))
 	}
 	calls := prog.Stages[0].Calls[1:] // after FROM scratch
 	tb := New()

@@ -1,8 +1,10 @@
 package multistage
 
 import (
+	"fmt"
 	"maps"
 
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -68,6 +70,15 @@ func BuildArg(key, value string) Option {
 // machine that compiles, which is also BuildKit's default.
 func WithPlatform(p ocispecs.Platform) Option {
 	return optionFunc(func(c *config) { c.platform = &p })
+}
+
+// checkTargetPlatform accepts a platform that names an OS and an architecture,
+// as "docker build --platform" needs.
+func checkTargetPlatform(p ocispecs.Platform) error {
+	if p.OS == "" || p.Architecture == "" {
+		return fmt.Errorf("%w: platform %q: needs an OS and an architecture", ErrInvalidValue, platforms.FormatAll(p))
+	}
+	return nil
 }
 
 // Syntax adds a "# syntax=ref" directive to the rendered Dockerfile, so that

@@ -226,6 +226,11 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range sc.platforms {
+		if err := checkTargetPlatform(p); err != nil {
+			return nil, fmt.Errorf("Platforms: %w", err)
+		}
+	}
 	ctxDir, err := filepath.Abs(sc.contextDir)
 	if err != nil {
 		return nil, err

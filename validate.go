@@ -169,7 +169,7 @@ func checkText(what, v string) error {
 // UTF-8 string except NUL, which no exec call can pass.
 func checkArgv(what string, argv []string) error {
 	if len(argv) == 0 || argv[0] == "" {
-		return valueError(ErrEmptyCommand, what, strings.Join(argv, " "), "needs at least a program")
+		return fmt.Errorf("%w: %s %s: needs at least a program", ErrEmptyCommand, what, quoteList(argv))
 	}
 	for _, a := range argv {
 		if !utf8.ValidString(a) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // TestRefusedAtTheCall lists the values that issue 6 found accepted by the
@@ -240,5 +241,45 @@ func TestErrorIndexCountsRefusedCalls(t *testing.T) {
 	}
 	if want := []int{1, 2, 2, 2, 4}; !slices.Equal(got, want) {
 		t.Errorf("indexes %v, want %v: %v", got, want, b.Validate())
+	}
+}
+
+// TestErrorMessages checks that refusals say what is wrong in the
+// caller's terms: no line numbers of a Dockerfile the caller never wrote,
+// argument lists shown as lists.
+func TestErrorMessages(t *testing.T) {
+	for _, tc := range []struct {
+		reason string
+		f      func(b *multistage.Build) error
+		want   error
+		has    string
+		hasNot string
+	}{
+		{"an ONBUILD trigger BuildKit's parser refuses", func(b *multistage.Build) error {
+			b.Stage("s").From("alpine:3.20").OnBuild("ENV")
+			return b.Validate()
+		}, multistage.ErrInvalidValue, "ENV requires at least one argument", "line 2"},
+		{"an ONBUILD trigger with a stage index", func(b *multistage.Build) error {
+			b.Stage("s").From("alpine:3.20").OnBuild("COPY --from=0 /a /b")
+			return b.Validate()
+		}, multistage.ErrInvalidValue, "by index", "defined before"},
+		{"a healthcheck whose program is empty", func(b *multistage.Build) error {
+			b.Stage("s").From("alpine:3.20").Healthcheck([]string{"", "x"})
+			return b.Validate()
+		}, multistage.ErrEmptyCommand, `["" "x"]`, `" x"`},
+		{"a target platform without OS or architecture", func(b *multistage.Build) error {
+			b.Stage("s").From("alpine:3.20").Run("true")
+			return b.Validate(multistage.WithPlatform(ocispecs.Platform{}))
+		}, multistage.ErrInvalidValue, "needs an OS and an architecture", ""},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			err := tc.f(multistage.New())
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tc.has) || tc.hasNot != "" && strings.Contains(msg, tc.hasNot) {
+				t.Errorf("message %q: want %q in it and not %q", msg, tc.has, tc.hasNot)
+			}
+		})
 	}
 }
