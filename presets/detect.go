@@ -207,10 +207,15 @@ func detectGo(p *project) ([]Detection, error) {
 		reason += ", go " + o.Version
 	}
 	if !p.hasMain(".") {
-		if cmds := p.mainCommands(); len(cmds) == 1 {
+		switch cmds := p.mainCommands(); len(cmds) {
+		case 1:
 			o.Package = "./cmd/" + cmds[0]
 			o.Binary = binaryName(cmds[0])
 			reason += ", main package " + o.Package
+		case 0:
+			reason += "; no main package at the root or under cmd/: set Package"
+		default:
+			reason += "; several commands under cmd/ (" + strings.Join(cmds, ", ") + "): set Package and Binary"
 		}
 	}
 	if p.hasDir("vendor") {
@@ -341,8 +346,17 @@ func detectDotNet(p *project) ([]Detection, error) {
 	o.Project = chosen
 	reason += "; publishing " + chosen
 	for _, g := range chosenProj.PropertyGroups {
-		if g.AssemblyName != "" {
-			o.AssemblyName = g.AssemblyName
+		if name := strings.TrimSpace(g.AssemblyName); name != "" {
+			// MSBuild properties: the project's own name is known, any
+			// other is not, and then the preset's default (the project
+			// name) is a better guess than a name with "$(" in it.
+			project := strings.TrimSuffix(path.Base(chosen), path.Ext(chosen))
+			name = strings.ReplaceAll(name, "$(MSBuildProjectName)", project)
+			if strings.Contains(name, "$(") {
+				reason += "; AssemblyName " + g.AssemblyName + " uses MSBuild properties: set AssemblyName"
+			} else {
+				o.AssemblyName = name
+			}
 		}
 		tfm := g.TargetFramework
 		if tfm == "" && g.TargetFrameworks != "" {

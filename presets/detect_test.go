@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -142,6 +143,18 @@ func TestDetect(t *testing.T) {
 		files:  map[string]string{"package.json": `{"scripts": {"start": "node ."}}`, "package-lock.json": "{}", ".nvmrc": "stable\n"},
 		want:   []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json"}}},
 	}, {
+		name:   "dotnet-assembly-msbuild-property",
+		reason: "an AssemblyName made of $(MSBuildProjectName) is resolved; one with another property is left to the default",
+		files: map[string]string{"Api.csproj": `<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFramework>net8.0</TargetFramework>` +
+			`<AssemblyName>$(MSBuildProjectName).Host</AssemblyName></PropertyGroup></Project>`},
+		want: []presets.Detection{{Preset: presets.PresetDotNet, DotNet: &presets.DotNetOptions{Project: "Api.csproj", AssemblyName: "Api.Host", Version: "8.0"}}},
+	}, {
+		name:   "dotnet-assembly-other-property",
+		reason: "an AssemblyName with a property Detect cannot know",
+		files: map[string]string{"Api.csproj": `<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFramework>net8.0</TargetFramework>` +
+			`<AssemblyName>$(Company).Api</AssemblyName></PropertyGroup></Project>`},
+		want: []presets.Detection{{Preset: presets.PresetDotNet, DotNet: &presets.DotNetOptions{Project: "Api.csproj", Version: "8.0"}}},
+	}, {
 		name:   "dotnet-project-dir",
 		reason: "a directory whose name looks like a project file is not one",
 		files:  map[string]string{"Acme.sln": "", "src/Api/Api.csproj": webCsproj, "src/Old.csproj/README.md": ""},
@@ -255,5 +268,25 @@ func TestDetectSamples(t *testing.T) {
 				t.Errorf("Detect (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestDetectGoHints: a module whose main package Detect cannot choose
+// still gets the Go preset, and the reason says what to set.
+func TestDetectGoHints(t *testing.T) {
+	for _, tc := range []struct {
+		files map[string]string
+		hint  string
+	}{
+		{map[string]string{"go.mod": "module example.com/lib\n", "lib.go": "package lib\n"}, "set Package"},
+		{map[string]string{"go.mod": "module example.com/tools\n", "cmd/a/main.go": "package main\n", "cmd/b/main.go": "package main\n"}, "set Package and Binary"},
+	} {
+		got, err := presets.Detect(writeTree(t, tc.files))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Preset != presets.PresetGo || !strings.Contains(got[0].Reason, tc.hint) {
+			t.Errorf("Detect(%v) = %+v, want the Go preset with %q in the reason", tc.files, got, tc.hint)
+		}
 	}
 }
