@@ -13,8 +13,10 @@ import (
 
 // TestSpecialBuildArgs checks the build args that mean more to BuildKit
 // than a variable: the proxy args, which become the proxy of every RUN
-// whether an ARG declares them or not, and SOURCE_DATE_EPOCH, which dates
-// the history and the directories WORKDIR creates. Compile must give what
+// whether an ARG declares them or not; SOURCE_DATE_EPOCH, which dates
+// the history and the directories WORKDIR creates; and the ones the
+// frontend reads as its options (BUILDKIT_SANDBOX_HOSTNAME,
+// BUILDKIT_CACHE_MOUNT_NS). Compile must give what
 // the frontend gives, for build args and for global ARG defaults.
 func TestSpecialBuildArgs(t *testing.T) {
 	windows := ocispecs.Platform{OS: "windows", Architecture: "amd64"}
@@ -45,6 +47,10 @@ func TestSpecialBuildArgs(t *testing.T) {
 			b.Arg("SOURCE_DATE_EPOCH", "5")
 			b.Stage("s").From("alpine:3.20").Arg("SOURCE_DATE_EPOCH").EnvExpand("E", "x${SOURCE_DATE_EPOCH}").Workdir("/app")
 		}, map[string]string{"SOURCE_DATE_EPOCH": ""}, nil},
+		{"BUILDKIT_SANDBOX_HOSTNAME names the host of every RUN, BUILDKIT_CACHE_MOUNT_NS prefixes cache ids", func(b *multistage.Build) {
+			base := b.Stage("base").From("alpine:3.20").Run("hostname")
+			b.Stage("s").FromStage(base).Run("true", multistage.CacheMount("/root/.cache"), multistage.CacheMount("/c", multistage.MountID("shared")))
+		}, map[string]string{"BUILDKIT_SANDBOX_HOSTNAME": "builder", "BUILDKIT_CACHE_MOUNT_NS": "team-a"}, nil},
 		{"a secret env= that expands to empty still asks for an env variable", func(b *multistage.Build) {
 			b.Stage("s").From("alpine:3.20").Arg("E", "").
 				Run("true", multistage.SecretMount("a", multistage.MountOptionExpand("env", "${E}")))

@@ -54,6 +54,15 @@ func WithMetaResolver(r llb.ImageMetaResolver) Option {
 // BuildArg sets the value of a build arg for [Build.Compile], as
 // "docker build --build-arg key=value" does. [Build.Dockerfile] ignores it:
 // the rendered Dockerfile takes the same --build-arg.
+//
+// As with docker build, some build args mean more: HTTP_PROXY,
+// HTTPS_PROXY, FTP_PROXY, NO_PROXY and ALL_PROXY (in either letter case)
+// are the proxy of every RUN, declared or not, and stay out of the cache
+// key; SOURCE_DATE_EPOCH (a Unix time, also as a global ARG default)
+// dates the image history, the directories WORKDIR creates and, with
+// [Build.Solve], the exported image; BUILDKIT_SANDBOX_HOSTNAME is the host
+// name of every RUN; BUILDKIT_CACHE_MOUNT_NS prefixes every cache mount
+// id.
 func BuildArg(key, value string) Option {
 	return optionFunc(func(c *config) {
 		if c.buildArgs == nil {

@@ -140,6 +140,11 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 		k, v, _ := strings.Cut(env, "=")
 		s.state = s.state.AddEnv(k, v)
 	}
+	if h := c.opt.BuildArgs["BUILDKIT_SANDBOX_HOSTNAME"]; h != "" {
+		// Read by the frontend's options (dockerui), as docker build
+		// --build-arg BUILDKIT_SANDBOX_HOSTNAME=... sets it.
+		s.state = s.state.Hostname(h)
+	}
 	if wd := s.image.Config.WorkingDir; wd != "" {
 		if err := c.workdir(ctx, s, wd, false); err != nil {
 			return &Error{Stage: s.ir.Name, Index: -1, Instruction: "FROM", Err: err}
@@ -986,7 +991,8 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 		if id == "" {
 			id = path.Clean(m.Target)
 		}
-		mopts = append(mopts, llb.AsPersistentCacheDir("/"+id, sharing))
+		// BUILDKIT_CACHE_MOUNT_NS prefixes every cache id (dockerui).
+		mopts = append(mopts, llb.AsPersistentCacheDir(c.opt.BuildArgs["BUILDKIT_CACHE_MOUNT_NS"]+"/"+id, sharing))
 	}
 	target := m.Target
 	if !system.IsAbsolutePath(filepath.Clean(target)) {

@@ -116,7 +116,10 @@ func Frontend(ctx context.Context, df []byte, target string, o Options) (*llb.De
 		MetaResolver:   o.Resolver,
 		LLBCaps:        &caps,
 		TargetPlatform: o.Platform,
-		Config:         dockerui.Config{Target: target, BuildArgs: o.BuildArgs},
+		// The build args that dockerui reads as options of the
+		// frontend, as it does for docker build.
+		Config: dockerui.Config{Target: target, BuildArgs: o.BuildArgs,
+			Hostname: o.BuildArgs["BUILDKIT_SANDBOX_HOSTNAME"], CacheIDNamespace: o.BuildArgs["BUILDKIT_CACHE_MOUNT_NS"]},
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("dockerfile2llb: %w\n%s", err, df)
