@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/client"
@@ -310,4 +311,26 @@ func findInTree(t *testing.T, root string, needle []byte) string {
 		t.Fatal(err)
 	}
 	return found
+}
+
+// TestEndToEndSourceDateEpoch: a SOURCE_DATE_EPOCH global ARG dates the
+// exported image and every history entry on the LLB route, as it does on
+// the Dockerfile route (whose image config e2e.Build compares).
+func TestEndToEndSourceDateEpoch(t *testing.T) {
+	c := testenv.Client(t)
+	b := multistage.New()
+	b.Arg("SOURCE_DATE_EPOCH", "1700000000")
+	b.Stage("app").From("alpine:latest").
+		Workdir("/work").
+		Run("echo dated > /work/f # " + rand.Text())
+	r := e2e.Build(t, c, b, t.TempDir(), e2e.Options{ViaDockerfile: true})
+	want := time.Unix(1700000000, 0).UTC()
+	if r.Config.Created == nil || !r.Config.Created.Equal(want) {
+		t.Errorf("image created %v, want %v", r.Config.Created, want)
+	}
+	for _, h := range r.Config.History {
+		if strings.Contains(h.Comment, "buildkit.dockerfile") && (h.Created == nil || !h.Created.Equal(want)) {
+			t.Errorf("history %q created %v, want %v", h.CreatedBy, h.Created, want)
+		}
+	}
 }
