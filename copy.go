@@ -225,6 +225,19 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 	for _, src := range cp.Sources {
 		if err := check("source", src); err != nil {
 			cc.errs = append(cc.errs, err)
+			continue
+		}
+		if !cp.Add && !(cp.Expand && strings.Contains(src, "$")) {
+			// BuildKit tells sources apart before COPY copies them, and
+			// refuses to fetch (dispatchCopy).
+			switch k, err := addKindOf(src); {
+			case err != nil:
+				cc.errs = append(cc.errs, err)
+			case k == addURL:
+				cc.errs = append(cc.errs, valueError(ErrInvalidValue, "source", src, "is a URL, which COPY does not download: use AddURL"))
+			case k == addGit:
+				cc.errs = append(cc.errs, valueError(ErrInvalidValue, "source", src, "is read by BuildKit as a git repository, which COPY does not fetch: use AddGit"))
+			}
 		}
 	}
 	if err := check("destination", dst); err != nil {

@@ -27,6 +27,11 @@ func TestRefusals(t *testing.T) {
 		{"Add of a git repository", func(s *multistage.Stage) { s.Add("https://github.com/a/b.git", "/b") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddURL of a local path", func(s *multistage.Stage) { s.AddURL("a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddGit of a URL", func(s *multistage.Stage) { s.AddGit("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
+		{"Copy of a URL", func(s *multistage.Stage) { s.Copy("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "COPY"},
+		{"Copy of what BuildKit reads as a git repository", func(s *multistage.Stage) { s.Copy("0@0:", "/a") }, multistage.ErrInvalidValue, "COPY"},
+		{"CopyFrom with a git repository among more sources", func(s *multistage.Stage) {
+			s.CopyFromImage("busybox", "/bin/busybox", "/b/", multistage.MoreSources("git@github.com:a/b.git"))
+		}, multistage.ErrInvalidValue, "COPY"},
 		{"KeepGitDir against the URL's keep-git-dir=false", func(s *multistage.Stage) {
 			s.AddGit("https://github.com/a/b.git?keep-git-dir=false", "/src", multistage.KeepGitDir())
 		}, multistage.ErrInvalidValue, "ADD"},

@@ -784,6 +784,11 @@ func (w *walker) copy(c copyArgs) error {
 		if err != nil {
 			return err
 		}
+		if !used && i < len(c.sd.SourcePaths) && w.instr == "COPY" {
+			if err := copySource(v); err != nil {
+				return &SyntaxError{Line: w.line, Err: err}
+			}
+		}
 		vals[i] = v
 		expand = expand || used
 	}
@@ -1060,6 +1065,21 @@ func (w *walker) stageNamed(name string) (int, bool) {
 func (w *walker) before(j int, name string) error {
 	if j >= w.index {
 		return &SyntaxError{Line: w.line, Err: fmt.Errorf("cannot use stage %q here: it needs to be defined before the current stage", name)}
+	}
+	return nil
+}
+
+// copySource refuses, as dispatchCopy does, a COPY source that is a git
+// repository or a URL: only ADD fetches.
+func copySource(src string) error {
+	ref, isGit, err := dfgitutil.ParseGitRef(src)
+	switch {
+	case err != nil && isGit:
+		return err
+	case err == nil && !ref.IndistinguishableFromLocal:
+		return errors.New("source can't be a git ref for COPY")
+	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
+		return errors.New("source can't be a URL for COPY")
 	}
 	return nil
 }
