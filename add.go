@@ -184,6 +184,9 @@ func (s *Stage) addInstr(kind addKind, src, dst string, opts []AddOption) *Stage
 			templates = true
 			continue
 		}
+		if checkSource(cp, p) != nil {
+			continue // finishCopy reports it, once
+		}
 		k, err := addKindOf(p)
 		if err != nil {
 			cc.errs = append(cc.errs, err)

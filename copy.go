@@ -223,7 +223,7 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 		check = checkCopyTemplate
 	}
 	for _, src := range cp.Sources {
-		if err := check("source", src); err != nil {
+		if err := checkSource(cp, src); err != nil {
 			cc.errs = append(cc.errs, err)
 			continue
 		}
@@ -251,6 +251,15 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 		return s.failAll(name, cc.errs)
 	}
 	return s.add(instr{name: name, ir: cp, from: fromStage})
+}
+
+// checkSource checks a source path of a copy: a template when the copy
+// expands variables, else a literal path.
+func checkSource(cp *ir.Copy, src string) error {
+	if cp.Expand {
+		return checkCopyTemplate("source", src)
+	}
+	return checkPath("source", src)
 }
 
 func numericOwner(owner string) bool {
