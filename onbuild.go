@@ -128,8 +128,8 @@ func groupTrigger(instruction string, ins []instr) ([]ir.Instruction, error) {
 			return []ir.Instruction{&ir.LabelGroup{Labels: labels}}, nil
 		}
 	case *ir.Expose:
-		// The ports as written, in their order, read as the frontend
-		// reads them.
+		// The ports as written, read (and sorted) as the frontend reads
+		// them.
 		words := strings.Fields(instruction)[1:]
 		return []ir.Instruction{&ir.Expose{Spec: strings.Join(words, " "), Expand: true}}, nil
 	}

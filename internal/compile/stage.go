@@ -305,9 +305,18 @@ func (c *compiler) instruction(ctx context.Context, s *stageState, i int, in ir.
 			if err != nil {
 				return err
 			}
-			words, err := c.lex.ProcessWords(x.Spec, env)
-			if err != nil {
-				return err
+			// The parser splits the words at white space and sorts them
+			// as strings (parseExpose); each is then expanded and split
+			// again (dispatchExpose).
+			raw := strings.FieldsFunc(x.Spec, func(r rune) bool { return strings.ContainsRune(" \t\v\f\r", r) })
+			slices.Sort(raw)
+			var words []string
+			for _, w := range raw {
+				ws, err := c.lex.ProcessWords(w, env)
+				if err != nil {
+					return err
+				}
+				words = append(words, ws...)
 			}
 			if ports, err = parsePorts(words); err != nil {
 				return err
