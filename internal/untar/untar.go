@@ -70,6 +70,7 @@ func Extract(r io.Reader, dir string) error {
 	}
 	var dirs []dirMeta
 	symlinks := map[string]bool{} // entries unpacked as symlinks, by cleaned name
+	written := map[string]bool{}  // entries unpacked as files or symlinks, by cleaned name
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -91,14 +92,15 @@ func Extract(r io.Reader, dir string) error {
 			}
 		}
 		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := realDirs(dir, filepath.Dir(name)); err != nil {
 			return err
 		}
-		if h.Typeflag != tar.TypeDir {
-			if fi, err := os.Lstat(p); err == nil && !fi.IsDir() {
-				if err := os.Remove(p); err != nil {
-					return err
-				}
+		// What is already at p and is not a directory (a symlink left by
+		// an earlier export, say) is replaced, never followed, as
+		// BuildKit's local exporter replaces it.
+		if fi, err := os.Lstat(p); err == nil && (!fi.IsDir() || h.Typeflag != tar.TypeDir) {
+			if err := os.RemoveAll(p); err != nil {
+				return err
 			}
 		}
 		switch h.Typeflag {
@@ -109,7 +111,8 @@ func Extract(r io.Reader, dir string) error {
 			dirs = append(dirs, dirMeta{p, h, strings.Count(name, "/")})
 			continue // owner, mode and times once everything below is written
 		case tar.TypeReg:
-			f, err := os.OpenFile(p, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+			written[name] = true
+			f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 			if err != nil {
 				return err
 			}
@@ -125,13 +128,20 @@ func Extract(r io.Reader, dir string) error {
 				return err
 			}
 			symlinks[name] = true
+			written[name] = true
 			if err := os.Lchown(p, h.Uid, h.Gid); err != nil && !isPermission(err) {
 				return err
 			}
 			continue
 		case tar.TypeLink:
-			target := filepath.Join(dir, filepath.Clean("/"+h.Linkname))
-			if err := os.Link(target, p); err != nil {
+			// Only to a file of this stream: a path that was already in
+			// dir may lead through a symlink to a file outside it.
+			linked := filepath.Clean("/" + h.Linkname)
+			if !written[linked] {
+				return fmt.Errorf("reading rootfs tar: hard link %s to %s, which is no file of the stream", name, linked)
+			}
+			written[name] = true
+			if err := os.Link(filepath.Join(dir, linked), p); err != nil {
 				return err
 			}
 			continue // shares the target's inode: metadata already set
@@ -154,6 +164,35 @@ func Extract(r io.Reader, dir string) error {
 	for _, d := range dirs {
 		if err := setMeta(d.path, d.hdr); err != nil {
 			return fmt.Errorf("%s: %w", d.hdr.Name, err)
+		}
+	}
+	return nil
+}
+
+// realDirs makes every directory of the slash-rooted path rel below dir a
+// real directory: a missing one is created, and one that is a symlink or
+// a file (left there before this stream) is replaced by a directory,
+// so that nothing is written where a symlink points.
+func realDirs(dir, rel string) error {
+	p := dir
+	for _, part := range strings.Split(strings.Trim(filepath.ToSlash(rel), "/"), "/") {
+		if part == "" {
+			continue
+		}
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			continue
+		case err == nil:
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+		case !errors.Is(err, os.ErrNotExist):
+			return err
+		}
+		if err := os.Mkdir(p, 0o755); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -78,3 +78,62 @@ func TestExtractRefusesEntriesBelowSymlinks(t *testing.T) {
 		t.Error("a file was written outside the directory")
 	}
 }
+
+// TestExtractOverOldTree: what an earlier export left in the directory is
+// replaced, never followed. A symlink there (alpine has /var/run -> /run)
+// must not let the new tree write, chmod or chown anything outside.
+func TestExtractOverOldTree(t *testing.T) {
+	victim := t.TempDir()
+	if err := os.WriteFile(filepath.Join(victim, "keep"), []byte("k"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, l := range []string{"x", "y", "z"} {
+		if err := os.Symlink(victim, filepath.Join(dir, l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = Extract(tarOf(t,
+		&tar.Header{Name: "x/", Typeflag: tar.TypeDir, Mode: 0o700},
+		&tar.Header{Name: "x/evil", Typeflag: tar.TypeReg, Mode: 0o600, Size: 1},
+		&tar.Header{Name: "y/deep/evil", Typeflag: tar.TypeReg, Mode: 0o600, Size: 1},
+		&tar.Header{Name: "z", Typeflag: tar.TypeReg, Mode: 0o600, Size: 1},
+	), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "keep" {
+		t.Errorf("the symlinks' target now holds %v, want only keep", entries)
+	}
+	if after, err := os.Stat(victim); err != nil || after.Mode() != before.Mode() {
+		t.Errorf("the symlinks' target changed mode: %v -> %v (%v)", before.Mode(), after.Mode(), err)
+	}
+	for _, p := range []string{"x/evil", "y/deep/evil", "z"} {
+		fi, err := os.Lstat(filepath.Join(dir, p))
+		if err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("%s: %v, %v; want a regular file in the directory", p, fi, err)
+		}
+	}
+	for _, p := range []string{"x", "y"} {
+		if fi, err := os.Lstat(filepath.Join(dir, p)); err != nil || !fi.IsDir() {
+			t.Errorf("%s: %v, %v; want a real directory in place of the symlink", p, fi, err)
+		}
+	}
+
+	// A hard link may only name a file of the stream itself.
+	if err := os.Symlink(victim, filepath.Join(dir, "w")); err != nil {
+		t.Fatal(err)
+	}
+	err = Extract(tarOf(t, &tar.Header{Name: "stolen", Typeflag: tar.TypeLink, Linkname: "w/keep"}), dir)
+	if err == nil || !strings.Contains(err.Error(), "no file of the stream") {
+		t.Errorf("hard link through an old symlink: err = %v, want a refusal", err)
+	}
+}
