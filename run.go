@@ -92,7 +92,9 @@ func mount(m ir.Mount, opts []MountOption, check func(*mountConfig)) RunOption {
 			check(mc)
 		}
 		if mc.m.Target != "" {
-			if mc.checkValue("mount target", mc.m.Target) && mc.m.Type != ir.MountSecret && mc.m.Type != ir.MountSSH {
+			// A '$' without MountExpand is refused below, once.
+			literalDollar := !mc.m.Expand && strings.Contains(mc.m.Target, "$")
+			if mc.checkValue("mount target", mc.m.Target) && !literalDollar && mc.m.Type != ir.MountSecret && mc.m.Type != ir.MountSSH {
 				if err := checkMountTarget(mc.m.Target); err != nil {
 					mc.errs = append(mc.errs, err)
 				}
