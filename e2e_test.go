@@ -314,8 +314,9 @@ func findInTree(t *testing.T, root string, needle []byte) string {
 }
 
 // TestEndToEndSourceDateEpoch: a SOURCE_DATE_EPOCH global ARG dates the
-// exported image and every history entry on the LLB route, as it does on
-// the Dockerfile route (whose image config e2e.Build compares).
+// exported image and the history entries of the build on the LLB route,
+// and leaves those of the base image as they are, exactly as on the
+// Dockerfile route: the two configs are equal, history and all.
 func TestEndToEndSourceDateEpoch(t *testing.T) {
 	c := testenv.Client(t)
 	b := multistage.New()
@@ -328,9 +329,45 @@ func TestEndToEndSourceDateEpoch(t *testing.T) {
 	if r.Config.Created == nil || !r.Config.Created.Equal(want) {
 		t.Errorf("image created %v, want %v", r.Config.Created, want)
 	}
-	for _, h := range r.Config.History {
-		if strings.Contains(h.Comment, "buildkit.dockerfile") && (h.Created == nil || !h.Created.Equal(want)) {
+	if n := len(r.Config.History); n < 3 {
+		t.Fatalf("%d history entries, want the base image's and the build's", n)
+	}
+	for _, h := range r.Config.History[len(r.Config.History)-2:] {
+		if h.Created == nil || !h.Created.Equal(want) {
 			t.Errorf("history %q created %v, want %v", h.CreatedBy, h.Created, want)
 		}
+	}
+	if first := r.Config.History[0]; first.Created != nil && first.Created.Equal(want) {
+		t.Errorf("the base image's history %q was redated to %v", first.CreatedBy, want)
+	}
+	if d := cmp.Diff(r.DFConfig, r.Config); d != "" {
+		t.Errorf("image configs differ (-Dockerfile route +LLB route):\n%s", d)
+	}
+}
+
+// TestEndToEndCancel: cancelling the context stops a running build
+// promptly, and the error says so (errors.Is context.Canceled).
+func TestEndToEndCancel(t *testing.T) {
+	c := testenv.Client(t)
+	b := multistage.New()
+	b.Stage("app").From("alpine:latest").Run("sleep 60 # " + rand.Text())
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan *client.SolveStatus)
+	go func() {
+		for s := range ch {
+			for _, v := range s.Vertexes {
+				if v.Started != nil && strings.Contains(v.Name, "sleep 60") {
+					cancel() // the RUN is running
+				}
+			}
+		}
+	}()
+	start := time.Now()
+	_, err := b.Solve(ctx, c, multistage.ContextDir(t.TempDir()), multistage.StatusChannel(ch))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Solve returned %v after the start, not promptly after the cancel", d)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
@@ -54,6 +55,39 @@ type solveConfig struct {
 	progressOut  io.Writer
 	statusCh     chan<- *client.SolveStatus
 	files        []string // tarballs written, for their size
+	errs         []error  // of options, reported before anything is built
+}
+
+// fail records a problem of a SolveOption.
+func (c *solveConfig) fail(option string, err error) {
+	c.errs = append(c.errs, fmt.Errorf("%s: %w", option, err))
+}
+
+// outputFile checks, before the build, that a file exporter can create
+// path: BuildKit opens it only once the image is built.
+func (c *solveConfig) outputFile(option, path string) bool {
+	if path == "" {
+		c.fail(option, fmt.Errorf("%w: empty path", ErrInvalidValue))
+		return false
+	}
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+		c.fail(option, fmt.Errorf("%w: %s: the directory %s does not exist", ErrInvalidValue, path, filepath.Dir(path)))
+		return false
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		c.fail(option, fmt.Errorf("%w: %s is a directory", ErrInvalidValue, path))
+		return false
+	}
+	return true
+}
+
+// imageName checks the name an image is exported or pushed as.
+func (c *solveConfig) imageName(option, name string) bool {
+	if _, err := reference.ParseNormalizedNamed(name); err != nil {
+		c.fail(option, fmt.Errorf("%w: image name %q: %v", ErrInvalidValue, name, err))
+		return false
+	}
+	return true
 }
 
 // ContextDir sets the directory sent as the build context (the default is
@@ -65,6 +99,9 @@ func ContextDir(dir string) SolveOption {
 // OutputOCI writes the image as an OCI layout tarball to path.
 func OutputOCI(path string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
+		if !c.outputFile("OutputOCI", path) {
+			return
+		}
 		c.exports = append(c.exports, fileExport(client.ExporterOCI, path, ""))
 		c.files = append(c.files, path)
 	})
@@ -74,6 +111,9 @@ func OutputOCI(path string) SolveOption {
 // tagged name.
 func OutputDocker(path, name string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
+		if !c.outputFile("OutputDocker", path) || !c.imageName("OutputDocker", name) {
+			return
+		}
 		c.exports = append(c.exports, fileExport(client.ExporterDocker, path, name))
 		c.files = append(c.files, path)
 	})
@@ -88,6 +128,14 @@ func OutputDocker(path, name string) SolveOption {
 // as a Go toolchain image) in BuildKit v0.34.
 func OutputLocal(dir string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
+		if dir == "" {
+			c.fail("OutputLocal", fmt.Errorf("%w: empty directory", ErrInvalidValue))
+			return
+		}
+		if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+			c.fail("OutputLocal", fmt.Errorf("%w: %s is not a directory", ErrInvalidValue, dir))
+			return
+		}
 		c.exports = append(c.exports, client.ExportEntry{
 			Type:   client.ExporterTar,
 			Output: func(map[string]string) (io.WriteCloser, error) { return untar.NewWriter(dir) },
@@ -98,6 +146,9 @@ func OutputLocal(dir string) SolveOption {
 // OutputTar writes the target stage's file system to path as a tar file.
 func OutputTar(path string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
+		if !c.outputFile("OutputTar", path) {
+			return
+		}
 		c.exports = append(c.exports, fileExport(client.ExporterTar, path, ""))
 	})
 }
@@ -106,6 +157,9 @@ func OutputTar(path string) SolveOption {
 // "registry.example.com/team/app:v1").
 func Push(name string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
+		if !c.imageName("Push", name) {
+			return
+		}
 		c.exports = append(c.exports, client.ExportEntry{Type: client.ExporterImage, Attrs: map[string]string{"name": name, "push": "true"}})
 	})
 }
@@ -123,6 +177,10 @@ func fileExport(typ, path, name string) client.ExportEntry {
 // {"ref": "registry.example.com/app:cache"} or {"src": "/var/cache/app"}.
 func ImportCache(typ string, attrs map[string]string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
+		if !cacheTypes[typ] || typ == "inline" {
+			c.fail("ImportCache", fmt.Errorf("%w: cache type %q: BuildKit imports registry, local, gha, s3 and azblob caches", ErrInvalidValue, typ))
+			return
+		}
 		c.cacheImports = append(c.cacheImports, client.CacheOptionsEntry{Type: typ, Attrs: maps.Clone(attrs)})
 	})
 }
@@ -132,9 +190,16 @@ func ImportCache(typ string, attrs map[string]string) SolveOption {
 // attributes, such as {"ref": "registry.example.com/app:cache", "mode": "max"}.
 func ExportCache(typ string, attrs map[string]string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
+		if !cacheTypes[typ] {
+			c.fail("ExportCache", fmt.Errorf("%w: cache type %q: BuildKit exports inline, registry, local, gha, s3 and azblob caches", ErrInvalidValue, typ))
+			return
+		}
 		c.cacheExports = append(c.cacheExports, client.CacheOptionsEntry{Type: typ, Attrs: maps.Clone(attrs)})
 	})
 }
+
+// cacheTypes are the cache backends BuildKit has.
+var cacheTypes = map[string]bool{"inline": true, "registry": true, "local": true, "gha": true, "s3": true, "azblob": true}
 
 // SecretFromFile provides the build secret id (see [SecretMount]) from the
 // file at path. The value is sent to the daemon only when a RUN mounts it,
@@ -171,8 +236,16 @@ func Platforms(ps ...ocispecs.Platform) SolveOption {
 // "plain", "rawjson" or "quiet". The default is quiet, for library use.
 func Progress(mode string, w io.Writer) SolveOption {
 	return solveFunc(func(c *solveConfig) {
-		c.progressMode = progressui.DisplayMode(mode)
-		c.progressOut = w
+		switch m := progressui.DisplayMode(mode); m {
+		case progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
+			if w == nil && m != progressui.QuietMode {
+				c.fail("Progress", fmt.Errorf("%w: no writer for mode %q", ErrInvalidValue, mode))
+				return
+			}
+			c.progressMode, c.progressOut = m, w
+		default:
+			c.fail("Progress", fmt.Errorf("%w: mode %q: want auto, tty, plain, rawjson or quiet", ErrInvalidValue, mode))
+		}
 	})
 }
 
@@ -187,8 +260,9 @@ type SolveResult struct {
 	// Digest is the digest of the exported image manifest or index, when an
 	// image exporter ran.
 	Digest digest.Digest
-	// Size is the size in bytes of the exported tarball, or of the pushed
-	// manifest, where known; 0 otherwise.
+	// Size is the size in bytes of the image tarball written by OutputOCI
+	// or OutputDocker (of the last one given), else of the image manifest
+	// or index that was pushed or stored; 0 when no image was exported.
 	Size int64
 	// Images are the image configs, by platform ("linux/amd64").
 	Images map[string]ocispecs.Image
@@ -218,6 +292,30 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		if o != nil {
 			o.applySolve(sc)
 		}
+	}
+	// StatusChannel's channel is closed when Solve returns, also when it
+	// returns before the build starts.
+	statusOwned := false
+	defer func() {
+		if !statusOwned && sc.statusCh != nil {
+			close(sc.statusCh)
+		}
+	}()
+	if c == nil {
+		return nil, fmt.Errorf("%w: no BuildKit client", ErrInvalidValue)
+	}
+	if err := errors.Join(sc.errs...); err != nil {
+		return nil, err
+	}
+	var display *progressui.Display
+	if sc.progressMode != progressui.QuietMode {
+		// Made now, so that a writer that cannot show the mode (tty on
+		// a file) fails before the build, not after it.
+		d, err := progressui.NewDisplay(sc.progressOut, sc.progressMode)
+		if err != nil {
+			return nil, fmt.Errorf("Progress: %w: %w", ErrInvalidValue, err)
+		}
+		display = &d
 	}
 	cfg := newConfig(sc.opts)
 	// One snapshot of the build, validated before anything is sent, and
@@ -335,15 +433,23 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			if out.Epoch != nil {
 				epoch = []byte(strconv.FormatInt(out.Epoch.Unix(), 10))
 			}
+			// With the base image's own config the exporter keeps its
+			// history and layers as they are under SOURCE_DATE_EPOCH.
 			if len(targets) == 1 {
 				res.SetRef(ref)
 				res.AddMeta(exptypes.ExporterImageConfigKey, config)
+				if out.BaseConfig != nil {
+					res.AddMeta(exptypes.ExporterImageBaseConfigKey, out.BaseConfig)
+				}
 				if epoch != nil {
 					res.AddMeta(commonexptypes.ExporterEpochKey, epoch)
 				}
 			} else {
 				res.AddRef(key, ref)
 				res.AddMeta(exptypes.ExporterImageConfigKey+"/"+key, config)
+				if out.BaseConfig != nil {
+					res.AddMeta(exptypes.ExporterImageBaseConfigKey+"/"+key, out.BaseConfig)
+				}
 				if epoch != nil {
 					res.AddMeta(commonexptypes.ExporterEpochKey+"/"+key, epoch)
 				}
@@ -361,11 +467,15 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	}
 
 	ch := make(chan *client.SolveStatus)
-	display := make(chan error, 1)
-	go func() { display <- runDisplay(ctx, sc, ch) }()
+	displayed := make(chan error, 1)
+	statusOwned = true
+	go func() { displayed <- runDisplay(ctx, display, sc.statusCh, ch) }()
 	resp, err := c.Build(ctx, solveOpt, "multistage", buildFunc, ch)
-	derr := <-display
+	derr := <-displayed
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w: %w", cerr, err)
+		}
 		return nil, err
 	}
 	if derr != nil {
@@ -415,8 +525,9 @@ func gatewayCacheImports(attrs map[string]string) ([]gwclient.CacheOptionsEntry,
 	return out, nil
 }
 
-func runDisplay(ctx context.Context, sc *solveConfig, ch chan *client.SolveStatus) error {
-	var forward chan<- *client.SolveStatus = sc.statusCh
+// runDisplay shows the build's status on d (none when nil) and forwards it
+// to forward (when not nil), which it closes.
+func runDisplay(ctx context.Context, d *progressui.Display, forward chan<- *client.SolveStatus, ch chan *client.SolveStatus) error {
 	src := ch
 	if forward != nil {
 		tee := make(chan *client.SolveStatus)
@@ -430,18 +541,12 @@ func runDisplay(ctx context.Context, sc *solveConfig, ch chan *client.SolveStatu
 		}()
 		src = tee
 	}
-	if sc.progressMode == progressui.QuietMode || sc.progressOut == nil {
+	if d == nil {
 		for range src {
 		}
 		return nil
 	}
-	d, err := progressui.NewDisplay(sc.progressOut, sc.progressMode)
-	if err != nil {
-		for range src {
-		}
-		return err
-	}
-	_, err = d.UpdateFrom(context.WithoutCancel(ctx), src)
+	_, err := d.UpdateFrom(context.WithoutCancel(ctx), src)
 	return err
 }
 

@@ -69,6 +69,11 @@ type Result struct {
 	Image      dockerspec.DockerOCIImage
 	// Epoch is the time of SOURCE_DATE_EPOCH, nil when it is not set.
 	Epoch *time.Time
+	// BaseConfig is the config of the image the target stage is built
+	// on (through the stages it is based on), as the resolver gave it;
+	// nil for scratch. The image exporter keeps that image's history
+	// and layers as they are under SOURCE_DATE_EPOCH.
+	BaseConfig []byte
 }
 
 // Error is a problem found while compiling one instruction.
@@ -189,7 +194,7 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{State: st, Definition: def, Image: img, Epoch: c.epoch}, nil
+	return &Result{State: st, Definition: def, Image: img, Epoch: c.epoch, BaseConfig: t.baseConfig()}, nil
 }
 
 // platforms mirrors buildPlatformOpt.

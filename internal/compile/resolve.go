@@ -40,6 +40,7 @@ type imageState struct {
 	err      error
 	state    llb.State
 	image    dockerspec.DockerOCIImage
+	config   []byte // the resolver's config, as it came
 	resolved ocispecs.Platform
 }
 
@@ -230,6 +231,7 @@ func (is *imageState) resolve(ctx context.Context, c *compiler) {
 				}
 			}
 			img = dockerspec.DockerOCIImage{}
+			is.config = dt
 			if err := json.Unmarshal(dt, &img); err != nil {
 				is.err = fmt.Errorf("failed to parse image config of %s: %w", name, err)
 				return

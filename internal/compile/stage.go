@@ -47,6 +47,16 @@ type stageState struct {
 	images map[[2]int]*imageState
 }
 
+// baseConfig is the resolver's config of the image under the stage.
+func (s *stageState) baseConfig() []byte {
+	for ; s != nil; s = s.base {
+		if s.img != nil {
+			return s.img.config
+		}
+	}
+	return nil
+}
+
 // newStage prepares stage i: its base and the images it copies or mounts
 // from, which resolveAll then resolves.
 func (c *compiler) newStage(i int, st *ir.Stage) (*stageState, error) {

@@ -36,6 +36,8 @@ type Result struct {
 	Rootfs  string         // the exported root file system
 	Image   string         // the exported OCI tarball
 	Config  ocispecs.Image // the image config read back from the tarball
+	// DFConfig is the image config of the Dockerfile route, if built.
+	DFConfig ocispecs.Image
 	Solve   *multistage.SolveResult
 	LLBTime time.Duration // wall time of the LLB route
 	DFTime  time.Duration // wall time of the Dockerfile route, if built
@@ -87,6 +89,7 @@ func Build(t testing.TB, c *client.Client, b *multistage.Build, contextDir strin
 	start = time.Now()
 	dfConfig := testenv.SolveDockerfileSecrets(ctx, t, c, contextDir, df, targetName, nil, o.Secrets, dfDir)
 	r.DFTime = time.Since(start)
+	r.DFConfig = dfConfig
 	t.Logf("Dockerfile route: %v", r.DFTime.Round(time.Millisecond))
 
 	llbTree, err := testenv.TreeDigest(r.Rootfs)
