@@ -33,14 +33,14 @@ type Options struct {
 
 // Result is what the LLB route built.
 type Result struct {
-	Rootfs  string         // the exported root file system
-	Image   string         // the exported OCI tarball
-	Config  ocispecs.Image // the image config read back from the tarball
+	Rootfs string         // the exported root file system
+	Image  string         // the exported OCI tarball
+	Config ocispecs.Image // the image config read back from the tarball
 	// DFConfig is the image config of the Dockerfile route, if built.
 	DFConfig ocispecs.Image
-	Solve   *multistage.SolveResult
-	LLBTime time.Duration // wall time of the LLB route
-	DFTime  time.Duration // wall time of the Dockerfile route, if built
+	Solve    *multistage.SolveResult
+	LLBTime  time.Duration // wall time of the LLB route
+	DFTime   time.Duration // wall time of the Dockerfile route, if built
 }
 
 // Build builds b from contextDir on the engine behind c and fails t on any
