@@ -79,7 +79,7 @@ func (b *Build) Lookup(name string) *Stage {
 //
 //	ARG GO_VERSION=1.22
 //
-// Such an arg can be used in [Stage.FromExpand] and [Stage.Platform]; to use
+// Such an arg can be used in [Stage.FromExpand] and [Stage.Platform] ("$NAME"); to use
 // it inside a stage, declare it there too with [Stage.Arg] (without a
 // default, the stage inherits this one). The default is literal.
 func (b *Build) Arg(name string, defaultValue ...string) *Build {

@@ -22,7 +22,14 @@ func (b *Build) lower(cfg *config) (*ir.Build, string, error) {
 	if len(b.stages) == 0 {
 		return nil, "", ErrNoStages
 	}
+	declared := map[string]bool{}
+	for _, a := range b.args {
+		declared[a.arg.Name] = true
+	}
 	for _, s := range b.stages {
+		if err := checkPlatformArg(s, declared); err != nil {
+			errs = append(errs, err) // the FROM line's, so first
+		}
 		errs = append(errs, s.errs...)
 		if !s.baseSet {
 			errs = append(errs, &InstructionError{Stage: s.name, Index: -1, Instruction: "FROM", Err: ErrNoBase})
@@ -289,4 +296,27 @@ func (b *Build) triggerStages(ob *ir.OnBuild) []*Stage {
 		}
 	}
 	return out
+}
+
+// automaticArgs are the build args BuildKit sets before the first stage.
+var automaticArgs = map[string]bool{
+	"BUILDPLATFORM": true, "BUILDOS": true, "BUILDOSVERSION": true, "BUILDARCH": true, "BUILDVARIANT": true,
+	"TARGETPLATFORM": true, "TARGETOS": true, "TARGETOSVERSION": true, "TARGETARCH": true, "TARGETVARIANT": true,
+	"TARGETSTAGE": true,
+}
+
+// checkPlatformArg refuses a stage platform that names a build arg that
+// is neither automatic nor declared before the first stage (in declared):
+// BuildKit expands FROM --platform with those args only, and would find it
+// empty.
+func checkPlatformArg(s *Stage, declared map[string]bool) error {
+	if !platformRe.MatchString(s.platform) {
+		return nil
+	}
+	name := strings.Trim(s.platform, "${}")
+	if automaticArgs[name] || declared[name] {
+		return nil
+	}
+	return &InstructionError{Stage: s.name, Index: -1, Instruction: "FROM",
+		Err: valueError(ErrInvalidValue, "platform", s.platform, name+" is no build arg declared with Build.Arg, which FROM --platform could use")}
 }

@@ -149,10 +149,14 @@ func (s *Stage) setBase(src ir.Source, from *Stage) *Stage {
 //
 //	FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 //
-// p is an os/arch[/variant] such as "linux/arm64", or one of
-// [BuildPlatform] and [TargetPlatform] ("$BUILDPLATFORM", "$TARGETPLATFORM").
-// A build stage on $BUILDPLATFORM runs natively and cross-compiles for
-// $TARGETPLATFORM, using the args [TargetOS] and [TargetArch].
+// p is an os/arch[/variant] such as "linux/arm64", one of [BuildPlatform]
+// and [TargetPlatform] ("$BUILDPLATFORM", "$TARGETPLATFORM"), or another
+// build arg declared with [Build.Arg] ("$PLATFORM" or "${PLATFORM}"),
+// which BuildKit expands with the args before the first stage. A build
+// stage on $BUILDPLATFORM runs natively and cross-compiles for
+// $TARGETPLATFORM, using the args [TargetOS] and [TargetArch]. On a stage
+// based on another stage ([Stage.FromStage]) the platform has no effect:
+// as in a Dockerfile, the stage keeps the platform of its base.
 func (s *Stage) Platform(p string) *Stage {
 	defer s.lock()()
 	if err := checkPlatform(p); err != nil {

@@ -118,7 +118,7 @@ import (
 var (
 	stageNameRe = regexp.MustCompile(`^[a-z][a-z0-9\-_.]*$`)
 	envKeyRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	platformRe  = regexp.MustCompile(`^\$\{?(BUILDPLATFORM|TARGETPLATFORM)\}?$`)
+	platformRe  = regexp.MustCompile(`^\$([A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 	// heredocRe is a word that BuildKit reads as a heredoc (parser.reHeredoc).
 	heredocRe = regexp.MustCompile(`^\d*<<`)
 )
@@ -472,7 +472,7 @@ func checkPlatform(p string) error {
 		return err
 	}
 	if strings.ContainsAny(p, "$ \t\"'\\") {
-		return valueError(ErrInvalidValue, "platform", p, "must be an os/arch[/variant] or $BUILDPLATFORM or $TARGETPLATFORM")
+		return valueError(ErrInvalidValue, "platform", p, "must be an os/arch[/variant], or a build arg such as $BUILDPLATFORM")
 	}
 	if len(p) > maxFromWord {
 		return valueError(ErrInvalidValue, "platform", p, fmt.Sprintf("is longer than %d bytes", maxFromWord))

@@ -283,3 +283,21 @@ func TestErrorMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestPlatformArg: a stage platform may name a build arg declared before
+// the first stage, or an automatic one, and no other.
+func TestPlatformArg(t *testing.T) {
+	b := multistage.New()
+	b.Arg("PLAT", "linux/arm64")
+	b.Stage("s").From("alpine:3.20").Platform("${PLAT}").Run("true")
+	diff, _, err := crosscheck.Check(context.Background(), b, crosscheck.Options{})
+	if err != nil || diff != "" {
+		t.Errorf("a declared arg: %v\n%s", err, diff)
+	}
+	b = multistage.New()
+	b.Stage("s").From("alpine:3.20").Platform("$PLAT").Run("true")
+	var ie *multistage.InstructionError
+	if err := b.Validate(); !errors.Is(err, multistage.ErrInvalidValue) || !errors.As(err, &ie) || ie.Instruction != "FROM" {
+		t.Errorf("an undeclared arg: Validate = %v, want ErrInvalidValue on FROM", err)
+	}
+}

@@ -342,7 +342,7 @@ func (w *walker) add(name string, args ...any) {
 
 func opt(name string, args ...any) Call { return Call{Func: name, Args: args} }
 
-var platformArg = regexp.MustCompile(`^\$\{?(BUILDPLATFORM|TARGETPLATFORM)\}?$`)
+var platformArg = regexp.MustCompile(`^\$([A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 
 func (w *walker) from(i int, st instructions.Stage) error {
 	v, used, err := w.word(st.BaseName)
