@@ -112,6 +112,10 @@ type Compiled struct {
 
 // Validate reports every problem of the build, joined with [errors.Join],
 // without rendering or compiling it. It returns nil for a valid build.
+// What depends on build args or on the base images (a value that refers to
+// variables, a Windows path on a drive BuildKit refuses) is known only once
+// they are known: [Build.Compile] checks it, as BuildKit does when it
+// builds.
 func (b *Build) Validate(opts ...Option) error {
 	_, _, err := b.lower(newConfig(opts))
 	return err

@@ -95,10 +95,10 @@
 // Builder methods never fail and never panic: a method given a bad value
 // records the problem, and [Build.Dockerfile], [Build.Compile] and
 // [Build.Validate] report every problem of the build at once, joined with
-// [errors.Join]. Each is an [*InstructionError] naming the stage and the
-// instruction, wrapping a sentinel such as [ErrInvalidStageName],
-// [ErrInvalidImageRef], [ErrNoBase], [ErrCycle] or [ErrUnsafeValue], so
-// errors.Is and errors.As work.
+// [errors.Join]. Each wraps a sentinel such as [ErrInvalidStageName],
+// [ErrInvalidImageRef], [ErrNoBase], [ErrCycle] or [ErrUnsafeValue], and a
+// problem of an instruction is an [*InstructionError] naming the stage and
+// the instruction, so errors.Is and errors.As work.
 //
 // [Build.Lint] returns [Warning]s about what works but is likely a
 // mistake, such as a secret-looking name (NPM_TOKEN, DB_PASSWORD) set with

@@ -6,12 +6,16 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Every error returned by [Build.Dockerfile], [Build.Compile]
-// and [Build.Validate] wraps one of these, so callers can match them with
-// [errors.Is]; an [*InstructionError] carries where the problem is.
+// Sentinel errors. Every refusal of a build by [Build.Dockerfile],
+// [Build.Compile], [Build.Validate] and [Build.Solve] wraps one of these, so
+// callers can match them with [errors.Is]; an [*InstructionError] carries
+// the stage and instruction of a problem that has one. Errors that are no
+// refusal of the build (of the image resolver, of the daemon, of the
+// context) are passed through as they are.
 var (
 	// ErrInvalidStageName: a stage name does not match ^[a-z][a-z0-9-_.]*$
-	// (BuildKit's rule), or is the reserved name "scratch".
+	// (BuildKit's rule), or is one of the reserved names "scratch" and
+	// "context".
 	ErrInvalidStageName = errors.New("invalid stage name")
 	// ErrDuplicateStage: two stages of one build have the same name.
 	ErrDuplicateStage = errors.New("duplicate stage name")

@@ -41,8 +41,9 @@ func (s *Stage) EntrypointShell(cmd string) *Stage {
 //
 //	MAINTAINER someone@example.com
 //
-// It sets the Author field of the image config, and nothing else. Prefer
-// a label: Label("org.opencontainers.image.authors", name).
+// It sets the Author field of the image, and adds its line to the image
+// history, as BuildKit does. Prefer a label:
+// Label("org.opencontainers.image.authors", name).
 func (s *Stage) Maintainer(name string) *Stage {
 	defer s.lock()()
 	if err := checkRestOfLine("maintainer", name); err != nil {

@@ -11,7 +11,9 @@ import (
 
 // Option configures [Build.Dockerfile], [Build.Compile], [Build.Validate]
 // and [Build.Solve]. Options that only some of them use are ignored by the
-// others, as their docs say. Every Option is also a [SolveOption].
+// others, as their docs say, but an invalid one (a platform without an
+// architecture, a syntax reference that does not parse) is refused by all.
+// Every Option is also a [SolveOption].
 type Option interface {
 	applyOption(*config)
 	SolveOption
@@ -77,6 +79,11 @@ func BuildArg(key, value string) Option {
 // WithPlatform sets the target platform for [Build.Compile], as
 // "docker build --platform" does. The default is the platform of the
 // machine that compiles, which is also BuildKit's default.
+//
+// Compile, which knows no daemon, takes the target platform as the build
+// platform ($BUILDPLATFORM) too, as BuildKit's Dockerfile converter does
+// when it is given none. [Build.Solve] takes the build platform from the
+// daemon's worker, as docker build does.
 func WithPlatform(p ocispecs.Platform) Option {
 	return optionFunc(func(c *config) { c.platform = &p })
 }
@@ -93,5 +100,5 @@ func checkTargetPlatform(p ocispecs.Platform) error {
 // Syntax adds a "# syntax=ref" directive to the rendered Dockerfile, so that
 // BuildKit builds it with that frontend image. There is none by default:
 // the directive makes BuildKit pull the frontend image before building.
-// [Build.Compile] ignores it.
+// [Build.Compile] ignores it, once it is a valid reference.
 func Syntax(ref string) Option { return optionFunc(func(c *config) { c.syntax = ref }) }
