@@ -3,6 +3,8 @@ package multistage
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +40,11 @@ func (b *Build) lower(cfg *config) (*ir.Build, string, error) {
 	if cfg.syntax != "" {
 		if err := checkImageRef(cfg.syntax); err != nil {
 			errs = append(errs, fmt.Errorf("syntax directive: %w", err))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(cfg.buildArgs)) {
+		if err := checkEnvKey("build arg", k); err != nil {
+			errs = append(errs, fmt.Errorf("BuildArg: %w", err))
 		}
 	}
 	if cfg.platform != nil {

@@ -267,6 +267,10 @@ func TestErrorMessages(t *testing.T) {
 			b.Stage("s").From("alpine:3.20").Healthcheck([]string{"", "x"})
 			return b.Validate()
 		}, multistage.ErrEmptyCommand, `["" "x"]`, `" x"`},
+		{"a build arg without a name", func(b *multistage.Build) error {
+			b.Stage("s").From("alpine:3.20").Run("true")
+			return b.Validate(multistage.BuildArg("", "x"))
+		}, multistage.ErrInvalidValue, "BuildArg", ""},
 		{"a target platform without OS or architecture", func(b *multistage.Build) error {
 			b.Stage("s").From("alpine:3.20").Run("true")
 			return b.Validate(multistage.WithPlatform(ocispecs.Platform{}))
