@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
+	"github.com/multistage/multistage/internal/dfimport"
 	"github.com/multistage/multistage/internal/ir"
 )
 
@@ -56,9 +57,9 @@ func KeepGitDir() AddOption {
 type addKind int
 
 const (
-	addLocal addKind = iota
-	addURL
-	addGit
+	addLocal = addKind(dfimport.LocalSource)
+	addURL   = addKind(dfimport.URLSource)
+	addGit   = addKind(dfimport.GitSource)
 )
 
 // String describes the kind of source, for errors.
@@ -69,17 +70,11 @@ func (k addKind) String() string {
 // addKindOf classifies src as dispatchCopy does: a git reference first,
 // then an http(s) URL, else a path of the build context.
 func addKindOf(src string) (addKind, error) {
-	ref, isGit, err := dfgitutil.ParseGitRef(src)
-	if err != nil && isGit {
+	k, err := dfimport.KindOf(src)
+	if err != nil {
 		return 0, valueError(ErrInvalidValue, "git repository", src, err.Error())
 	}
-	if err == nil && !ref.IndistinguishableFromLocal {
-		return addGit, nil
-	}
-	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
-		return addURL, nil
-	}
-	return addLocal, nil
+	return addKind(k), nil
 }
 
 // gitConflicts finds what dispatchCopy refuses of git sources once it

@@ -935,14 +935,14 @@ func (w *walker) addCall(srcs []string, dst string, opts []any, expand bool) err
 		if expand && strings.Contains(s, "$") {
 			continue
 		}
-		ref, isGit, err := dfgitutil.ParseGitRef(s)
+		k, err := KindOf(s)
 		switch {
-		case err != nil && isGit:
+		case err != nil:
 			return &SyntaxError{Line: w.line, Err: err}
 		case i > 0:
-		case err == nil && !ref.IndistinguishableFromLocal:
+		case k == GitSource:
 			kind = "AddGit"
-		case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
+		case k == URLSource:
 			kind = "AddURL"
 		}
 	}
@@ -1069,16 +1069,41 @@ func (w *walker) before(j int, name string) error {
 	return nil
 }
 
-// copySource refuses, as dispatchCopy does, a COPY source that is a git
-// repository or a URL: only ADD fetches.
-func copySource(src string) error {
+// SourceKind is what a COPY or ADD source is.
+type SourceKind int
+
+// The kinds of source.
+const (
+	LocalSource SourceKind = iota // a path of the build context
+	URLSource                     // an http(s) URL
+	GitSource                     // a git repository
+)
+
+// KindOf classifies src as dispatchCopy does: a git reference first, then
+// an http(s) URL, else a path of the build context. The error is for a
+// source that is a git reference and does not parse as one.
+func KindOf(src string) (SourceKind, error) {
 	ref, isGit, err := dfgitutil.ParseGitRef(src)
 	switch {
 	case err != nil && isGit:
-		return err
+		return 0, err
 	case err == nil && !ref.IndistinguishableFromLocal:
-		return errors.New("source can't be a git ref for COPY")
+		return GitSource, nil
 	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
+		return URLSource, nil
+	}
+	return LocalSource, nil
+}
+
+// copySource refuses, as dispatchCopy does, a COPY source that is a git
+// repository or a URL: only ADD fetches.
+func copySource(src string) error {
+	switch k, err := KindOf(src); {
+	case err != nil:
+		return err
+	case k == GitSource:
+		return errors.New("source can't be a git ref for COPY")
+	case k == URLSource:
 		return errors.New("source can't be a URL for COPY")
 	}
 	return nil
