@@ -40,8 +40,20 @@ func (s *Stage) OnBuild(instruction string) *Stage {
 // parseErrorLine is how BuildKit's parser starts an error.
 var parseErrorLine = regexp.MustCompile(`^dockerfile parse error on line \d+: `)
 
-// must drops the error of a parse that only serves a closer look.
-func must[T any](v T, _ error) T { return v }
+// copiesFromIndex reports whether the trigger of a parsed ONBUILD (the
+// parser keeps it as the node's Next) is a COPY --from=<stage index>.
+func copiesFromIndex(onbuild *parser.Node) bool {
+	if onbuild.Next == nil || len(onbuild.Next.Children) != 1 {
+		return false
+	}
+	parsed, err := instructions.ParseInstruction(onbuild.Next.Children[0])
+	cp, ok := parsed.(*instructions.CopyCommand)
+	if err != nil || !ok {
+		return false
+	}
+	_, err = strconv.Atoi(cp.From)
+	return err == nil
+}
 
 // onBuildTrigger checks an ONBUILD instruction with BuildKit's parser, and
 // turns it into IR through the calls ParseDockerfile would make for it.
@@ -64,13 +76,9 @@ func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
 	if !ok || ob.Expression != instruction {
 		return nil, valueError(ErrUnsafeValue, "onbuild instruction", instruction, "is not read back as written")
 	}
-	if inner, err := parser.Parse(strings.NewReader(instruction + "\n")); err == nil && len(inner.AST.Children) == 1 {
-		if cp, ok := must(instructions.ParseInstruction(inner.AST.Children[0])).(*instructions.CopyCommand); ok {
-			if _, err := strconv.Atoi(cp.From); err == nil {
-				return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction,
-					"names a stage by index: which stage that is depends on the build that runs the trigger; name the stage")
-			}
-		}
+	if copiesFromIndex(res.AST.Children[0]) {
+		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction,
+			"names a stage by index: which stage that is depends on the build that runs the trigger; name the stage")
 	}
 	prog, err := dfimport.Walk([]byte("FROM scratch\n" + instruction + "\n"))
 	if err != nil {
