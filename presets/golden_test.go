@@ -59,7 +59,7 @@ func presetCases() []presetCase {
 		{"node-server-workspace", "a pnpm workspace: install files in subdirectories keep their paths",
 			func() *multistage.Build {
 				return presets.NodeServer(presets.NodeServerOptions{PackageManager: presets.Pnpm,
-					InstallFiles: []string{"pnpm-workspace.yaml", "packages/*/package.json", ".yarn/releases"}}).Build
+					InstallFiles: []string{"pnpm-workspace.yaml", "packages/*/package.json", ".yarn/releases", ".npm-hooks", "*.patch"}}).Build
 			}},
 		{"node-server", "defaults: production dependencies, slim runtime, npm start as node",
 			func() *multistage.Build { return presets.NodeServer(presets.NodeServerOptions{}).Build }},

@@ -105,7 +105,7 @@ func Python(opts PythonOptions) *PythonBuild {
 		build.Copy(opts.FindLinks, "./"+opts.FindLinks)
 	}
 	if req != "" {
-		copyInPlace(build, req)
+		copyFileInPlace(build, req)
 		build.Run(shellJoin(pip, append([]string{"-r", req}, opts.PipArgs...)), PipCache())
 	}
 	if opts.Project {

@@ -82,17 +82,29 @@ func expose(s *multistage.Stage, p int) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// copyInPlace copies the context path p (a file, a directory or a
-// pattern) to the same path under the working directory, as
-// COPY --parents does: "packages/api/package.json" must not land on the
-// root package.json, nor ".yarn/releases" spill into the root. A name
-// without a directory needs no --parents, and keeps the Dockerfile
-// plain.
-func copyInPlace(s *multistage.Stage, p string) {
+// copyFileInPlace copies the context file p to the same path under the
+// working directory, as COPY --parents does: "requirements/prod.txt" must
+// not land in the root. A name without a directory needs no --parents, and
+// keeps the Dockerfile plain.
+func copyFileInPlace(s *multistage.Stage, p string) {
 	p = strings.TrimPrefix(path.Clean(p), "./")
 	if strings.Contains(p, "/") {
 		s.Copy(p, "./", multistage.Parents())
 		return
 	}
 	s.Copy(p, "./")
+}
+
+// copyInPlace is copyFileInPlace for a path that may also be a directory
+// or a pattern: "packages/api/package.json" must not land on the root
+// package.json, nor ".yarn/releases" spill into the root. A directory at
+// the root keeps its name too (COPY .yarn ./ would spill its contents);
+// what a pattern at the root matches lands at the root.
+func copyInPlace(s *multistage.Stage, p string) {
+	p = strings.TrimPrefix(path.Clean(p), "./")
+	if !strings.Contains(p, "/") && !strings.ContainsAny(p, "*?[") {
+		s.Copy(p, "./"+p)
+		return
+	}
+	copyFileInPlace(s, p)
 }
