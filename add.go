@@ -179,7 +179,7 @@ func (s *Stage) addInstr(kind addKind, src, dst string, opts []AddOption) *Stage
 			templates = true
 			continue
 		}
-		if checkSource(cp, p) != nil {
+		if pathCheck(cp)("source", p) != nil {
 			continue // finishCopy reports it, once
 		}
 		k, err := addKindOf(p)

@@ -218,12 +218,9 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 	cp := cc.cp
 	dst := cp.Dest
 	cc.errs = append(cc.errs, checkCopyMore(cp)...)
-	check := checkPath
-	if cp.Expand {
-		check = checkCopyTemplate
-	}
+	check := pathCheck(cp)
 	for _, src := range cp.Sources {
-		if err := checkSource(cp, src); err != nil {
+		if err := check("source", src); err != nil {
 			cc.errs = append(cc.errs, err)
 			continue
 		}
@@ -253,13 +250,13 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 	return s.add(instr{name: name, ir: cp, from: fromStage})
 }
 
-// checkSource checks a source path of a copy: a template when the copy
-// expands variables, else a literal path.
-func checkSource(cp *ir.Copy, src string) error {
+// pathCheck is the check of the paths of a copy: templates when the copy
+// expands variables, else literal paths.
+func pathCheck(cp *ir.Copy) func(what, p string) error {
 	if cp.Expand {
-		return checkCopyTemplate("source", src)
+		return checkCopyTemplate
 	}
-	return checkPath("source", src)
+	return checkPath
 }
 
 func numericOwner(owner string) bool {
