@@ -308,8 +308,9 @@ func proxyEnv(args map[string]string) *llb.ProxyEnv {
 // read files during the build, which Compile cannot.
 func (c *compiler) sourceDateEpoch(env *llb.EnvList) (*llb.EnvList, error) {
 	const key = "SOURCE_DATE_EPOCH"
-	v, ok := c.opt.BuildArgs[key]
-	if !ok {
+	v, fromBuildArgs := c.opt.BuildArgs[key]
+	if !fromBuildArgs {
+		var ok bool
 		if v, ok = env.Get(key); !ok || v == "" {
 			return env, nil
 		}
@@ -324,7 +325,7 @@ func (c *compiler) sourceDateEpoch(env *llb.EnvList) (*llb.EnvList, error) {
 		c.epoch = &tm
 		normalized = strconv.FormatInt(sde, 10)
 	}
-	if _, ok := c.opt.BuildArgs[key]; ok {
+	if fromBuildArgs {
 		c.opt.BuildArgs = maps.Clone(c.opt.BuildArgs)
 		if normalized == "" {
 			delete(c.opt.BuildArgs, key)
