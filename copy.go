@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/multistage/multistage/internal/compile"
 	"github.com/multistage/multistage/internal/ir"
 )
 
@@ -241,7 +242,7 @@ func (s *Stage) finishCopy(name string, cc *copyConfig, fromStage *Stage) *Stage
 		cc.errs = append(cc.errs, err)
 	}
 	cc.errs = append(cc.errs, checkCopyMode(cc)...)
-	if cp.Link && cp.Chown != "" && !numericOwner(cp.Chown) && !(cp.Expand && strings.Contains(cp.Chown, "$")) {
+	if cp.Link && cp.Chown != "" && compile.ChownByName(cp.Chown) && !(cp.Expand && strings.Contains(cp.Chown, "$")) {
 		cc.errs = append(cc.errs, fmt.Errorf("%w: --chown=%s with --link: use a numeric uid[:gid]", ErrInvalidValue, cp.Chown))
 	}
 	if len(cc.errs) > 0 {
@@ -257,15 +258,6 @@ func pathCheck(cp *ir.Copy) func(what, p string) error {
 		return checkCopyTemplate
 	}
 	return checkPath
-}
-
-func numericOwner(owner string) bool {
-	for _, r := range owner {
-		if (r < '0' || r > '9') && r != ':' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkCopyMode checks the owner and the symbolic mode of a copy, which

@@ -27,6 +27,9 @@ func TestRefusals(t *testing.T) {
 		{"Add of a git repository", func(s *multistage.Stage) { s.Add("https://github.com/a/b.git", "/b") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddURL of a local path", func(s *multistage.Stage) { s.AddURL("a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
 		{"AddGit of a URL", func(s *multistage.Stage) { s.AddGit("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "ADD"},
+		{"Link with an owner BuildKit reads as a group name (1:2:3)", func(s *multistage.Stage) {
+			s.Copy("a", "/b", multistage.Link(), multistage.Chown("1:2:3"))
+		}, multistage.ErrInvalidValue, "COPY"},
 		{"Copy of a URL", func(s *multistage.Stage) { s.Copy("https://example.com/a.tgz", "/a") }, multistage.ErrInvalidValue, "COPY"},
 		{"Copy of what BuildKit reads as a git repository", func(s *multistage.Stage) { s.Copy("0@0:", "/a") }, multistage.ErrInvalidValue, "COPY"},
 		{"CopyFrom with a git repository among more sources", func(s *multistage.Stage) {

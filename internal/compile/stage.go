@@ -630,7 +630,7 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 	var copyOpt []llb.CopyOption
 	if chown != "" {
 		// Checked once expanded, as the frontend does (dispatchCopy).
-		if cp.Link && chownByName(chown) {
+		if cp.Link && ChownByName(chown) {
 			return fmt.Errorf("--chown=%s: user and group names can't be resolved when used with --link, use numeric uid[:gid] instead", chown)
 		}
 		copyOpt = append(copyOpt, llb.WithUser(chown))
@@ -1372,9 +1372,9 @@ func setMountVar(m *ir.Mount, key, v string) error {
 	return nil
 }
 
-// chownByName reports whether an owner names a user or group, which a
+// ChownByName reports whether an owner names a user or group, which a
 // linked copy cannot look up (the frontend's chownByName).
-func chownByName(chown string) bool {
+func ChownByName(chown string) bool {
 	co, ok := llb.WithUser(chown).(llb.ChownOpt)
 	if !ok {
 		return false
