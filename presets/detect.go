@@ -32,21 +32,31 @@ const (
 type Detection struct {
 	// Preset is the name of the preset: PresetGo, PresetDotNet, ...
 	Preset string
-	// Reason says which files made Detect choose the preset.
+	// Reason says what Detect read (which files, which fields), what it
+	// assumed where the project says nothing, and which option to set
+	// where it had to guess.
 	Reason string
+	// Context is the directory to build from: the directory given to
+	// Detect, or, for a member of a workspace or a multi-module project
+	// (an npm, Yarn or pnpm workspace, a Maven reactor, a .NET solution, a
+	// Go workspace), the root that holds the lockfile or the parent
+	// manifest, in the same form as the directory given to Detect
+	// ("apps/web" gives "."). The options then name the member relative
+	// to Context.
+	Context string
 
 	// DotNet holds the options of a PresetDotNet detection.
-	DotNet *DotNetOptions
+	DotNet *DotNetOptions `json:",omitempty"`
 	// Go holds the options of a PresetGo detection.
-	Go *GoOptions
+	Go *GoOptions `json:",omitempty"`
 	// NodeStatic holds the options of a PresetNodeStatic detection.
-	NodeStatic *NodeStaticOptions
+	NodeStatic *NodeStaticOptions `json:",omitempty"`
 	// NodeServer holds the options of a PresetNodeServer detection.
-	NodeServer *NodeServerOptions
+	NodeServer *NodeServerOptions `json:",omitempty"`
 	// Maven holds the options of a PresetMaven detection.
-	Maven *MavenOptions
+	Maven *MavenOptions `json:",omitempty"`
 	// Python holds the options of a PresetPython detection.
-	Python *PythonOptions
+	Python *PythonOptions `json:",omitempty"`
 }
 
 // Build returns the build of the detected preset with its options. For a
@@ -110,6 +120,11 @@ func Detect(dir string) ([]Detection, error) {
 		ds, err := detect(p)
 		if err != nil {
 			errs = append(errs, err)
+		}
+		for i := range ds {
+			if ds[i].Context == "" {
+				ds[i].Context = dir
+			}
 		}
 		out = append(out, ds...)
 	}

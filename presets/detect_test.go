@@ -181,7 +181,7 @@ func TestDetect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(presets.Detection{}, "Reason")); d != "" {
+			if d := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(presets.Detection{}, "Reason", "Context")); d != "" {
 				t.Errorf("Detect (-want +got):\n%s", d)
 			}
 			for _, d := range got {
@@ -216,7 +216,12 @@ func TestDetectDirectoryName(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(want, got); d != "" {
+			for _, d := range got {
+				if d.Context != dir {
+					t.Errorf("Detect(%q): %s detection has Context %q, want the directory itself", name, d.Preset, d.Context)
+				}
+			}
+			if d := cmp.Diff(want, got, cmpopts.IgnoreFields(presets.Detection{}, "Context")); d != "" {
 				t.Errorf("Detect(%q) (-plain directory +this one):\n%s", name, d)
 			}
 		})
@@ -264,7 +269,7 @@ func TestDetectSamples(t *testing.T) {
 				t.Fatal("nothing detected")
 			}
 			t.Logf("%s: %s", got[0].Preset, got[0].Reason)
-			if d := cmp.Diff(tt.want, got[0], cmpopts.IgnoreFields(presets.Detection{}, "Reason")); d != "" {
+			if d := cmp.Diff(tt.want, got[0], cmpopts.IgnoreFields(presets.Detection{}, "Reason", "Context")); d != "" {
 				t.Errorf("Detect (-want +got):\n%s", d)
 			}
 		})
