@@ -1,0 +1,121 @@
+package dfimport
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+var platformArg = regexp.MustCompile(`^\$([A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
+
+func (w *walker) from(i int, st instructions.Stage) error {
+	v, used, err := w.word(st.BaseName)
+	if err != nil {
+		return err
+	}
+	switch {
+	case used:
+		raw, err := w.template("image", st.BaseName)
+		if err != nil {
+			return err
+		}
+		w.add("FromExpand", raw)
+	default:
+		// BuildKit looks FROM up among the (lowercased) stage names as
+		// written, unlike --from: FROM Build names no stage "build", but
+		// an image, whose name is invalid.
+		if j, ok := w.names[v]; ok && j < i {
+			w.add("FromStage", StageRef(j))
+			break
+		}
+		if _, err := reference.ParseNormalizedNamed(v); err != nil {
+			return &SyntaxError{Line: w.line, Err: fmt.Errorf("failed to parse stage name %q: %w", v, err)}
+		}
+		w.add("From", v)
+	}
+	if st.Platform != "" {
+		if platformArg.MatchString(st.Platform) {
+			w.add("Platform", st.Platform)
+		} else {
+			p, err := w.literal("platform", st.Platform)
+			if err != nil {
+				return err
+			}
+			w.add("Platform", p)
+		}
+	}
+	return nil
+}
+
+// args maps an ARG instruction. BuildKit reads every word of the line as
+// an arg, so a '#' after the args starts no comment: the words from the
+// '#' on are dropped with a warning.
+func (w *walker) args(a instructions.ArgCommand) ([]Call, error) {
+	var out []Call
+	for i, kv := range a.Args {
+		if strings.HasPrefix(kv.Key, "#") {
+			var words []string
+			for _, r := range a.Args[i:] {
+				word := r.Key
+				if r.Value != nil {
+					word += "=" + *r.Value
+				}
+				words = append(words, word)
+			}
+			w.warn("ARG: %q is not a comment: BuildKit declares every word after ARG as a build arg; the words from '#' on are ignored", strings.Join(words, " "))
+			break
+		}
+		if kv.Value == nil {
+			out = append(out, Call{Func: "Arg", Args: []any{kv.Key}, Line: w.line})
+			continue
+		}
+		// Unlike ENV and LABEL, BuildKit declares the args of one ARG
+		// one after another (dispatchArg, buildMetaArgs), so
+		// ARG A=1 B=$A is two Arg calls.
+		v, t, err := w.words(*kv.Value)
+		if err != nil {
+			return nil, err
+		}
+		if t.used {
+			raw, err := w.template("arg default", *kv.Value)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Call{Func: "ArgExpand", Args: []any{kv.Key, raw}, Line: w.line})
+			continue
+		}
+		out = append(out, Call{Func: "Arg", Args: []any{kv.Key, v}, Line: w.line})
+	}
+	return out, nil
+}
+
+// stageNamed finds a stage by name, as the frontend does: any stage of the
+// file, case-insensitively.
+func (w *walker) stageNamed(name string) (int, bool) {
+	// The last stage of the name, as BuildKit's statesByName keeps it.
+	for i := len(w.stages) - 1; i >= 0; i-- {
+		if st := w.stages[i]; st.Name != "" && strings.EqualFold(st.Name, name) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// before refuses, as BuildKit does, a stage used by the stage that defines
+// it or by an earlier one.
+func (w *walker) before(j int, name string) error {
+	if j >= w.index {
+		return &SyntaxError{Line: w.line, Err: fmt.Errorf("cannot use stage %q here: it needs to be defined before the current stage", name)}
+	}
+	return nil
+}
+
+// looksLikeStageName reports whether an image reference is a bare name
+// with no registry, path, tag or digest, the way a stage name looks.
+// "scratch" is none: BuildKit reads it as the empty file system.
+func looksLikeStageName(ref string) bool {
+	return ref != "scratch" && !strings.ContainsAny(ref, "/:@")
+}
