@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run.sh CMD... — the single test entry point (./test.sh calls it).
 #
-#   1. internal/testenv/testenv.sh setup   (tools, registry + buildkitd, stand-in images; idempotent)
-#   2. exports BUILDKIT_HOST, MULTISTAGE_E2E=require, MULTISTAGE_TESTENV_REGISTRY
+#   1. internal/testenv/testenv.sh setup   (tools, registry + buildkitd + dockerd, stand-in images; idempotent)
+#   2. exports BUILDKIT_HOST, DOCKER_HOST, MULTISTAGE_E2E=require, MULTISTAGE_TESTENV_REGISTRY
 #   3. runs CMD in the repository root (default: go test ./...)
 #   4. stops the daemons again if this run started them, unless MULTISTAGE_TESTENV_KEEP=1
 #      (daemons that were already running before are left alone: someone else may be using them)
@@ -46,8 +46,8 @@ SETUP_T=$(elapsed "$s")
 say "setup: ${SETUP_T}s"
 
 eval "$("$TESTENV" env)"
-export BUILDKIT_HOST MULTISTAGE_TESTENV_REGISTRY MULTISTAGE_E2E=require
-say "BUILDKIT_HOST=$BUILDKIT_HOST MULTISTAGE_TESTENV_REGISTRY=$MULTISTAGE_TESTENV_REGISTRY MULTISTAGE_E2E=$MULTISTAGE_E2E"
+export BUILDKIT_HOST DOCKER_HOST MULTISTAGE_TESTENV_REGISTRY MULTISTAGE_E2E=require
+say "BUILDKIT_HOST=$BUILDKIT_HOST DOCKER_HOST=$DOCKER_HOST MULTISTAGE_TESTENV_REGISTRY=$MULTISTAGE_TESTENV_REGISTRY MULTISTAGE_E2E=$MULTISTAGE_E2E"
 
 (($#)) || set -- go test ./...
 say "running: $*"

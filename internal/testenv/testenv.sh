@@ -2,10 +2,10 @@
 # testenv.sh — the real-BuildKit test environment of this repository.
 #
 #   testenv.sh setup    apt packages, buildkitd/buildctl (tools/ module), registry binary,
-#                       start both daemons, build + push the stand-in base images   (idempotent)
-#   testenv.sh start    start the local registry and buildkitd (reuses healthy ones)
+#                       start the daemons, build + push the stand-in base images   (idempotent)
+#   testenv.sh start    start the local registry, buildkitd and dockerd (reuses healthy ones)
 #   testenv.sh stop     stop them (only PIDs from our own pid files)
-#   testenv.sh status   exit 0 when both daemons are running and healthy
+#   testenv.sh status   exit 0 when all daemons are running and healthy
 #   testenv.sh env      print the export lines (eval "$(internal/testenv/testenv.sh env)")
 #   testenv.sh tools | images    single phases of setup
 #
@@ -19,7 +19,8 @@
 #   MULTISTAGE_TESTENV_PYTHON_ROOT   CPython 3.10 prefix (default ~/.pyenv/versions/3.10.13)
 #
 # Nothing outside the state dir is touched except: apt-get install of missing host packages
-# (runc, debootstrap, curl, ca-certificates) and the Go build cache.
+# (runc, debootstrap, curl, ca-certificates, docker.io) and the Go build cache; the Docker
+# Engine's bridge (see dockerd.sh).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -90,6 +91,9 @@ trap on_exit EXIT
 if [[ $(( ${#SOCK} )) -gt 100 ]]; then
   die "socket path $SOCK is too long for a unix socket; set MULTISTAGE_TESTENV_STATE to a shorter dir"
 fi
+
+# the Docker Engine: docker.io, dockerd and its images
+source "$HERE/dockerd.sh"
 
 # ------------------------------------------------------------------------------------------
 # host packages and tools
@@ -176,6 +180,7 @@ cmd_tools() {
   phase apt-packages ensure_packages
   phase registry-binary ensure_registry_bin
   phase buildkit-binaries ensure_buildkit_bins
+  phase docker-engine ensure_docker_engine
 }
 
 # ------------------------------------------------------------------------------------------
@@ -290,16 +295,22 @@ BUILDKITD_LOG=$BK/buildkitd.log
 MULTISTAGE_TESTENV_REGISTRY=$REG
 REGISTRY_PID=$(pid_alive "$REGDIR/registry.pid" "$REGDIR/config.yml" || echo none)
 REGISTRY_LOG=$REGDIR/registry.log
+DOCKER_HOST=unix://$DOCKER_SOCK
+DOCKERD_PID=$(pid_alive "$DK/dockerd.pid" "$DK/root" || echo none)
+DOCKERD_STARTED=$(cat "$DK/started" 2>/dev/null || echo none)
+DOCKERD_LOG=$DK/dockerd.log
 EOF
 }
 
 cmd_start() {
   phase start-registry start_registry
   phase start-buildkitd start_buildkitd
+  phase start-dockerd start_dockerd
   write_running
 }
 
 cmd_stop() {
+  stop_dockerd
   stop_pid "$BK/buildkitd.pid" "$BK/buildkitd.toml" buildkitd
   stop_pid "$REGDIR/registry.pid" "$REGDIR/config.yml" registry
   rm -f "$STATE/RUNNING.txt"
@@ -313,12 +324,14 @@ cmd_status() {
   if p=$(pid_alive "$BK/buildkitd.pid" "$BK/buildkitd.toml") && buildkitd_healthy; then
     echo "buildkitd: running (pid $p) on unix://$SOCK"
   else echo "buildkitd: not running"; rc=1; fi
+  dockerd_status || rc=1
   return $rc
 }
 
 cmd_env() {
   echo "export BUILDKIT_HOST=unix://$SOCK"
   echo "export MULTISTAGE_TESTENV_REGISTRY=$REG"
+  echo "export DOCKER_HOST=unix://$DOCKER_SOCK"
   echo "export MULTISTAGE_E2E=require"
   echo "export PATH=$BIN:\$PATH"
 }
@@ -606,8 +619,11 @@ case $cmd in
     start_rootfs_in_background
     phase buildkit-binaries ensure_buildkit_bins
     phase start-buildkitd start_buildkitd
+    phase docker-engine ensure_docker_engine
+    phase start-dockerd start_dockerd
     write_running
     phase images cmd_images
+    phase engine-images seed_engine_images
     log "setup done in $(elapsed "$s0")s"
     cmd_env ;;
   tools)  need_root; with_lock; cmd_tools ;;
