@@ -217,24 +217,7 @@ func checkCycles(stages []*Stage) error {
 func outputOrder(stages []*Stage, target *Stage, onlyNeeded bool) ([]*Stage, error) {
 	include := make(map[*Stage]bool, len(stages))
 	if onlyNeeded {
-		var mark func(*Stage)
-		mark = func(s *Stage) {
-			if include[s] {
-				return
-			}
-			include[s] = true
-			for _, d := range s.deps() {
-				mark(d)
-			}
-			// A base chosen through a build arg (FromExpand) may name any
-			// earlier stage, which is known only when the build runs.
-			if s.base.ExpandImage {
-				for _, e := range stages[:s.index] {
-					mark(e)
-				}
-			}
-		}
-		mark(target)
+		include = neededBy(stages, target)
 	} else {
 		for _, s := range stages {
 			include[s] = true
@@ -266,6 +249,31 @@ func outputOrder(stages []*Stage, target *Stage, onlyNeeded bool) ([]*Stage, err
 	}
 	place(target)
 	return order, nil
+}
+
+// neededBy returns the stages that building target needs: target, the
+// stages it uses, and theirs.
+func neededBy(stages []*Stage, target *Stage) map[*Stage]bool {
+	include := make(map[*Stage]bool, len(stages))
+	var mark func(*Stage)
+	mark = func(s *Stage) {
+		if include[s] {
+			return
+		}
+		include[s] = true
+		for _, d := range s.deps() {
+			mark(d)
+		}
+		// A base chosen through a build arg (FromExpand) may name any
+		// earlier stage, which is known only when the build runs.
+		if s.base.ExpandImage {
+			for _, e := range stages[:s.index] {
+				mark(e)
+			}
+		}
+	}
+	mark(target)
+	return include
 }
 
 // usersOf returns a predicate telling whether a stage uses t, directly or
