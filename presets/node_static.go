@@ -1,0 +1,158 @@
+package presets
+
+import (
+	"github.com/multistage/multistage"
+)
+
+// NodeStaticOptions configures [NodeStatic]. The zero value installs with
+// npm from package-lock.json, runs "npm run build" and serves dist/ with
+// nginx:alpine on port 80.
+type NodeStaticOptions struct {
+	// Version is the Node.js version: the builder is node:<Version>. It is
+	// declared as the build arg NODE_VERSION. The default is "20".
+	Version string
+	// PackageManager installs the dependencies and runs the script. The
+	// default is the one that writes Lockfile, or [Npm].
+	PackageManager PackageManager
+	// Lockfile is the name of the lockfile at the root of the build
+	// context; see [PackageManagerOf]. The default is the lockfile of
+	// PackageManager.
+	Lockfile string
+	// InstallFiles are more files copied before the install, such as
+	// "pnpm-workspace.yaml", ".yarnrc.yml" or "packages/*/package.json".
+	// Each keeps its path in the build context (COPY --parents). The
+	// default is none. Pass registry credentials as a secret, not as a
+	// copied .npmrc.
+	InstallFiles []string
+	// InstallArgs are extra arguments of the install command. The default
+	// is none.
+	InstallArgs []string
+	// Script is the package.json script that builds the site. The default
+	// is "build".
+	Script string
+	// OutputDir is the directory the script writes the site to, relative to
+	// the root of the project: "dist" (Vite, Angular < 17), "build"
+	// (Create React App), "out" (Next.js static export). The default is
+	// "dist".
+	OutputDir string
+	// SPA makes nginx answer every path that is not a file with
+	// /index.html, as client-side routing needs. The default is false.
+	SPA bool
+	// ConfigFile is an nginx server configuration in the build context,
+	// installed as /etc/nginx/conf.d/default.conf; it replaces the SPA
+	// configuration. The default is none (nginx's own default.conf).
+	ConfigFile string
+	// Unprivileged serves the site with nginxinc/nginx-unprivileged:alpine,
+	// which runs entirely as the non-root user 101 and listens on 8080.
+	// The default is false: nginx:alpine, whose master process runs as
+	// root to bind port 80 and whose worker processes run as the
+	// unprivileged user nginx.
+	Unprivileged bool
+	// NginxImage replaces the nginx image chosen by Unprivileged. The
+	// default is none.
+	NginxImage string
+	// Port is the port nginx listens on, declared with EXPOSE. Another
+	// port than the image's default writes a server configuration that
+	// listens on it, as SPA does (a ConfigFile must listen on it itself).
+	// The default is 80, or 8080 when Unprivileged.
+	Port int
+}
+
+// NodeStaticBuild is the build made by [NodeStatic], with handles to its
+// stages.
+type NodeStaticBuild struct {
+	// Build is the whole build; its last stage, Runtime, is the target.
+	Build *multistage.Build
+	// Builder is the "build" stage: node on the build platform, with the
+	// built site in /app/<OutputDir>.
+	Builder *multistage.Stage
+	// Runtime is the "runtime" stage: nginx serving the site.
+	Runtime *multistage.Stage
+}
+
+// NodeStatic returns a build that builds a static site with Node.js and
+// serves it with nginx:
+//
+//	ARG NODE_VERSION=20
+//
+//	FROM --platform=$BUILDPLATFORM node:${NODE_VERSION} AS build
+//	ENV NPM_CONFIG_UPDATE_NOTIFIER=false
+//	WORKDIR /app
+//	COPY package*.json ./
+//	RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+//	COPY --exclude=**/node_modules . .
+//	RUN npm run build
+//
+//	FROM nginx:alpine AS runtime
+//	COPY --from=build --link /app/dist /usr/share/nginx/html
+//	EXPOSE 80
+//	CMD ["nginx", "-g", "daemon off;"]
+//
+// package.json and the lockfile come first, so the install step is cached
+// until they change, and the package manager's download cache is a cache
+// mount. With npm, the build stage turns off npm's update check, whose
+// state would otherwise live on that cache mount (see [NodeCache]). The
+// site is platform-independent, so Node runs natively on $BUILDPLATFORM.
+// The runtime image holds nginx and the site, not Node.js or
+// node_modules.
+//
+// With SPA, or a Port other than the image's, a RUN step of the runtime
+// stage, before the site is copied (so it stays cached when the site
+// changes) and without network, writes /etc/nginx/conf.d/default.conf
+// (the location block only with SPA):
+//
+//	server {
+//	    listen 80;
+//	    server_name _;
+//	    root /usr/share/nginx/html;
+//	    index index.html;
+//	    location / {
+//	        try_files $uri $uri/ /index.html;
+//	    }
+//	}
+func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
+	tool := resolveNodeTool(opts.PackageManager, opts.Lockfile)
+	out := or(opts.OutputDir, "dist")
+
+	b := multistage.New()
+	b.Arg("NODE_VERSION", or(opts.Version, "20"))
+	build := tool.buildStage(b, opts.InstallFiles, opts.InstallArgs, or(opts.Script, "build"))
+
+	image, imagePort := "nginx:alpine", 80
+	if opts.Unprivileged {
+		image, imagePort = "nginxinc/nginx-unprivileged:alpine", 8080
+	}
+	p := port(opts.Port, imagePort)
+	rt := b.Stage("runtime").From(or(opts.NginxImage, image))
+	switch {
+	case opts.ConfigFile != "":
+		rt.Copy(opts.ConfigFile, "/etc/nginx/conf.d/default.conf", multistage.Link())
+	case opts.SPA || p != imagePort:
+		// The image's own default.conf listens on imagePort only.
+		rt.Run("cat > /etc/nginx/conf.d/default.conf <<'CONF'\n"+nginxConf(p, opts.SPA)+"CONF", multistage.Network("none"))
+	}
+	rt.CopyFrom(build, "/app/"+out, "/usr/share/nginx/html", multistage.Link())
+	if opts.Unprivileged {
+		rt.User("101")
+	}
+	expose(rt, p)
+	rt.Cmd("nginx", "-g", "daemon off;")
+	return &NodeStaticBuild{Build: b, Builder: build, Runtime: rt}
+}
+
+// nginxConf is a server that serves the site on port and, for a
+// single-page application, answers /index.html for paths that are not
+// files.
+func nginxConf(port int, spa bool) string {
+	conf := "server {\n" +
+		"    listen " + itoa(port) + ";\n" +
+		"    server_name _;\n" +
+		"    root /usr/share/nginx/html;\n" +
+		"    index index.html;\n"
+	if spa {
+		conf += "    location / {\n" +
+			"        try_files $uri $uri/ /index.html;\n" +
+			"    }\n"
+	}
+	return conf + "}\n"
+}
