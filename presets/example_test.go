@@ -186,3 +186,38 @@ func ExampleDetect() {
 	// EXPOSE 8080
 	// ENTRYPOINT ["java", "-jar", "/app/app.jar"]
 }
+
+// A Node.js stage that builds the web UI in ui/ for a Go server that
+// embeds it (//go:embed ui/build): the Go builder copies the stage's
+// output to where the embed pattern looks, before it compiles.
+func ExampleNodeBuildStage() {
+	b := multistage.New()
+	ui, out := presets.NodeBuildStage(b, "ui", presets.NodeBuildOptions{Dir: "ui", OutputDir: "build"})
+	b.Stage("build").From("golang:1.24").
+		Workdir("/src").
+		Copy(".", ".", multistage.Exclude("ui/node_modules")).
+		CopyFrom(ui, out, "./ui/build").
+		Run("CGO_ENABLED=0 go build -o /out/server .", presets.GoCache())
+	df, err := b.Dockerfile()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(df))
+	// Output:
+	// ARG NODE_VERSION=20
+	//
+	// FROM --platform=$BUILDPLATFORM node:${NODE_VERSION} AS ui
+	// ENV NPM_CONFIG_UPDATE_NOTIFIER=false
+	// WORKDIR /app/ui
+	// COPY ui/package*.json ./
+	// RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+	// COPY --exclude=**/node_modules ui .
+	// RUN npm run build
+	//
+	// FROM golang:1.24 AS build
+	// WORKDIR /src
+	// COPY --exclude=ui/node_modules . .
+	// COPY --from=ui /app/ui/build ./ui/build
+	// RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /out/server .
+}

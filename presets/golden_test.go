@@ -61,6 +61,19 @@ func presetCases() []presetCase {
 				return presets.NodeServer(presets.NodeServerOptions{PackageManager: presets.Pnpm,
 					InstallFiles: []string{"pnpm-workspace.yaml", "packages/*/package.json", ".yarn/releases", ".npm-hooks", "*.patch"}}).Build
 			}},
+		{"node-build-stage", "a Node.js stage in a subdirectory, with steps, feeding a stage of the caller's",
+			func() *multistage.Build {
+				b := multistage.New()
+				ui, out := presets.NodeBuildStage(b, "ui", presets.NodeBuildOptions{Dir: "web/ui", Lockfile: "yarn.lock", OutputDir: "build",
+					InstallFiles: []string{".yarnrc", "patches"}, Steps: presets.Steps{
+						BeforeInstall: func(s *multistage.Stage) { s.Env("STEP", "before-install") },
+						BeforeBuild:   func(s *multistage.Stage) { s.Env("STEP", "before-build") },
+						AfterBuild:    func(s *multistage.Stage) { s.Run("test -f build/index.html") },
+						Runtime:       func(s *multistage.Stage) { s.Env("STEP", "never called") },
+					}})
+				b.Stage("site").From("busybox:stable").CopyFrom(ui, out, "/www", multistage.Link())
+				return b
+			}},
 		{"node-server", "defaults: production dependencies, slim runtime, npm start as node",
 			func() *multistage.Build { return presets.NodeServer(presets.NodeServerOptions{}).Build }},
 		{"node-server-build", "a build stage compiles the server; node runs the entry directly",

@@ -1,6 +1,9 @@
 package presets
 
 import (
+	"path"
+	"strings"
+
 	"github.com/multistage/multistage"
 )
 
@@ -64,17 +67,36 @@ func resolveNodeTool(pm PackageManager, lockfile string) nodeTool {
 // pnpmStore is where the Node presets keep pnpm's content-addressed store.
 const pnpmStore = "/root/.local/share/pnpm/store"
 
-// copyManifests copies package.json, the lockfile and extra files into the
-// working directory.
-func (t nodeTool) copyManifests(s *multistage.Stage, extra []string) {
+// copyManifests copies package.json, the lockfile and extra files of the
+// project in the context directory dir ("." for the root) into the working
+// directory, which is the project's directory in the stage.
+func (t nodeTool) copyManifests(s *multistage.Stage, dir string, extra []string) {
 	if t.pm == Npm && t.lockfile == "package-lock.json" {
-		s.Copy("package*.json", "./")
+		s.Copy(inDir(dir, "package*.json"), "./")
 	} else {
-		s.Copy("package.json", "./").Copy(t.lockfile, "./")
+		s.Copy(inDir(dir, "package.json"), "./").Copy(inDir(dir, t.lockfile), "./")
 	}
 	for _, f := range extra {
-		copyInPlace(s, f)
+		if dir == "." {
+			copyInPlace(s, f)
+			continue
+		}
+		// The working directory is /app/<dir>: --parents keeps the whole
+		// context path under /app.
+		s.Copy(inDir(dir, f), "/app/", multistage.Parents())
 	}
+}
+
+// inDir returns the context path of p, relative to the context directory
+// dir.
+func inDir(dir, p string) string {
+	return path.Join(dir, p)
+}
+
+// projectDir cleans a project directory of the context: "" and "./" are
+// ".".
+func projectDir(dir string) string {
+	return strings.TrimPrefix(path.Clean("./"+dir), "/")
 }
 
 // quiet turns off npm's update check in a stage that runs npm:
@@ -91,19 +113,6 @@ func (t nodeTool) quiet(s *multistage.Stage) {
 	if t.pm == Npm {
 		s.Env("NPM_CONFIG_UPDATE_NOTIFIER", "false")
 	}
-}
-
-// buildStage adds the "build" stage: on the build platform, the manifests
-// and a clean install of all dependencies first, then the sources (without
-// node_modules) and the package script.
-func (t nodeTool) buildStage(b *multistage.Build, installFiles, installArgs []string, script string) *multistage.Stage {
-	build := b.Stage("build").FromExpand("node:${NODE_VERSION}").Platform(multistage.BuildPlatform)
-	t.quiet(build)
-	build.Workdir("/app")
-	t.copyManifests(build, installFiles)
-	t.install(build, false, installArgs)
-	return build.Copy(".", ".", multistage.Exclude("**/node_modules")).
-		Run(t.run(script))
 }
 
 // install runs a clean install from the lockfile, of the production

@@ -98,12 +98,13 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 	deps := b.Stage("deps").FromExpand("node:${NODE_VERSION}")
 	tool.quiet(deps)
 	deps.Workdir("/app")
-	tool.copyManifests(deps, opts.InstallFiles)
+	tool.copyManifests(deps, ".", opts.InstallFiles)
 	tool.install(deps, true, opts.InstallArgs)
 
 	var build *multistage.Stage
 	if opts.BuildScript != "" {
-		build = tool.buildStage(b, opts.InstallFiles, opts.InstallArgs, opts.BuildScript)
+		build, _ = nodeBuildStage(b, "build", NodeBuildOptions{PackageManager: opts.PackageManager, Lockfile: opts.Lockfile,
+			InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs, Script: opts.BuildScript, OutputDir: out})
 	}
 
 	rt := b.Stage("runtime").FromExpand("node:${NODE_VERSION}-slim").

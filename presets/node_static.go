@@ -111,12 +111,10 @@ type NodeStaticBuild struct {
 //	    }
 //	}
 func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
-	tool := resolveNodeTool(opts.PackageManager, opts.Lockfile)
-	out := or(opts.OutputDir, "dist")
-
 	b := multistage.New()
 	b.Arg("NODE_VERSION", or(opts.Version, "20"))
-	build := tool.buildStage(b, opts.InstallFiles, opts.InstallArgs, or(opts.Script, "build"))
+	build, site := nodeBuildStage(b, "build", NodeBuildOptions{PackageManager: opts.PackageManager, Lockfile: opts.Lockfile,
+		InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs, Script: opts.Script, OutputDir: opts.OutputDir})
 
 	image, imagePort := "nginx:alpine", 80
 	if opts.Unprivileged {
@@ -131,7 +129,7 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 		// The image's own default.conf listens on imagePort only.
 		rt.Run("cat > /etc/nginx/conf.d/default.conf <<'CONF'\n"+nginxConf(p, opts.SPA)+"CONF", multistage.Network("none"))
 	}
-	rt.CopyFrom(build, "/app/"+out, "/usr/share/nginx/html", multistage.Link())
+	rt.CopyFrom(build, site, "/usr/share/nginx/html", multistage.Link())
 	if opts.Unprivileged {
 		rt.User("101")
 	}
