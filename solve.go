@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/containerd/platforms"
@@ -55,6 +56,7 @@ type solveConfig struct {
 	progressOut  io.Writer
 	statusCh     chan<- *client.SolveStatus
 	files        []string // tarballs written, for their size
+	loads        []string // Load's image names
 	errs         []error  // of options, reported before anything is built
 }
 
@@ -307,6 +309,23 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	if err := errors.Join(sc.errs...); err != nil {
 		return nil, err
 	}
+	// Load: straight into the engine's store when the daemon is Docker
+	// Engine, else a docker tarball streamed to the Engine API.
+	var load *engineLoad
+	if len(sc.loads) > 0 {
+		onEngine, err := isEngine(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("Load: %w", err)
+		}
+		if onEngine {
+			sc.exports = append(sc.exports, client.ExportEntry{Type: mobyExporter, Attrs: map[string]string{"name": strings.Join(sc.loads, ",")}})
+		} else if load, err = newEngineLoad(ctx, sc.loads); err != nil {
+			return nil, err
+		} else {
+			defer load.close()
+			sc.exports = append(sc.exports, load.export(ctx))
+		}
+	}
 	var display *progressui.Display
 	if sc.progressMode != progressui.QuietMode {
 		// Made now, so that a writer that cannot show the mode (tty on
@@ -472,6 +491,15 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	go func() { displayed <- runDisplay(ctx, display, sc.statusCh, ch) }()
 	resp, err := c.Build(ctx, solveOpt, "multistage", buildFunc, ch)
 	derr := <-displayed
+	if load != nil {
+		var exp map[string]string
+		if resp != nil {
+			exp = resp.ExporterResponse
+		}
+		if lerr := load.finish(ctx, err, exp); err == nil {
+			err = lerr
+		}
+	}
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w: %w", cerr, err)

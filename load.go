@@ -1,0 +1,232 @@
+package multistage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"weak"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	dockerclient "github.com/moby/moby/client"
+)
+
+// Load puts the built image into Docker Engine's image store as name (such
+// as "app:dev"), ready for "docker run name". Given several times, the
+// image gets every name.
+//
+// When the build runs on Docker Engine itself (a client of [Dial] with
+// "docker", or any client whose daemon is Docker Engine's BuildKit), the
+// engine stores the image directly (BuildKit's "moby" exporter). On any
+// other BuildKit, the image is exported as a docker tarball and streamed
+// into the Engine API's image load of the Docker Engine at DOCKER_HOST (or
+// the current docker context, as [Dial] finds it), which is checked before
+// the build starts.
+//
+// The name is set only once the image is complete in the engine: a build
+// or export that fails, or is cancelled, leaves every existing image with
+// that name as it was. (The tarball is loaded untagged, and tagged only
+// when both the build and the load succeeded.)
+func Load(name string) SolveOption {
+	return solveFunc(func(c *solveConfig) {
+		if !c.imageName("Load", name) {
+			return
+		}
+		c.loads = append(c.loads, name)
+	})
+}
+
+// engineKey is a Dial("docker") client, held weakly.
+type engineKey = weak.Pointer[client.Client]
+
+// engines are the clients Dial connected to Docker Engine.
+var engines sync.Map // engineKey -> struct{}
+
+// markEngine records that c talks to Docker Engine's BuildKit.
+func markEngine(c *client.Client) {
+	k := weak.Make(c)
+	engines.Store(k, struct{}{})
+	runtime.AddCleanup(c, func(k engineKey) { engines.Delete(k) }, k)
+}
+
+// mobyExporter is the exporter of Docker Engine's BuildKit that stores
+// the image in the engine.
+const mobyExporter = "moby"
+
+// mobyWorkerID is the worker of Docker Engine's built-in BuildKit.
+const mobyWorkerID = "moby"
+
+// isEngine reports whether c's daemon is Docker Engine's BuildKit.
+func isEngine(ctx context.Context, c *client.Client) (bool, error) {
+	if _, ok := engines.Load(weak.Make(c)); ok {
+		return true, nil
+	}
+	ws, err := c.ListWorkers(ctx)
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrDial, err)
+	}
+	for _, w := range ws {
+		if w.ID == mobyWorkerID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// engineLoad streams a docker tarball export into an Engine API image
+// load, and tags the loaded image once the build and the load succeeded.
+type engineLoad struct {
+	dc    *dockerclient.Client
+	host  string
+	names []string
+
+	mu      sync.Mutex
+	pw      *io.PipeWriter
+	started bool
+	done    chan loadResult
+}
+
+type loadResult struct {
+	id  string // the loaded image's ID, as the engine reports it
+	err error
+}
+
+// newEngineLoad connects to the Docker Engine the image is loaded into.
+func newEngineLoad(ctx context.Context, names []string) (*engineLoad, error) {
+	dc, host, err := dockerEngine()
+	if err != nil {
+		return nil, fmt.Errorf("Load: %w", err)
+	}
+	if _, err := dc.Ping(ctx, dockerclient.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		dc.Close()
+		return nil, fmt.Errorf("Load: %w: Docker Engine at %s: %s", ErrDial, host, oneLine(err))
+	}
+	return &engineLoad{dc: dc, host: host, names: names, done: make(chan loadResult, 1)}, nil
+}
+
+// export is the docker tarball exporter whose output goes to the engine.
+// No name is given, so the tarball tags nothing by itself.
+func (l *engineLoad) export(ctx context.Context) client.ExportEntry {
+	return client.ExportEntry{
+		Type: client.ExporterDocker,
+		Output: func(map[string]string) (io.WriteCloser, error) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.started {
+				return nil, errors.New("Load: the exporter opened its output twice")
+			}
+			pr, pw := io.Pipe()
+			l.pw, l.started = pw, true
+			go func() {
+				id, err := l.load(ctx, pr)
+				pr.CloseWithError(err) // unblocks the exporter if the engine gave up
+				l.done <- loadResult{id: id, err: err}
+			}()
+			// The exporter's Close does not end the stream: finish does,
+			// once the build succeeded, so that the engine never takes
+			// a cut stream for a whole tarball.
+			return nopCloser{pw}, nil
+		},
+	}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// load posts r to the engine's image load and returns the loaded image's
+// ID.
+func (l *engineLoad) load(ctx context.Context, r io.Reader) (string, error) {
+	resp, err := l.dc.ImageLoad(ctx, r, dockerclient.ImageLoadWithQuiet(true))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Close()
+	return readLoadResponse(resp)
+}
+
+// readLoadResponse reads the JSON messages of an image load and returns
+// the ID of the image it loaded ("Loaded image ID: sha256:..."), "" when
+// the engine did not say.
+func readLoadResponse(r io.Reader) (string, error) {
+	dec := json.NewDecoder(r)
+	id := ""
+	for {
+		var m struct {
+			Stream      string `json:"stream"`
+			Error       string `json:"error"`
+			ErrorDetail *struct {
+				Message string `json:"message"`
+			} `json:"errorDetail"`
+		}
+		if err := dec.Decode(&m); err == io.EOF {
+			break
+		} else if err != nil {
+			return "", err
+		}
+		if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
+			return "", errors.New(m.ErrorDetail.Message)
+		}
+		if m.Error != "" {
+			return "", errors.New(m.Error)
+		}
+		if s, ok := strings.CutPrefix(strings.TrimSpace(m.Stream), "Loaded image ID: "); ok {
+			id = s
+		}
+	}
+	return id, nil
+}
+
+// finish ends the load: after a successful build it closes the stream,
+// waits for the engine and tags the image; after a failed one it aborts
+// the stream, so that the engine loads nothing.
+func (l *engineLoad) finish(ctx context.Context, buildErr error, resp map[string]string) error {
+	l.mu.Lock()
+	started, pw := l.started, l.pw
+	l.mu.Unlock()
+	if buildErr != nil {
+		if started {
+			pw.CloseWithError(buildErr)
+			<-l.done
+		}
+		return nil
+	}
+	if !started {
+		return fmt.Errorf("Load: the daemon exported no image")
+	}
+	pw.Close()
+	res := <-l.done
+	if res.err != nil {
+		return fmt.Errorf("Load: loading into Docker Engine at %s: %s", l.host, oneLine(res.err))
+	}
+	id := res.id
+	if id == "" {
+		id = resp[exptypes.ExporterImageConfigDigestKey]
+	}
+	if id == "" {
+		return fmt.Errorf("Load: Docker Engine at %s did not say which image it loaded", l.host)
+	}
+	for _, n := range l.names {
+		if _, err := l.dc.ImageTag(ctx, dockerclient.ImageTagOptions{Source: id, Target: n}); err != nil {
+			return fmt.Errorf("Load: tagging %s as %q: %s", id, n, oneLine(err))
+		}
+	}
+	return nil
+}
+
+// close aborts a stream that finish did not end (Solve returned before or
+// during the build) and closes the Engine API client.
+func (l *engineLoad) close() {
+	l.mu.Lock()
+	pw := l.pw
+	l.mu.Unlock()
+	if pw != nil {
+		pw.CloseWithError(errors.New("Load: the build ended"))
+	}
+	l.dc.Close()
+}
