@@ -1,0 +1,170 @@
+package multistage_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/e2e"
+	"github.com/multistage/multistage/internal/pipelines"
+	"github.com/multistage/multistage/internal/testenv"
+)
+
+// The end-to-end tests of Docker Engine: the test environment's isolated
+// dockerd (Debian's docker.io 20.10, built-in BuildKit v0.8) at
+// $DOCKER_HOST, beside its buildkitd at $BUILDKIT_HOST.
+
+// dialEngine connects to Docker Engine's BuildKit as a user would.
+func dialEngine(t *testing.T) *client.Client {
+	t.Helper()
+	testenv.DockerHost(t)
+	c, err := multistage.Dial(context.Background(), multistage.DockerAddr)
+	if err != nil {
+		t.Fatalf("Dial(%q): %v", multistage.DockerAddr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// imageName is a name no other test run uses on the shared engine.
+func imageName(what string) string {
+	return "multistage-e2e/" + what + ":" + strings.ToLower(rand.Text()[:10])
+}
+
+// workerIDs lists the IDs of c's workers ("moby" on Docker Engine).
+func workerIDs(t *testing.T, c *client.Client) []string {
+	t.Helper()
+	ws, err := c.ListWorkers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, w := range ws {
+		ids = append(ids, w.ID)
+	}
+	return ids
+}
+
+// TestDialDockerEngine: "docker" and an empty address without
+// BUILDKIT_HOST reach Docker Engine's BuildKit through the Engine API; an
+// empty address with BUILDKIT_HOST reaches that daemon.
+func TestDialDockerEngine(t *testing.T) {
+	host := testenv.DockerHost(t)
+	bk := testenv.Addr(t)
+	ctx := context.Background()
+	if ids := workerIDs(t, dialEngine(t)); len(ids) != 1 || ids[0] != "moby" {
+		t.Errorf("Dial(docker): workers %q, want Docker Engine's [moby]", ids)
+	}
+
+	t.Setenv("BUILDKIT_HOST", "")
+	c, err := multistage.Dial(ctx, "")
+	if err != nil {
+		t.Fatalf("Dial(\"\") without BUILDKIT_HOST: %v", err)
+	}
+	if ids := workerIDs(t, c); len(ids) != 1 || ids[0] != "moby" {
+		t.Errorf("Dial(\"\") without BUILDKIT_HOST: workers %q, want Docker Engine's", ids)
+	}
+	c.Close()
+
+	t.Setenv("BUILDKIT_HOST", bk)
+	c, err = multistage.Dial(ctx, "")
+	if err != nil {
+		t.Fatalf("Dial(\"\") with BUILDKIT_HOST=%s: %v", bk, err)
+	}
+	if ids := workerIDs(t, c); len(ids) != 1 || ids[0] == "moby" {
+		t.Errorf("Dial(\"\") with BUILDKIT_HOST: workers %q, want buildkitd's", ids)
+	}
+	c.Close()
+
+	// no engine at DOCKER_HOST: a DialError naming "docker", in one line
+	t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/none.sock")
+	_, err = multistage.Dial(ctx, multistage.DockerAddr)
+	var de *multistage.DialError
+	if !errors.Is(err, multistage.ErrDial) || !errors.As(err, &de) || de.Addr != "docker" || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Dial(docker) without an engine: %v, want a one-line *DialError matching ErrDial", err)
+	}
+	t.Setenv("DOCKER_HOST", host)
+}
+
+// TestEndToEndEngineClassic builds the classic Go and Node → nginx
+// pipelines on Docker Engine and on buildkitd, both with Load, runs each
+// image with docker run and asks it over HTTP, and requires the same image
+// config from both routes and from Solve.
+func TestEndToEndEngineClassic(t *testing.T) {
+	engine := dialEngine(t)
+	bk := testenv.Client(t)
+	for _, tc := range []struct {
+		name, dir string
+		p         pipelines.Pipeline
+		port      int
+		want      string
+	}{
+		{"go", "testdata/apps/go", pipelines.Go(), 8080, "hello from go"},
+		{"node-nginx", "testdata/apps/node-nginx", pipelines.NodeNginx(), 80, "Hello from node-nginx"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			onEngine := e2e.Load(t, engine, tc.p.Build, tc.dir, imageName(tc.name))
+			onBuildkitd := e2e.Load(t, bk, tc.p.Build, tc.dir, imageName(tc.name))
+			e2e.SameConfig(t, "Docker Engine's build vs buildkitd's", onBuildkitd.Config, onEngine.Config)
+			for _, img := range onBuildkitd.Solve.Images {
+				e2e.SameConfig(t, "Solve's config vs the loaded image's", img.Config, onBuildkitd.Config)
+			}
+			for _, l := range []e2e.Loaded{onEngine, onBuildkitd} {
+				_, url := e2e.RunDetached(t, l.Name, tc.port)
+				if body := e2e.GetUntil(t, url+"/", 30*time.Second); !strings.Contains(body, tc.want) {
+					t.Errorf("%s answered %q, want %q", l.Name, body, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestLoadKeepsImageOnFailure: a build that fails leaves the image that
+// already has the name as it was, on Docker Engine and through the
+// tarball route from buildkitd.
+func TestLoadKeepsImageOnFailure(t *testing.T) {
+	ctx := context.Background()
+	for name, c := range map[string]*client.Client{"engine": dialEngine(t), "buildkitd": testenv.Client(t)} {
+		t.Run(name, func(t *testing.T) {
+			good := multistage.New()
+			good.Stage("app").From("alpine:3.20").Run("echo good > /state").Cmd("cat", "/state")
+			img := imageName("keep")
+			e2e.Load(t, c, good, t.TempDir(), img)
+			before := testenv.Docker(ctx, t, "image", "inspect", "--format", "{{.Id}}", img)
+
+			bad := multistage.New()
+			bad.Stage("app").From("alpine:3.20").Run("echo bad > /state && exit 3").Cmd("cat", "/state")
+			if _, err := bad.Solve(ctx, c, multistage.ContextDir(t.TempDir()), multistage.Load(img)); err == nil {
+				t.Fatal("the failing build succeeded")
+			}
+			if after := testenv.Docker(ctx, t, "image", "inspect", "--format", "{{.Id}}", img); after != before {
+				t.Errorf("%s is %s after a failed build, was %s", img, after, before)
+			}
+			if out := testenv.Docker(ctx, t, "run", "--rm", img); out != "good" {
+				t.Errorf("docker run %s: %q, want good", img, out)
+			}
+		})
+	}
+}
+
+// TestLoadEngineUnreachable: Load on a BuildKit that is not Docker Engine
+// needs the engine at DOCKER_HOST, and says so before building.
+func TestLoadEngineUnreachable(t *testing.T) {
+	c := testenv.Client(t)
+	t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/none.sock")
+	b := multistage.New()
+	b.Stage("app").From("alpine:3.20").Run("echo " + rand.Text())
+	start := time.Now()
+	_, err := b.Solve(context.Background(), c, multistage.ContextDir(t.TempDir()), multistage.Load("app:1"))
+	if !errors.Is(err, multistage.ErrDial) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Solve with Load and no Docker Engine: %v, want a one-line error matching ErrDial", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the error came after %v: the build ran first", d)
+	}
+}
