@@ -57,7 +57,10 @@ type solveConfig struct {
 	statusCh     chan<- *client.SolveStatus
 	files        []string // tarballs written, for their size
 	loads        []string // Load's image names
-	errs         []error  // of options, reported before anything is built
+	inspect      []func(context.Context, *Built) error
+	inspectMu    sync.Mutex
+	inspectErr   error
+	errs         []error // of options, reported before anything is built
 }
 
 // fail records a problem of a SolveOption.
@@ -446,6 +449,9 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			mu.Lock()
 			images[key] = img
 			mu.Unlock()
+			if err := sc.inspectBuilt(ctx, &Built{Gateway: gw, Ref: ref, Image: img, Platform: key}); err != nil {
+				return nil, err
+			}
 			// SOURCE_DATE_EPOCH reaches the exporters as the Dockerfile
 			// frontend passes it (dockerui.Client.Build).
 			var epoch []byte
@@ -491,6 +497,9 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	go func() { displayed <- runDisplay(ctx, display, sc.statusCh, ch) }()
 	resp, err := c.Build(ctx, solveOpt, "multistage", buildFunc, ch)
 	derr := <-displayed
+	if ierr := sc.inspectFailure(); err != nil && ierr != nil {
+		err = ierr
+	}
 	if load != nil {
 		var exp map[string]string
 		if resp != nil {
