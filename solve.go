@@ -286,11 +286,12 @@ type SolveResult struct {
 // [ContextDir], filtered by its .dockerignore and by the paths the build
 // copies.
 //
-// c may be connected to any address client.New accepts: a local daemon
-// ("unix:///run/buildkit/buildkitd.sock"), a remote builder ("tcp://builder:1234"
-// with TLS options), a container ("docker-container://buildkitd") or a pod
-// ("kube-pod://buildkitd-0"): the same code drives one laptop daemon or a
-// fleet of remote builders.
+// c is a client of any BuildKit: [Dial] connects to Docker Engine's
+// built-in BuildKit ("docker"), a local daemon
+// ("unix:///run/buildkit/buildkitd.sock"), a remote builder
+// ("tcp://builder:1234" with TLS), a container ("docker-container://buildkitd")
+// or a pod ("kube-pod://buildkitd-0"), and a client of client.New works too:
+// the same code drives one laptop or a fleet of remote builders.
 func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption) (*SolveResult, error) {
 	sc := &solveConfig{contextDir: ".", progressMode: progressui.QuietMode}
 	for _, o := range opts {

@@ -1,21 +1,74 @@
 // Command python shows the Python preset on its sample app, examples/python/app
-// (a Python app whose one dependency is a local wheel, installed offline): it prints the Dockerfile and a summary of the LLB, the whole
-// LLB as JSON with -llb, and builds the image when given a BuildKit address
-// (-buildkit-addr, default $BUILDKIT_HOST). Run it from the root of the
-// repository:
+// (a Python app whose one dependency is a local wheel, installed offline).
+// It prints the Dockerfile and a summary of the LLB, and builds the image
+// when given somewhere to build.
 //
-//	go run ./examples/python [-llb] [-buildkit-addr unix:///run/buildkit/buildkitd.sock] [-context dir] [-o image.tar]
+// Run it from the root of the repository:
+//
+//	go run ./examples/python                             # print only
+//	go run ./examples/python -load pyapp:dev             # build on $BUILDKIT_HOST, else Docker Engine; load into Docker
+//	go run ./examples/python -addr docker -o python.tar  # build on Docker Engine, write an OCI tarball
+//
+// Flags: -addr (default $BUILDKIT_HOST), -load, -o, -context, -progress, -llb.
+// main is what a program of yours needs: copy it and change the build.
 //
 // examples/python/app/Dockerfile.classic is the hand-written Dockerfile it is
 // compared with.
 package main
 
 import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+
+	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/examplecli"
 	"github.com/multistage/multistage/presets"
 )
 
 func main() {
-	p := presets.Python(presets.PythonOptions{FindLinks: "wheels", NoIndex: true})
-	examplecli.Main(p.Build, "examples/python/app")
+	f := examplecli.Flags("examples/python/app")
+
+	// The build: the preset's *multistage.Build, which you may keep editing.
+	b := presets.Python(presets.PythonOptions{FindLinks: "wheels", NoIndex: true}).Build
+
+	// Its Dockerfile and LLB, printed (-llb: the whole LLB as JSON).
+	examplecli.Show(b, f.LLB)
+	if !f.Build() {
+		return
+	}
+
+	// Connect: "docker" is Docker Engine's built-in BuildKit; "" is
+	// $BUILDKIT_HOST, else Docker Engine.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	c, err := multistage.Dial(ctx, f.Addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	// Build, with the outputs asked for.
+	opts := []multistage.SolveOption{
+		multistage.ContextDir(f.Context),
+		multistage.Progress(f.Progress, os.Stderr),
+	}
+	if f.Load != "" {
+		opts = append(opts, multistage.Load(f.Load)) // then: docker run --rm NAME
+	}
+	if f.OCI != "" {
+		opts = append(opts, multistage.OutputOCI(f.OCI))
+	}
+	res, err := b.Solve(ctx, c, opts...)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The result: the image's digest and config, by platform.
+	for platform, img := range res.Images {
+		fmt.Printf("# built %s for %s: Entrypoint=%q Cmd=%q User=%q\n",
+			res.Digest, platform, img.Config.Entrypoint, img.Config.Cmd, img.Config.User)
+	}
 }

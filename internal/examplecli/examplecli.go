@@ -1,6 +1,7 @@
-// Package examplecli is the command line shared by the example programs:
-// print the Dockerfile, print the LLB, or build for real on a BuildKit
-// daemon.
+// Package examplecli is the plumbing the example programs share, kept out
+// of their way: their flags, and printing a build's Dockerfile and LLB.
+// The calls a user makes (Dial, Solve, Load, reading the result) are in
+// each example's main.go, not here.
 package examplecli
 
 import (
@@ -8,37 +9,56 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
 
-	"github.com/moby/buildkit/client"
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/llbdump"
 )
 
-// Main runs an example: it prints b's Dockerfile and a summary of its LLB,
-// prints the whole LLB with -llb, and builds with BuildKit when -buildkit-addr
-// (default $BUILDKIT_HOST) is set. contextDir is the default build context.
-func Main(b *multistage.Build, contextDir string) {
-	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
-	showLLB := fs.Bool("llb", false, "print the LLB of the target stage as JSON, one op per element")
-	addr := fs.String("buildkit-addr", os.Getenv("BUILDKIT_HOST"), "BuildKit address (unix://, tcp://, docker-container://, kube-pod://); empty: do not build")
-	ctxDir := fs.String("context", contextDir, "build context directory")
-	ociOut := fs.String("o", "", "write the built image as an OCI tarball to this path")
-	progress := fs.String("progress", "auto", "progress display: auto, tty, plain, quiet")
-	_ = fs.Parse(os.Args[1:])
+// Options are the example programs' flags.
+type Options struct {
+	Addr     string // -addr: the BuildKit address given to multistage.Dial
+	Load     string // -load: load the image into Docker Engine under this name
+	OCI      string // -o: write the image as an OCI tarball to this path
+	Context  string // -context: the build context directory
+	Progress string // -progress: auto, plain, tty or quiet
+	LLB      bool   // -llb: print the whole LLB as JSON
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Stdout, b, *showLLB, *addr, *ctxDir, *ociOut, *progress); err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
+// Build reports whether the flags ask for a build: an address (-addr, whose
+// default is $BUILDKIT_HOST), an image to load or a tarball to write.
+func (o Options) Build() bool { return o.Addr != "" || o.Load != "" || o.OCI != "" }
+
+// Flags parses the command line of an example whose build context is
+// contextDir by default. Errors logged with the log package are printed
+// without a time stamp.
+func Flags(contextDir string) Options {
+	log.SetFlags(0)
+	var o Options
+	fs := flag.CommandLine
+	fs.StringVar(&o.Addr, "addr", os.Getenv("BUILDKIT_HOST"), `build on this BuildKit address: "docker" (Docker Engine), unix://, tcp://, docker-container://, ... (default $BUILDKIT_HOST)`)
+	fs.StringVar(&o.Addr, "buildkit-addr", os.Getenv("BUILDKIT_HOST"), "the same as -addr")
+	fs.StringVar(&o.Load, "load", "", "build and load the image into Docker Engine under this name")
+	fs.StringVar(&o.OCI, "o", "", "build and write the image as an OCI tarball to this path")
+	fs.StringVar(&o.Context, "context", contextDir, "build context directory")
+	fs.StringVar(&o.Progress, "progress", "auto", "progress display: auto, plain, tty or quiet")
+	fs.BoolVar(&o.LLB, "llb", false, "print the LLB of the target stage as JSON, one op per element")
+	flag.Parse()
+	return o
+}
+
+// Show prints b's Dockerfile, a summary of its LLB (one line per op) and
+// its image config on standard output, and with llb the whole LLB as JSON.
+func Show(b *multistage.Build, llb bool) {
+	if err := show(context.Background(), os.Stdout, b, llb); err != nil {
+		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, b *multistage.Build, showLLB bool, addr, ctxDir, ociOut, progress string) error {
+func show(ctx context.Context, w io.Writer, b *multistage.Build, llb bool) error {
 	df, err := b.Dockerfile()
 	if err != nil {
 		return err
@@ -56,36 +76,18 @@ func run(ctx context.Context, w io.Writer, b *multistage.Build, showLLB bool, ad
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "# LLB of target stage %q (%d ops, head %s; base images unresolved without -buildkit-addr)\n%s",
+	fmt.Fprintf(w, "# LLB of target stage %q (%d ops, head %s; base images unresolved until it builds)\n%s",
 		out.Target, strings.Count(summary, "\n"), dgst, summary)
 	cfg := out.Image.Config
 	fmt.Fprintf(w, "# image config: Entrypoint=%q Cmd=%q WorkingDir=%q User=%q Env=%q ExposedPorts=%v\n",
 		cfg.Entrypoint, cfg.Cmd, cfg.WorkingDir, cfg.User, cfg.Env, keys(cfg.ExposedPorts))
-	if showLLB {
+	if llb {
 		dump, err := llbdump.Dump(out.Definition)
 		if err != nil {
 			return err
 		}
 		w.Write(dump)
 	}
-	if addr == "" {
-		fmt.Fprintln(w, "# not building: set -buildkit-addr or $BUILDKIT_HOST to build with BuildKit")
-		return nil
-	}
-	c, err := client.New(ctx, addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	opts := []multistage.SolveOption{multistage.ContextDir(ctxDir), multistage.Progress(progress, os.Stderr)}
-	if ociOut != "" {
-		opts = append(opts, multistage.OutputOCI(ociOut))
-	}
-	res, err := b.Solve(ctx, c, opts...)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "# built: digest %s, %d bytes\n", res.Digest, res.Size)
 	return nil
 }
 
