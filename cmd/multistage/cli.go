@@ -239,32 +239,47 @@ func choose(dir, preset string, stderr io.Writer) (presets.Detection, error) {
 	return presets.Detection{}, &exitError{exitNoPreset, fmt.Errorf("preset %q does not fit %s (these do: %s)", preset, dir, strings.Join(names, ", "))}
 }
 
-const dockerfileHelp = `Usage: multistage dockerfile [dir] [--preset name] [-o file]
+const dockerfileHelp = `Usage: multistage dockerfile [dir] [--preset name] [-o file] [--graph mermaid|dot]
 
 Dockerfile prints the Dockerfile of the preset that fits the project in dir,
 the same build that "multistage build" runs, to keep in the repository and
 build with "docker build". When the build context is not dir (a member of a
 workspace), it says so on standard error: build from there.
 
+With --graph it prints the build's stage graph instead: Mermaid (GitHub and
+GitLab draw it in a ` + "```mermaid" + ` block) or Graphviz DOT.
+
 Examples:
   multistage dockerfile
   multistage dockerfile ./web --preset node-static -o web/Dockerfile
   docker build -f <(multistage dockerfile) .
+  multistage dockerfile --graph dot | dot -Tsvg > stages.svg
 `
 
 func dockerfileCmd(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dockerfile", dockerfileHelp, stdout)
 	preset := fs.String("preset", "", "the preset to use, of those detect lists (default: the first)")
 	out := fs.String("o", "", "write the Dockerfile to this file instead of standard output")
+	graph := fs.String("graph", "", "print the stage graph instead, as `format` mermaid or dot")
 	dir, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	render := (*multistage.Build).Dockerfile
+	switch *graph {
+	case "":
+	case "mermaid":
+		render = (*multistage.Build).Mermaid
+	case "dot":
+		render = (*multistage.Build).DOT
+	default:
+		return usageErr("dockerfile: --graph %q: want mermaid or dot", *graph)
 	}
 	d, err := choose(dir, *preset, stderr)
 	if err != nil {
 		return err
 	}
-	df, err := d.Build().Dockerfile()
+	df, err := render(d.Build())
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/testenv"
 	"github.com/multistage/multistage/presets"
 )
@@ -116,6 +117,20 @@ func TestDockerfile(t *testing.T) {
 		t.Errorf("dockerfile -o wrote %q (%v), want the Dockerfile", got, err)
 	}
 	wantError(t, cli(t, nil, "dockerfile", app, "--preset", "python"), exitNoPreset, `preset "python" does not fit`)
+
+	for format, graph := range map[string]func(*multistage.Build, ...multistage.Option) ([]byte, error){
+		"mermaid": (*multistage.Build).Mermaid, "dot": (*multistage.Build).DOT,
+	} {
+		want, err := graph(ds[0].Build())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := cli(t, nil, "dockerfile", "--graph", format, app)
+		if r.code != 0 || r.stdout != string(want) {
+			t.Errorf("dockerfile --graph %s: exit %d, stderr %q, stdout (-want +got):\n%s", format, r.code, r.stderr, cmp.Diff(string(want), r.stdout))
+		}
+	}
+	wantError(t, cli(t, nil, "dockerfile", app, "--graph", "svg"), exitUsage, `--graph "svg": want mermaid or dot`)
 }
 
 func TestUsage(t *testing.T) {
