@@ -175,7 +175,13 @@ func (p *project) firstLine(name string) string {
 	if !p.has(name) {
 		return ""
 	}
-	data, err := p.read(name)
+	return firstLineOf(filepath.Join(p.dir, name))
+}
+
+// firstLineOf returns the first line of file that is neither empty nor a
+// comment, trimmed, or "".
+func firstLineOf(file string) string {
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return ""
 	}

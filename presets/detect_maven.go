@@ -1,83 +1,254 @@
 package presets
 
 import (
-	"encoding/xml"
-	"fmt"
-	"regexp"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 )
-
-// pom is the part of pom.xml that Detect reads.
-type pom struct {
-	ArtifactID string `xml:"artifactId"`
-	Version    string `xml:"version"`
-	Packaging  string `xml:"packaging"`
-	Parent     struct {
-		Version string `xml:"version"`
-	} `xml:"parent"`
-	Properties struct {
-		Entries []struct {
-			XMLName xml.Name
-			Value   string `xml:",chardata"`
-		} `xml:",any"`
-	} `xml:"properties"`
-	Build struct {
-		FinalName string `xml:"finalName"`
-	} `xml:"build"`
-}
-
-var pomPropertyRe = regexp.MustCompile(`\$\{([^}]+)\}`)
 
 func detectMaven(p *project) ([]Detection, error) {
 	if !p.has("pom.xml") {
 		return nil, nil
 	}
-	data, err := p.read("pom.xml")
+	model, err := loadMavenModel(p.dir)
 	if err != nil {
 		return nil, err
 	}
-	var x pom
-	if err := xml.Unmarshal(data, &x); err != nil {
-		return nil, fmt.Errorf("detect: pom.xml: %w", err)
+	if len(model.pom.Modules) > 0 || or(model.pom.Packaging, "jar") == "pom" {
+		mods, err := reactorModules(p.dir, model.pom)
+		if err != nil {
+			return nil, err
+		}
+		if len(mods) > 0 {
+			return detectReactor(p.dir, "", model, mods, "")
+		}
 	}
-	props := map[string]string{
-		"project.artifactId": x.ArtifactID, "artifactId": x.ArtifactID, "pom.artifactId": x.ArtifactID,
-		"project.version": or(x.Version, x.Parent.Version), "version": or(x.Version, x.Parent.Version), "pom.version": or(x.Version, x.Parent.Version),
-	}
-	for _, e := range x.Properties.Entries {
-		props[e.XMLName.Local] = strings.TrimSpace(e.Value)
-	}
-	expand := func(s string) string {
-		return pomPropertyRe.ReplaceAllStringFunc(s, func(m string) string {
-			if v, ok := props[m[2:len(m)-1]]; ok {
-				return v
+	// A module of a reactor above: build it from the reactor's root.
+	rootDir, member := "", ""
+	for up, dir := 1, p.dir; up <= 6; up++ {
+		dir = filepath.Join(dir, "..")
+		if _, err := os.Stat(filepath.Join(dir, "pom.xml")); err != nil {
+			break
+		}
+		x, err := readPOM(filepath.Join(dir, "pom.xml"))
+		if err != nil {
+			break
+		}
+		mods, err := reactorModules(dir, x)
+		if err != nil {
+			break
+		}
+		rel, err := filepath.Rel(dir, p.dir)
+		if err != nil {
+			break
+		}
+		for _, m := range mods {
+			if m.rel == filepath.ToSlash(rel) {
+				rootDir, member = dir, m.rel
 			}
-			return m
-		})
+		}
 	}
-	o := &MavenOptions{Wrapper: p.has("mvnw") && p.hasDir(".mvn")}
+	if rootDir != "" {
+		root, err := loadMavenModel(rootDir)
+		if err != nil {
+			return nil, err
+		}
+		mods, err := reactorModules(rootDir, root.pom)
+		if err != nil {
+			return nil, err
+		}
+		return detectReactor(rootDir, p.dir, root, mods, member)
+	}
+	o := &MavenOptions{}
 	reason := "pom.xml"
-	if o.Wrapper {
-		reason += " with the Maven wrapper"
+	o.Wrapper, reason = mavenWrapper(p.dir, reason)
+	if p.hasDir(".mvn") && !o.Wrapper {
+		o.InstallFiles = []string{".mvn"}
+		reason += "; .mvn/ copied with it"
 	}
-	if packaging := or(x.Packaging, "jar"); packaging != "jar" {
-		reason += "; packaging " + packaging + " is not a runnable jar: set Jar and RuntimeImage"
-	} else {
-		name := expand(x.Build.FinalName)
-		if name == "" && x.ArtifactID != "" && props["project.version"] != "" {
-			name = expand(x.ArtifactID + "-" + props["project.version"])
-		}
-		if name != "" && !strings.Contains(name, "${") {
-			o.Jar = name + ".jar"
-			reason += "; builds target/" + o.Jar
+	jar, why, ok := model.runnable()
+	switch {
+	case or(model.pom.Packaging, "jar") != "jar" && !ok:
+		reason += "; packaging " + or(model.pom.Packaging, "jar") + " is not a runnable jar: set Jar and RuntimeImage"
+	case jar != "":
+		o.Jar = jar
+		reason += "; builds target/" + jar
+		if !ok {
+			reason += ", but " + why + ": it does not start with java -jar"
 		}
 	}
-	for _, key := range []string{"maven.compiler.release", "java.version", "maven.compiler.target", "maven.compiler.source"} {
-		if v := strings.TrimPrefix(expand(props[key]), "1."); v != "" && !strings.Contains(v, "${") {
-			o.JavaVersion = v
-			reason += ", Java " + v
+	reason += mavenCommon(o, model, p.dir, p.dir, "", ok && why == bootPlugin)
+	return []Detection{{Preset: PresetMaven, Reason: reason, Maven: o}}, nil
+}
+
+// detectReactor returns the detections of a reactor rooted in rootDir:
+// one per runnable module, or, when member is set (Detect was given the
+// module's directory, from), that module's.
+func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule, member string) ([]Detection, error) {
+	var poms, names, runnable []string
+	for _, m := range mods {
+		poms = append(poms, m.rel+"/pom.xml")
+		names = append(names, m.rel)
+	}
+	install := append([]string{}, poms...)
+	if fi, err := os.Stat(filepath.Join(rootDir, ".mvn")); err == nil && fi.IsDir() {
+		install = append(install, ".mvn")
+	}
+	head := "pom.xml: a reactor of " + strconv.Itoa(len(mods)) + " modules (" + strings.Join(names, ", ") + "); every module's pom.xml is copied before the dependencies are resolved"
+	wrapper, head := mavenWrapper(rootDir, head)
+	if wrapper {
+		install = slices.DeleteFunc(install, func(s string) bool { return s == ".mvn" })
+	}
+	type found struct {
+		m   reactorModule
+		jar string
+		why string
+		ok  bool
+	}
+	var all []found
+	for _, m := range mods {
+		if or(m.model.pom.Packaging, "jar") == "pom" {
+			continue
+		}
+		jar, why, ok := m.model.runnable()
+		all = append(all, found{m, jar, why, ok})
+		if ok {
+			runnable = append(runnable, m.rel)
+		}
+	}
+	var out []Detection
+	for _, f := range all {
+		if member != "" && f.m.rel != member || member == "" && !f.ok {
+			continue
+		}
+		o := &MavenOptions{Module: f.m.rel, InstallFiles: slices.Clone(install), Wrapper: wrapper}
+		reason := head + "; builds " + f.m.rel + " with -pl " + f.m.rel + " -am"
+		others := slices.DeleteFunc(slices.Clone(runnable), func(s string) bool { return s == f.m.rel })
+		switch {
+		case f.ok:
+			o.Jar = f.jar
+			reason += ": " + f.m.rel + "/target/" + f.jar + " (" + f.why + ")"
+		case f.jar != "":
+			o.Jar = f.jar
+			reason += ": " + f.m.rel + "/target/" + f.jar + ", but " + f.why + ": it does not start with java -jar"
+		default:
+			reason += ", but " + f.why + ": set Jar"
+		}
+		if !f.ok && len(others) > 0 {
+			reason += "; set Module to a runnable module (" + strings.Join(others, ", ") + ")"
+		}
+		reason += mavenCommon(o, f.m.model, rootDir, f.m.model.dir, f.m.rel+"/", f.ok && f.why == bootPlugin)
+		if f.ok && len(others) > 0 {
+			reason += "; the other runnable modules: " + strings.Join(others, ", ")
+		}
+		d := Detection{Preset: PresetMaven, Reason: reason, Maven: o}
+		if from != "" {
+			rel, err := filepath.Rel(from, rootDir)
+			if err != nil {
+				return nil, err
+			}
+			d.Context = filepath.Join(from, rel)
+		}
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		var why []string
+		for _, f := range all {
+			why = append(why, f.m.rel+": "+f.why)
+		}
+		o := &MavenOptions{InstallFiles: install, Wrapper: wrapper}
+		reason := head + "; no module makes a jar that runs with java -jar (" + strings.Join(why, "; ") + "): set Module and Jar"
+		reason += mavenCommon(o, root, rootDir, rootDir, "", false)
+		d := Detection{Preset: PresetMaven, Reason: reason, Maven: o}
+		if from != "" {
+			rel, err := filepath.Rel(from, rootDir)
+			if err != nil {
+				return nil, err
+			}
+			d.Context = filepath.Join(from, rel)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// mavenWrapper says whether the project in dir has the Maven wrapper, and
+// adds it to reason.
+func mavenWrapper(dir, reason string) (bool, string) {
+	fi, err := os.Stat(filepath.Join(dir, "mvnw"))
+	if err != nil || fi.IsDir() {
+		return false, reason
+	}
+	if fi, err := os.Stat(filepath.Join(dir, ".mvn")); err != nil || !fi.IsDir() {
+		return false, reason
+	}
+	return true, reason + "; the Maven wrapper (mvnw, .mvn/)"
+}
+
+// mavenCommon fills the options every Maven detection shares (Spring Boot,
+// the Java version, the port) from the module in modDir, built from
+// rootDir, and returns what it adds to the reason. prefix is the module's
+// path for the reason ("web/"). boot says whether the module's jar is a
+// Spring Boot jar (made by spring-boot-maven-plugin).
+func mavenCommon(o *MavenOptions, m *mavenModel, rootDir, modDir, prefix string, boot bool) string {
+	var reason string
+	if v := m.springBootVersion(); v != "" && boot {
+		switch {
+		case bootAtLeast(v, 3, 3):
+			o.SpringBootVersion = v
+			reason += "; Spring Boot " + v + ": the jar is extracted into layers (jarmode tools)"
+		case bootAtLeast(v, 2, 3):
+			o.SpringBootVersion = v
+			reason += "; Spring Boot " + v + ": the jar is extracted into layers (jarmode layertools)"
+		default:
+			reason += "; Spring Boot " + v + " has no layered jars: runs the fat jar"
+		}
+	}
+	pomJava, from := m.javaVersion()
+	fileJava, file := "", ""
+	for _, dir := range []string{modDir, rootDir} {
+		if v := sdkmanJava(dir); v != "" {
+			fileJava, file = v, ".sdkmanrc"
+		} else if v := javaMajor(strings.TrimPrefix(firstLineOf(filepath.Join(dir, ".java-version")), "temurin-")); v != "" {
+			fileJava, file = v, ".java-version"
+		}
+		if fileJava != "" {
+			if dir != rootDir {
+				file = prefix + file
+			}
 			break
 		}
 	}
-	return []Detection{{Preset: PresetMaven, Reason: reason, Maven: o}}, nil
+	switch {
+	case fileJava != "":
+		o.JavaVersion = fileJava
+		reason += ", Java " + fileJava + " (" + file + ")"
+		if pomJava != "" && pomJava != fileJava {
+			reason += "; the POM targets Java " + pomJava + " (" + from + ")"
+		}
+	case pomJava != "":
+		o.JavaVersion = pomJava
+		reason += ", Java " + pomJava + " (" + from + ")"
+	default:
+		reason += "; no Java version in the POM: Java 17 assumed, set JavaVersion"
+	}
+	if port, file := m.port(); port > 0 {
+		o.Port = port
+		reason += ", port " + strconv.Itoa(port) + " (server.port in " + prefix + file + ")"
+	} else {
+		reason += "; port 8080 assumed, set Port"
+	}
+	return reason
+}
+
+// sdkmanJava returns the major Java version of dir's .sdkmanrc
+// ("java=21.0.2-tem").
+func sdkmanJava(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, ".sdkmanrc"))
+	if err != nil {
+		return ""
+	}
+	return javaMajor(propertiesValue(data, "java"))
 }

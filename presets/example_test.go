@@ -143,7 +143,10 @@ func ExampleDetect() {
 	defer os.RemoveAll(dir)
 	for name, content := range map[string]string{
 		"pom.xml": `<project><artifactId>hello</artifactId><version>1.0.0</version>
-			<properties><maven.compiler.release>21</maven.compiler.release></properties></project>`,
+			<properties><maven.compiler.release>21</maven.compiler.release></properties>
+			<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest>
+				<mainClass>com.example.Hello</mainClass>
+			</manifest></archive></configuration></plugin></plugins></build></project>`,
 		"requirements.txt": "flask==3.0.3\n",
 		"app.py":           "",
 	} {
@@ -167,7 +170,7 @@ func ExampleDetect() {
 	}
 	fmt.Print(string(df))
 	// Output:
-	// maven: pom.xml; builds target/hello-1.0.0.jar, Java 21
+	// maven: pom.xml; builds target/hello-1.0.0.jar, Java 21 (maven.compiler.release); port 8080 assumed, set Port
 	// python: requirements.txt; runs python app.py
 	// ARG JAVA_VERSION=21
 	//
@@ -175,7 +178,6 @@ func ExampleDetect() {
 	// ENV MAVEN_OPTS="-XX:TieredStopAtLevel=1"
 	// WORKDIR /src
 	// COPY pom.xml ./
-	// RUN --mount=type=cache,target=/root/.m2,sharing=locked mvn -B dependency:go-offline
 	// COPY src ./src
 	// RUN --mount=type=cache,target=/root/.m2,sharing=locked mvn -B package -DskipTests
 	//

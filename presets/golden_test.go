@@ -87,6 +87,15 @@ func presetCases() []presetCase {
 				return presets.Maven(presets.MavenOptions{Wrapper: true, JavaVersion: "21", Jar: "app-1.0.0.jar", RunTests: true,
 					JavaOpts: []string{"-XX:MaxRAMPercentage=75"}}).Build
 			}},
+		{"maven-reactor-boot", "a Spring Boot 3.4 module of a reactor: module POMs first, -pl -am, layers extracted with jarmode tools; every step and a writable directory",
+			func() *multistage.Build {
+				return presets.Maven(presets.MavenOptions{Module: "services/web", InstallFiles: []string{"services/core/pom.xml", "services/web/pom.xml", "services/pom.xml", ".mvn"},
+					SpringBootVersion: "3.4.1", JavaVersion: "21", Port: 8081, WritableDirs: []string{"data"}, Steps: steps("mvn")}).Build
+			}},
+		{"maven-boot-layertools", "Spring Boot 2.7 on the wrapper: layertools extraction, the JarLauncher of before 3.2",
+			func() *multistage.Build {
+				return presets.Maven(presets.MavenOptions{Wrapper: true, SpringBootVersion: "2.7.18", JavaOpts: []string{"-XX:MaxRAMPercentage=75"}}).Build
+			}},
 		{"python", "defaults: requirements into /install, copied into the same slim Python",
 			func() *multistage.Build { return presets.Python(presets.PythonOptions{}).Build }},
 		{"python-offline", "local wheels with --no-index, as the sample app builds offline",
@@ -109,6 +118,15 @@ func presetCases() []presetCase {
 		}
 	}
 	return cases
+}
+
+// steps returns Steps that each add a RUN naming the point it runs at, so
+// that a golden file shows where a preset calls each one.
+func steps(tool string) presets.Steps {
+	at := func(point string) func(*multistage.Stage) {
+		return func(s *multistage.Stage) { s.Run("echo " + tool + " " + point) }
+	}
+	return presets.Steps{BeforeInstall: at("before-install"), BeforeBuild: at("before-build"), AfterBuild: at("after-build"), Runtime: at("runtime")}
 }
 
 // linuxAMD64 pins the platform so golden files do not depend on the

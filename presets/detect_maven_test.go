@@ -1,0 +1,161 @@
+package presets_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/multistage/multistage/presets"
+)
+
+// TestProjectsMaven runs Detect on the Maven fixture applications.
+func TestProjectsMaven(t *testing.T) {
+	checkProjects(t, []projectCase{
+		{"maven-reactor", "a Spring Boot reactor: a library module and the web application that uses it, on Spring Boot's parent; detected from the root, the application module and the library module",
+			[]string{".", "shop-web", "shop-core"}},
+		{"maven-reactor-shade", "a reactor whose server module shades the library module into an executable jar, with the JDK of .sdkmanrc; detected from the root and the module",
+			[]string{".", "greeter-server"}},
+	})
+}
+
+// TestDetectMaven checks the Maven rules one by one on small trees.
+func TestDetectMaven(t *testing.T) {
+	const boot = `<parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>%s</version></parent>`
+	const bootPlugin = `<build><plugins><plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin></plugins></build>`
+	tests := []struct {
+		name, reason string
+		files        map[string]string
+		dir          string // where Detect runs, relative to the tree
+		want         []presets.Detection
+		wantReason   []string // substrings of each detection's reason
+	}{{
+		name:   "boot-2-yaml-port",
+		reason: "Spring Boot 2.7 extracts with layertools, its parent's default Java 8, server.port nested in application.yml",
+		files: map[string]string{
+			"pom.xml":                            fmt.Sprintf(`<project>`+boot+`<artifactId>api</artifactId><version>0.1</version>`+bootPlugin+`</project>`, "2.7.18"),
+			"src/main/resources/application.yml": "spring:\n  application:\n    name: api\nserver:\n  # the API port\n  port: 9090\n---\nserver:\n  port: 1\n",
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "api-0.1.jar", JavaVersion: "8", SpringBootVersion: "2.7.18", Port: 9090}}},
+		wantReason: []string{"layertools", "Spring Boot 2.7.18's default", "application.yml"},
+	}, {
+		name:   "boot-2-2-fat-jar",
+		reason: "Spring Boot before 2.3 has no layers: the fat jar is copied whole, SpringBootVersion unset",
+		files: map[string]string{
+			"pom.xml": fmt.Sprintf(`<project>`+boot+`<artifactId>old</artifactId><version>1</version><properties><java.version>11</java.version></properties>`+bootPlugin+`</project>`, "2.2.13.RELEASE"),
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "old-1.jar", JavaVersion: "11"}}},
+		wantReason: []string{"no layered jars"},
+	}, {
+		name:   "boot-bom-war-java-version-file",
+		reason: "Spring Boot from an imported BOM, a war, the plugin's version; .java-version wins over the POM and the reason says both",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>site</artifactId><version>2</version><packaging>war</packaging>
+				<properties><boot.version>3.3.5</boot.version><maven.compiler.release>17</maven.compiler.release></properties>
+				<dependencyManagement><dependencies><dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-dependencies</artifactId>
+				<version>${boot.version}</version><type>pom</type><scope>import</scope></dependency></dependencies></dependencyManagement>` + bootPlugin + `</project>`,
+			".java-version": "21.0.5\n",
+			"src/main/resources/application.properties": "# port\nserver.port = ${SERVER_PORT:8443}\n",
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "site-2.war", JavaVersion: "21", SpringBootVersion: "3.3.5", Port: 8443}}},
+		wantReason: []string{"jarmode tools", "Java 21 (.java-version)", "targets Java 17"},
+	}, {
+		name:   "jar-main-class-with-dependencies",
+		reason: "a Main-Class without the dependencies in the jar does not start: the reason says what to add",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>tool</artifactId><version>1</version>
+				<dependencies><dependency><groupId>com.google.guava</groupId><artifactId>guava</artifactId><version>33.0.0-jre</version></dependency></dependencies>
+				<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest><mainClass>a.Main</mainClass></manifest></archive></configuration></plugin></plugins></build></project>`,
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "tool-1.jar"}}},
+		wantReason: []string{"without its dependencies (guava)", "add maven-shade-plugin", "Java 17 assumed"},
+	}, {
+		name:   "assembly-and-attached-shade",
+		reason: "the jar-with-dependencies of the assembly plugin, and a shaded jar attached with a classifier, in a reactor whose modules are found from the root",
+		files: map[string]string{
+			"pom.xml": `<project><groupId>g</groupId><artifactId>root</artifactId><version>1</version><packaging>pom</packaging>
+				<modules><module>a</module><module>b/</module><module>lib</module></modules></project>`,
+			"a/pom.xml": `<project><parent><groupId>g</groupId><artifactId>root</artifactId><version>1</version></parent><artifactId>a</artifactId>
+				<build><plugins><plugin><artifactId>maven-assembly-plugin</artifactId><configuration><archive><manifest><mainClass>a.Main</mainClass></manifest></archive>
+				<descriptorRefs><descriptorRef>jar-with-dependencies</descriptorRef></descriptorRefs></configuration></plugin></plugins></build></project>`,
+			"b/pom.xml": `<project><parent><groupId>g</groupId><artifactId>root</artifactId><version>1</version></parent><artifactId>b</artifactId>
+				<build><finalName>bee</finalName><plugins><plugin><artifactId>maven-shade-plugin</artifactId><executions><execution><configuration>
+				<shadedArtifactAttached>true</shadedArtifactAttached><shadedClassifierName>all</shadedClassifierName>
+				<transformers><transformer><mainClass>b.Main</mainClass></transformer></transformers></configuration></execution></executions></plugin></plugins></build></project>`,
+			"lib/pom.xml": `<project><parent><groupId>g</groupId><artifactId>root</artifactId><version>1</version></parent><artifactId>lib</artifactId></project>`,
+		},
+		want: []presets.Detection{
+			{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Module: "a", Jar: "a-1-jar-with-dependencies.jar", InstallFiles: []string{"a/pom.xml", "b/pom.xml", "lib/pom.xml"}}},
+			{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Module: "b", Jar: "bee-all.jar", InstallFiles: []string{"a/pom.xml", "b/pom.xml", "lib/pom.xml"}}},
+		},
+		wantReason: []string{"the other runnable modules: b", "the other runnable modules: a"},
+	}, {
+		name:   "profile-plugin-nested-module",
+		reason: "a nested aggregator; the Spring Boot plugin comes from a parent's profile activated by a file in the module, as in spring-petclinic-microservices; Detect on the module builds it from the top",
+		files: map[string]string{
+			"pom.xml": fmt.Sprintf(`<project>`+boot+`<groupId>g</groupId><artifactId>root</artifactId><version>1</version><packaging>pom</packaging>
+				<modules><module>services</module></modules>
+				<profiles><profile><id>boot</id><activation><file><exists>src/main/resources/application.yml</exists></file></activation>`+bootPlugin+`</profile></profiles></project>`, "3.5.0"),
+			"services/pom.xml": `<project><parent><groupId>g</groupId><artifactId>root</artifactId><version>1</version></parent><artifactId>services</artifactId><packaging>pom</packaging>
+				<modules><module>api</module></modules></project>`,
+			"services/api/pom.xml":                            `<project><parent><groupId>g</groupId><artifactId>services</artifactId><version>1</version></parent><artifactId>api</artifactId></project>`,
+			"services/api/src/main/resources/application.yml": "server.port: 8888\n",
+		},
+		dir: "services/api",
+		want: []presets.Detection{{Preset: presets.PresetMaven, Context: "../..", Maven: &presets.MavenOptions{Module: "services/api", Jar: "api-1.jar", JavaVersion: "17",
+			SpringBootVersion: "3.5.0", Port: 8888, InstallFiles: []string{"services/pom.xml", "services/api/pom.xml"}}}},
+		wantReason: []string{"-pl services/api -am", "Spring Boot 3.5.0's default"},
+	}, {
+		name:   "reactor-nothing-runnable",
+		reason: "a reactor of libraries: one detection that says to set Module and Jar",
+		files: map[string]string{
+			"pom.xml":                               `<project><groupId>g</groupId><artifactId>root</artifactId><version>1</version><packaging>pom</packaging><modules><module>x</module></modules></project>`,
+			"x/pom.xml":                             `<project><parent><groupId>g</groupId><artifactId>root</artifactId><version>1</version></parent><artifactId>x</artifactId></project>`,
+			"mvnw":                                  "#!/bin/sh\n",
+			".mvn/wrapper/maven-wrapper.properties": "",
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Wrapper: true, InstallFiles: []string{"x/pom.xml"}}}},
+		wantReason: []string{"x: it has no Main-Class", "set Module and Jar", "Maven wrapper"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := writeTree(t, tt.files)
+			dir := filepath.Join(root, filepath.FromSlash(or(tt.dir, ".")))
+			got, err := presets.Detect(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				rel, err := filepath.Rel(dir, got[i].Context)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[i].Context = filepath.ToSlash(rel)
+				if i < len(tt.want) && tt.want[i].Context == "" {
+					tt.want[i].Context = "."
+				}
+			}
+			if d := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(presets.Detection{}, "Reason")); d != "" {
+				t.Errorf("%s\nDetect (-want +got):\n%s", tt.reason, d)
+			}
+			all := ""
+			for _, d := range got {
+				all += d.Reason + "\n"
+			}
+			for _, w := range tt.wantReason {
+				if !strings.Contains(all, w) {
+					t.Errorf("reasons %q do not say %q", all, w)
+				}
+			}
+		})
+	}
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
