@@ -152,6 +152,64 @@ func TestLoadKeepsImageOnFailure(t *testing.T) {
 	}
 }
 
+// TestLoadCancelledDuringExport: cancelling the context while the image
+// streams from buildkitd into Docker Engine leaves the name on the image it
+// had, and no image of the cancelled build tagged.
+func TestLoadCancelledDuringExport(t *testing.T) {
+	ctx := context.Background()
+	c := testenv.Client(t)
+	testenv.DockerHost(t)
+	img := imageName("cancel")
+	old := multistage.New()
+	old.Stage("app").From("alpine:3.20").Run("echo old > /state").Cmd("cat", "/state")
+	e2e.Load(t, c, old, t.TempDir(), img)
+	before := testenv.Docker(ctx, t, "image", "inspect", "--format", "{{.Id}}", img)
+
+	// a large image (the Go toolchain stand-in), so that the export takes
+	// long enough to be cancelled in the middle
+	big := multistage.New()
+	big.Stage("app").From("golang:1.22").Run("echo "+rand.Text()+" > /state").Cmd("cat", "/state")
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan *client.SolveStatus)
+	exporting := make(chan struct{})
+	go func() {
+		var once bool
+		for s := range ch {
+			for _, st := range s.Statuses {
+				// the tarball streams out (about 10 s for this image)
+				if !once && st.ID == "sending tarball" && st.Started != nil && st.Completed == nil {
+					once = true
+					close(exporting)
+				}
+			}
+		}
+	}()
+	go func() {
+		select {
+		case <-exporting:
+			time.Sleep(500 * time.Millisecond)
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	_, err := big.Solve(cctx, c, multistage.ContextDir(t.TempDir()), multistage.Load(img), multistage.StatusChannel(ch))
+	select {
+	case <-exporting:
+	default:
+		t.Fatalf("the build ended before the tarball streamed: %v", err)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Solve cancelled during the export: %v, want context.Canceled", err)
+	}
+	if after := testenv.Docker(ctx, t, "image", "inspect", "--format", "{{.Id}}", img); after != before {
+		t.Errorf("%s is %s after a cancelled load, was %s", img, after, before)
+	}
+	if out := testenv.Docker(ctx, t, "run", "--rm", img); out != "old" {
+		t.Errorf("docker run %s: %q, want old", img, out)
+	}
+}
+
 // TestLoadEngineUnreachable: Load on a BuildKit that is not Docker Engine
 // needs the engine at DOCKER_HOST, and says so before building.
 func TestLoadEngineUnreachable(t *testing.T) {
