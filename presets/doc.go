@@ -18,7 +18,8 @@
 //   - [DotNet]: restore and publish with the .NET SDK, run on the ASP.NET
 //     Core runtime (or a chiseled or self-contained base).
 //   - [Go]: a static, cross-compiled binary on distroless, alpine or
-//     scratch.
+//     scratch; with cgo, a binary built on the target platform and run
+//     on a glibc base.
 //   - [NodeStatic]: a static site built with Node.js (npm, Yarn or pnpm)
 //     and served by nginx, optionally as a single-page application.
 //   - [NodeServer]: a Node.js server with its production dependencies only.

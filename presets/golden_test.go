@@ -43,6 +43,31 @@ func presetCases() []presetCase {
 			func() *multistage.Build {
 				return presets.Go(presets.GoOptions{Runtime: presets.GoScratch, Vendor: true, Port: -1}).Build
 			}},
+		{"go-cgo", "cgo: golang bookworm on the target platform, CGO_ENABLED=1, distroless cc runtime",
+			func() *multistage.Build { return presets.Go(presets.GoOptions{CGO: true, Version: "1.26"}).Build }},
+		{"go-cgo-static", "cgo on a runtime without glibc: linked statically",
+			func() *multistage.Build {
+				return presets.Go(presets.GoOptions{CGO: true, Runtime: presets.GoScratch, BuildFlags: []string{"-tags", "sqlite_omit_load_extension"}}).Build
+			}},
+		{"go-workspace", "a member of a go.work workspace: every member's go.mod copied with its path, go -C the member",
+			func() *multistage.Build {
+				return presets.Go(presets.GoOptions{Workspace: true, ModuleDir: "services/api", Modules: []string{"services/api", "libs/shared"},
+					Package: "./cmd/api", Binary: "api"}).Build
+			}},
+		{"go-steps", "the Steps at their documented points, link-time variables from build args, a writable data directory",
+			func() *multistage.Build {
+				return presets.Go(presets.GoOptions{
+					LDFlags:  "-X 'main.greeting=hello world'",
+					LinkVars: []presets.GoLinkVar{{Var: "main.version", Arg: "VERSION", Default: "dev"}, {Var: "example.com/app/internal/build.Commit", Arg: "COMMIT"}},
+					Steps: presets.Steps{
+						BeforeInstall: func(s *multistage.Stage) { s.Env("GOPRIVATE", "example.com/private") },
+						BeforeBuild:   func(s *multistage.Stage) { s.Run("go generate ./...", presets.GoCache()) },
+						AfterBuild:    func(s *multistage.Stage) { s.Run("go test ./...", presets.GoCache()) },
+						Runtime:       func(s *multistage.Stage) { s.Copy("config.yaml", "/etc/app/config.yaml") },
+					},
+					WritableDirs: []string{"data", "/var/lib/app"},
+				}).Build
+			}},
 		{"node-static", "defaults: npm ci, npm run build, dist/ on nginx:alpine",
 			func() *multistage.Build { return presets.NodeStatic(presets.NodeStaticOptions{}).Build }},
 		{"node-static-yarn-spa", "Yarn from its lockfile, SPA fallback configuration written without network",
