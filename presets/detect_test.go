@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -252,7 +253,7 @@ func TestDetectSamples(t *testing.T) {
 		dir  string
 		want presets.Detection
 	}{
-		{goApp, presets.Detection{Preset: presets.PresetGo, Go: &presets.GoOptions{Version: "1.22", Binary: "hello"}}},
+		{goApp, presets.Detection{Preset: presets.PresetGo, Go: &presets.GoOptions{Version: "1.22", Binary: "hello", Port: 8080}}},
 		{nodeApp, presets.Detection{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json", OutputDir: "dist"}}},
 		{nodeServerApp, presets.Detection{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json"}}},
 		{pythonApp, presets.Detection{Preset: presets.PresetPython, Python: &presets.PythonOptions{FindLinks: "wheels"}}},
@@ -277,21 +278,37 @@ func TestDetectSamples(t *testing.T) {
 }
 
 // TestDetectGoHints: a module whose main package Detect cannot choose
-// still gets the Go preset, and the reason says what to set.
+// still gets the Go preset, and the reason says what to set; a module
+// with several commands gets one detection per command, each naming the
+// others.
 func TestDetectGoHints(t *testing.T) {
-	for _, tc := range []struct {
-		files map[string]string
-		hint  string
-	}{
-		{map[string]string{"go.mod": "module example.com/lib\n", "lib.go": "package lib\n"}, "set Package"},
-		{map[string]string{"go.mod": "module example.com/tools\n", "cmd/a/main.go": "package main\n", "cmd/b/main.go": "package main\n"}, "set Package and Binary"},
-	} {
-		got, err := presets.Detect(writeTree(t, tc.files))
-		if err != nil {
-			t.Fatal(err)
+	got, err := presets.Detect(writeTree(t, map[string]string{"go.mod": "module example.com/lib\n", "lib.go": "package lib\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Preset != presets.PresetGo || !strings.Contains(got[0].Reason, "set Package") {
+		t.Errorf("Detect(a library) = %+v, want the Go preset with %q in the reason", got, "set Package")
+	}
+
+	got, err = presets.Detect(writeTree(t, map[string]string{"go.mod": "module example.com/tools\n",
+		"cmd/a/main.go": "package main\n", "cmd/b/main.go": "package main\n", "cmd/tools/main.go": "package main\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "tools" is named like the module: it comes first.
+	want := []string{"./cmd/tools", "./cmd/a", "./cmd/b"}
+	if len(got) != len(want) {
+		t.Fatalf("Detect(three commands) = %d detections, want %d", len(got), len(want))
+	}
+	for i, d := range got {
+		if d.Go == nil || d.Go.Package != want[i] || d.Go.Binary != path.Base(want[i]) {
+			t.Errorf("detection %d: %+v, want Package %s", i, d.Go, want[i])
+			continue
 		}
-		if len(got) != 1 || got[0].Preset != presets.PresetGo || !strings.Contains(got[0].Reason, tc.hint) {
-			t.Errorf("Detect(%v) = %+v, want the Go preset with %q in the reason", tc.files, got, tc.hint)
+		for j, other := range want {
+			if j != i && !strings.Contains(d.Reason, other) {
+				t.Errorf("detection %d (%s): the reason %q does not name %s", i, want[i], d.Reason, other)
+			}
 		}
 	}
 }

@@ -127,7 +127,7 @@ type GoOptions struct {
 	// copied), BeforeBuild after the sources are copied and before
 	// "go build", AfterBuild after it; Runtime in the runtime stage
 	// after the binary is copied and before USER.
-	Steps Steps
+	Steps Steps `json:",omitzero"`
 }
 
 // GoLinkVar is a string variable of the program that "go build" sets at
