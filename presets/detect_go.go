@@ -3,6 +3,7 @@ package presets
 import (
 	"errors"
 	"fmt"
+	"go/build"
 	"io/fs"
 	"os"
 	"path"
@@ -440,8 +441,11 @@ func (t *goTree) mainPackages(m goModule) []mainPackage {
 				return filepath.SkipDir
 			}
 		}
+		// An error about test files (cgo in a _test.go file) does not
+		// stop go build; two packages in one directory does.
 		pkg, err := goContext().ImportDir(p, 0)
-		if err != nil || pkg.Name != "main" {
+		var multi *build.MultiplePackageError
+		if pkg == nil || pkg.Name != "main" || errors.As(err, &multi) {
 			return nil
 		}
 		mp := mainPackage{mod: m, dir: rel}

@@ -1,6 +1,7 @@
 package presets
 
 import (
+	"errors"
 	"go/ast"
 	"go/build"
 	"go/parser"
@@ -128,7 +129,8 @@ func (t *goTree) analyze(m goModule, dir string) goAnalysis {
 		rel := queue[0]
 		queue = queue[1:]
 		pkg, err := ctx.ImportDir(t.osPath(rel), build.ImportComment)
-		if err != nil {
+		var multi *build.MultiplePackageError
+		if pkg == nil || pkg.Name == "" || errors.As(err, &multi) {
 			continue
 		}
 		if a.cgo == "" && len(pkg.CgoFiles) > 0 {
