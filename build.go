@@ -198,6 +198,7 @@ func (b *Build) Compile(ctx context.Context, opts ...Option) (*Compiled, error) 
 		BuildArgs:      cfg.buildArgs,
 		Platform:       cfg.platform,
 		OnBuildTrigger: onBuildTrigger,
+		Caps:           cfg.caps,
 	})
 	if err != nil {
 		return nil, compileError(err)

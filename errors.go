@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/multistage/multistage/internal/compile"
 )
 
 // Sentinel errors. Every refusal of a build by [Build.Dockerfile],
@@ -44,12 +46,20 @@ var (
 	// ErrTargetNotLast: another stage depends on the target, so the target
 	// cannot be written last.
 	ErrTargetNotLast = errors.New("another stage depends on the target stage")
+	// ErrUnsupportedByDaemon: the BuildKit daemon the build is compiled
+	// for lacks an LLB capability that an instruction needs, and the
+	// instruction has no equivalent that the daemon can build (see
+	// [WithLLBCaps]), such as COPY --exclude from a stage on Docker Engine
+	// 20.10, whose BuildKit is v0.8. The error names the feature and the
+	// capability.
+	ErrUnsupportedByDaemon = compile.ErrUnsupported
 )
 
 // sentinels are the sentinel errors above.
 var sentinels = []error{
 	ErrInvalidStageName, ErrDuplicateStage, ErrInvalidImageRef, ErrNoBase, ErrForeignStage, ErrCycle,
 	ErrEmptyCommand, ErrInvalidPort, ErrUnsafeValue, ErrInvalidValue, ErrNoStages, ErrTargetNotLast,
+	ErrUnsupportedByDaemon,
 }
 
 // InstructionError is a problem with one instruction of a stage.

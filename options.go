@@ -6,6 +6,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/util/apicaps"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -25,6 +26,7 @@ type config struct {
 	buildArgs map[string]string
 	platform  *ocispecs.Platform
 	syntax    string
+	caps      *apicaps.CapSet
 }
 
 func newConfig(opts []Option) *config {
@@ -102,3 +104,31 @@ func checkTargetPlatform(p ocispecs.Platform) error {
 // the directive makes BuildKit pull the frontend image before building.
 // [Build.Compile] ignores it, once it is a valid reference.
 func Syntax(ref string) Option { return optionFunc(func(c *config) { c.syntax = ref }) }
+
+// WithLLBCaps compiles for a BuildKit daemon that has the LLB capabilities
+// caps, as BuildKit's Dockerfile frontend compiles for the daemon it runs
+// on (its LLBCaps). A BuildKit gateway client reports the daemon's as
+// gw.BuildOpts().LLBCaps. The default is every capability of the BuildKit
+// this module is built with. [Build.Solve] compiles for the capabilities
+// of the daemon it builds on, narrowed to caps when this option is given;
+// [Build.Dockerfile] and [Build.Validate] ignore it.
+//
+// For an older daemon, such as the BuildKit v0.8 built into Docker Engine
+// 20.10, Compile falls back where the Dockerfile frontend falls back, and
+// goes further where the frontend would hand the daemon ops it refuses:
+//
+//   - without MergeOp, a [Link] copy is a plain copy, as in the frontend;
+//   - without exec.mount.bind.readwrite-nooutput, a read-write [BindMount]
+//     keeps its output, as in the frontend;
+//   - without patterns in copies, [Exclude] and [Parents] on a copy of the
+//     whole build context ("." or a pattern without a "/./" parent) read
+//     the context filtered by the local source instead, which copies the
+//     same files;
+//   - every other feature the daemon lacks (Exclude on a copy from a
+//     stage, [ChmodSymbolic], [SecretEnv], a tmpfs [Size], a git
+//     subdirectory or [Checksum], ...) is refused before anything is
+//     built, with an [*InstructionError] that wraps [ErrUnsupportedByDaemon]
+//     and names the feature and the capability.
+func WithLLBCaps(caps apicaps.CapSet) Option {
+	return optionFunc(func(c *config) { c.caps = &caps })
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/session/sshforward/sshprovider"
+	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/multistage/multistage/internal/compile"
@@ -403,6 +404,10 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			ContextUniqueID:     digest.FromString(ctxDir).Encoded()[:25],
 			OnBuildTrigger:      onBuildTrigger,
 		}
+		// Compiled for the daemon in front of us, as the Dockerfile
+		// frontend compiles for the LLBCaps of its gateway.
+		caps := compile.Intersect(gw.BuildOpts().LLBCaps, cfg.caps)
+		copts.Caps = &caps
 		if ws := gw.BuildOpts().Workers; len(ws) > 0 && len(ws[0].Platforms) > 0 {
 			bp := platforms.Normalize(ws[0].Platforms[0])
 			copts.BuildPlatform = &bp
@@ -430,6 +435,11 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			out, err := compile.Compile(ctx, m, po)
 			if err != nil {
 				return nil, compileError(err)
+			}
+			if out.Epoch != nil && caps.Supports(pb.CapSourceDateEpoch) != nil {
+				// An older exporter would ignore it: the image would not
+				// be the one asked for.
+				return nil, compile.UnsupportedError("SOURCE_DATE_EPOCH", pb.CapSourceDateEpoch)
 			}
 			r, err := gw.Solve(ctx, gwclient.SolveRequest{Definition: out.Definition.ToPB(), CacheImports: cacheImports})
 			if err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
-	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/apicaps"
 	"github.com/moby/buildkit/util/system"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage/internal/ir"
@@ -59,6 +59,13 @@ type Options struct {
 	// context. The default is derived from ContextName, so output stays
 	// deterministic.
 	ContextUniqueID string
+	// Caps are the LLB capabilities of the daemon the build is for, as
+	// its gateway reports them (BuildOpts().LLBCaps); nil for every
+	// capability of this module's BuildKit. Compile falls back where the
+	// Dockerfile frontend falls back, filters the build context itself
+	// where the daemon's copies cannot, and refuses the rest with an error
+	// that wraps ErrUnsupported (see caps.go).
+	Caps *apicaps.CapSet
 }
 
 // Result is a compiled build.
@@ -93,17 +100,14 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// allCaps are the LLB capabilities Compile assumes of the daemon: every
-// current BuildKit has them, and the frontend makes the same choices (such
-// as a merge op for COPY --link) when the daemon reports them.
-var allCaps = pb.Caps.CapSet(pb.Caps.All())
-
 // nonEnvArgs are build args that never become environment variables.
 var nonEnvArgs = map[string]bool{"BUILDKIT_SBOM_SCAN_CONTEXT": true, "BUILDKIT_SBOM_SCAN_STAGE": true}
 
 // compiler holds the state of one Compile call.
 type compiler struct {
 	opt            Options
+	caps           *apicaps.CapSet
+	anyCaps        bool // no caps given: every feature is taken as supported
 	build          *ir.Build
 	targetPlatform ocispecs.Platform
 	buildPlatforms []ocispecs.Platform
@@ -130,11 +134,15 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 	}
 	c := &compiler{
 		opt:          opt,
+		caps:         opt.Caps,
 		build:        m,
 		lex:          shell.NewLex('\\'),
 		images:       map[imageKey]*imageState{},
 		buildContext: &mutableOutput{},
 		ctxPaths:     map[string]struct{}{},
+	}
+	if c.caps == nil {
+		c.caps, c.anyCaps = &allCaps, true
 	}
 	c.platforms()
 	c.proxy = proxyEnv(opt.BuildArgs)
@@ -172,7 +180,7 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 	t := c.stages[target]
 	c.finalizeContext()
 
-	st := t.state.SetMarshalDefaults(llb.Platform(c.targetPlatform), llb.WithCaps(allCaps))
+	st := t.state.SetMarshalDefaults(llb.Platform(c.targetPlatform), llb.WithCaps(*c.caps))
 	img := t.image
 	if !c.implicitTarget {
 		tp := c.targetPlatform
@@ -193,6 +201,11 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 	def, err := st.Marshal(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !c.anyCaps {
+		if err := checkDefinition(def, c.caps); err != nil {
+			return nil, err
+		}
 	}
 	return &Result{State: st, Definition: def, Image: img, Epoch: c.epoch, BaseConfig: t.baseConfig()}, nil
 }
@@ -474,6 +487,17 @@ func (c *compiler) stageNamed(name string, before int) (int, bool) {
 // finalizeContext mirrors finalizeResultImage and dockerui.DefaultMainContext:
 // the build context sends only the paths the build uses.
 func (c *compiler) finalizeContext() {
+	var opts []llb.LocalOption
+	if paths := normalizeContextPaths(c.ctxPaths); len(paths) > 0 {
+		opts = append(opts, llb.FollowPaths(paths))
+	}
+	c.buildContext.Output = c.context(nil, nil, opts...).Output()
+}
+
+// context is the local source of the build context, filtered by the
+// context's exclude patterns and then by exclude, and limited to what
+// matches include.
+func (c *compiler) context(include, exclude []string, more ...llb.LocalOption) llb.State {
 	name := c.opt.ContextName
 	if name == "" {
 		name = "context"
@@ -486,13 +510,13 @@ func (c *compiler) finalizeContext() {
 	if c.opt.SessionID != "" {
 		opts = append(opts, llb.SessionID(c.opt.SessionID))
 	}
-	if len(c.opt.ContextExclude) > 0 {
-		opts = append(opts, llb.ExcludePatterns(c.opt.ContextExclude))
+	if len(include) > 0 {
+		opts = append(opts, llb.IncludePatterns(include))
 	}
-	if paths := normalizeContextPaths(c.ctxPaths); len(paths) > 0 {
-		opts = append(opts, llb.FollowPaths(paths))
+	if ex := append(slices.Clip(c.opt.ContextExclude), exclude...); len(ex) > 0 {
+		opts = append(opts, llb.ExcludePatterns(ex))
 	}
-	c.buildContext.Output = llb.Local(name, opts...).Output()
+	return llb.Local(name, append(opts, more...)...)
 }
 
 // contextUniqueID is the default ContextUniqueID of a context name, fixed

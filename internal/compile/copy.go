@@ -15,6 +15,7 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/system"
 	"github.com/multistage/multistage/internal/ir"
 	digest "github.com/opencontainers/go-digest"
@@ -80,9 +81,6 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		}
 		copyOpt = append(copyOpt, llb.WithUser(chown))
 	}
-	if len(cp.Exclude) > 0 {
-		copyOpt = append(copyOpt, llb.WithExcludePatterns(cp.Exclude))
-	}
 	var chopt *llb.ChmodOpt
 	if chmod != "" {
 		chopt = &llb.ChmodOpt{}
@@ -126,17 +124,29 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 	if chmod != "" {
 		msg += " --chmod=" + chmod
 	}
+	what := "COPY"
+	if cp.Add {
+		what = "ADD"
+	}
 	var a *llb.FileAction
-	add := func(st llb.State, src string, info *llb.CopyInfo) {
+	add := func(st llb.State, src, dest string, info *llb.CopyInfo, exclude []string) error {
+		if len(exclude) > 0 {
+			info.ExcludePatterns = exclude
+		}
+		if err := c.copyCaps(what, info); err != nil {
+			return err
+		}
 		opts := append([]llb.CopyOption{info}, copyOpt...)
 		if a == nil {
 			a = llb.Copy(st, src, dest, opts...)
 		} else {
 			a = a.Copy(st, src, dest, opts...)
 		}
+		return nil
 	}
 	keepGitDir := cp.KeepGitDir
-	for _, src := range srcs {
+	filtered := make([]bool, len(srcs)) // read from a filtered context
+	for k, src := range srcs {
 		msg += " " + src
 		gitRef, isGit, gitRefErr := parseGitRef(src)
 		if gitRefErr != nil && isGit {
@@ -174,7 +184,20 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 			if gitRef.FetchByCommit {
 				gitOptions = append(gitOptions, llb.GitFetchByCommit())
 			}
-			add(llb.Git(gitRef.Remote, "", gitOptions...), "/", &llb.CopyInfo{Mode: chopt, CreateDestPath: true})
+			git := llb.Git(gitRef.Remote, "", gitOptions...)
+			if err := c.sourceCaps(ctx, what+" of a git repository", git); err != nil {
+				return err
+			}
+			if gitRef.SubDir != "" {
+				// llb asks for no capability, but an older daemon reads
+				// the subdirectory as part of the ref.
+				if err := c.need(what+" of a subdirectory of a git repository", pb.CapSourceGitSubdir); err != nil {
+					return err
+				}
+			}
+			if err := add(git, "/", dest, &llb.CopyInfo{Mode: chopt, CreateDestPath: true}, cp.Exclude); err != nil {
+				return err
+			}
 			continue
 		}
 		if isHTTPSource(src) {
@@ -198,7 +221,13 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 					return err
 				}
 			}
-			add(llb.HTTP(src, llb.Filename(f), llb.Checksum(dgst)), f, &llb.CopyInfo{Mode: chopt, CreateDestPath: true, AttemptUnpack: unpack})
+			http := llb.HTTP(src, llb.Filename(f), llb.Checksum(dgst))
+			if err := c.sourceCaps(ctx, what+" of a URL", http); err != nil {
+				return err
+			}
+			if err := add(http, f, dest, &llb.CopyInfo{Mode: chopt, CreateDestPath: true, AttemptUnpack: unpack}, cp.Exclude); err != nil {
+				return err
+			}
 			continue
 		}
 		var patterns, requiredPaths []string
@@ -223,8 +252,8 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		if err != nil {
 			return err
 		}
-		for k, rp := range requiredPaths {
-			if requiredPaths[k], err = system.NormalizePath("/", rp, platform.OS, false); err != nil {
+		for j, rp := range requiredPaths {
+			if requiredPaths[j], err = system.NormalizePath("/", rp, platform.OS, false); err != nil {
 				return err
 			}
 		}
@@ -232,7 +261,7 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		if cp.Unpack != nil {
 			unpack = *cp.Unpack
 		}
-		add(from, src, &llb.CopyInfo{
+		info := &llb.CopyInfo{
 			Mode:                chopt,
 			FollowSymlinks:      true,
 			CopyDirContentsOnly: true,
@@ -242,7 +271,22 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 			CreateDestPath:      true,
 			AllowWildcard:       true,
 			AllowEmptyWildcard:  true,
-		})
+		}
+		// A daemon whose copies cannot filter (BuildKit before v0.9) or
+		// require paths (before v0.26) gets a copy of the whole context
+		// with --exclude or --parents as a copy of a filtered context.
+		filter := (len(cp.Exclude) > 0 || len(patterns) > 0) && !c.supports(pb.CapFileCopyIncludeExcludePatterns) ||
+			len(requiredPaths) > 0 && !c.supports(pb.CapFileCopyRequiredPaths)
+		if filter && src == "/" && cp.From.IsContext() && c.canFilterContext(cp.Exclude) {
+			if err := c.copyFilteredContext(info, cp.Exclude, dest, add); err != nil {
+				return err
+			}
+			filtered[k] = true
+			continue
+		}
+		if err := add(from, src, dest, info, cp.Exclude); err != nil {
+			return err
+		}
 	}
 	for _, content := range contents {
 		msg += " <<" + content.Name
@@ -251,27 +295,55 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 			return fmt.Errorf("removing drive letter: %w", err)
 		}
 		st := llb.Scratch().File(llb.Mkfile(f, 0644, []byte(content.Data)), llb.Platform(platform))
-		add(st, system.ToSlash(f, platform.OS), &llb.CopyInfo{Mode: chopt, CreateDestPath: true})
+		if err := add(st, system.ToSlash(f, platform.OS), dest, &llb.CopyInfo{Mode: chopt, CreateDestPath: true}, cp.Exclude); err != nil {
+			return err
+		}
 	}
 	msg += " " + dst
-	if cp.Link && chmod == "" {
+	// Without MergeOp a linked copy is a plain copy (dispatchCopy).
+	if cp.Link && chmod == "" && c.supports(pb.CapMergeOp) {
 		s.state = s.state.WithOutput(llb.Merge([]llb.State{s.state, llb.Scratch().File(a, llb.Platform(platform))}).Output())
 	} else {
 		s.state = s.state.File(a)
 	}
-	switch {
-	case cp.Add:
-		for _, src := range srcs {
-			if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
-				c.ctxPaths[path.Join("/", filepath.ToSlash(src))] = struct{}{}
-			}
-		}
-	case cp.From.IsContext():
-		for _, src := range srcs {
+	// The paths the build uses of the context (ADD records the paths of
+	// git sources too, as the frontend does).
+	for k, src := range srcs {
+		switch {
+		case filtered[k]:
+		case cp.Add && !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://"),
+			!cp.Add && cp.From.IsContext():
 			c.ctxPaths[path.Join("/", filepath.ToSlash(src))] = struct{}{}
 		}
 	}
 	c.history(&s.image, msg+" # buildkit", true)
+	return nil
+}
+
+// copyFilteredContext adds the copy of the whole build context described
+// by info, whose include, exclude and required paths the daemon cannot
+// apply, as a copy of a context that the local source filters instead:
+// the same files, with the same parent directories, reach dest. A
+// required path (COPY --parents of a path without wildcards) is then
+// copied once more by itself, which fails as the copy would when it is
+// missing.
+func (c *compiler) copyFilteredContext(info *llb.CopyInfo, exclude []string, dest string, add func(st llb.State, src, dest string, info *llb.CopyInfo, exclude []string) error) error {
+	st := c.context(info.IncludePatterns, exclude)
+	required := info.RequiredPaths
+	all := *info
+	all.IncludePatterns, all.RequiredPaths = nil, nil
+	if err := add(st, "/", dest, &all, nil); err != nil {
+		return err
+	}
+	for _, rp := range required {
+		one := all
+		// The copy of the whole context unpacked no archive (it copied a
+		// directory), so neither does the copy of a file of it.
+		one.AllowWildcard, one.AllowEmptyWildcard, one.AttemptUnpack = false, false, false
+		if err := add(st, rp, path.Join(dest, rp), &one, nil); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

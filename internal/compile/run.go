@@ -49,6 +49,9 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 	default:
 		args = slices.Clone(r.Argv)
 	}
+	if err := c.runCaps(r); err != nil {
+		return err
+	}
 	var opts []llb.RunOption
 	if heredocMount != nil {
 		opts = append(opts, heredocMount)
@@ -112,8 +115,19 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 		// env= that expands to "" still asks for an environment
 		// variable: the frontend keeps "set but empty" apart from unset.
 		envSet := m.Env != "" || slices.ContainsFunc(m.Vars, func(mv ir.MountVar) bool { return mv.Key == "env" })
+		if err := c.need("RUN --mount=type=secret", pb.CapExecMountSecret); err != nil {
+			return nil, err
+		}
+		if envSet {
+			if err := c.need("RUN --mount=type=secret,env=", pb.CapExecSecretEnv); err != nil {
+				return nil, err
+			}
+		}
 		return secretMount(m, envSet, s.platform.OS == "windows")
 	case ir.MountSSH:
+		if err := c.need("RUN --mount=type=ssh", pb.CapExecMountSSH); err != nil {
+			return nil, err
+		}
 		return sshMount(m), nil
 	}
 	from := m.From
@@ -125,6 +139,9 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 		return nil, err
 	}
 	var mopts []llb.MountOption
+	if err := c.mountCaps(m); err != nil {
+		return nil, err
+	}
 	if m.Type == ir.MountTmpfs {
 		st = llb.Scratch()
 		mopts = append(mopts, llb.Tmpfs(llb.TmpfsSize(m.Size)))
@@ -132,7 +149,9 @@ func (c *compiler) mount(ctx context.Context, s *stageState, m ir.Mount, key [2]
 	readOnly := (m.Type == ir.MountBind && !m.ReadWrite) || (m.Type == ir.MountCache && m.ReadOnly)
 	if readOnly {
 		mopts = append(mopts, llb.Readonly)
-	} else if m.Type == ir.MountBind {
+	} else if m.Type == ir.MountBind && c.supports(pb.CapExecMountBindReadWriteNoOutput) {
+		// An older daemon keeps the output of a read-write bind mount
+		// (dispatchRunMounts).
 		mopts = append(mopts, llb.ForceNoOutput)
 	}
 	if m.Type == ir.MountCache {
