@@ -12,6 +12,7 @@ package crosscheck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -23,8 +24,11 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/apicaps"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/compile"
+	"github.com/multistage/multistage/internal/llbcaps"
 	"github.com/multistage/multistage/internal/llbdump"
 	"github.com/multistage/multistage/internal/testresolver"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -44,6 +48,11 @@ type Options struct {
 	// the default, the platform of this machine. As in the frontend, the
 	// build platform is then the target platform too.
 	Platform *ocispecs.Platform
+	// Caps are the LLB capabilities of the daemon both backends compile
+	// for (multistage.WithLLBCaps, ConvertOpt.LLBCaps); nil for every
+	// capability. See [Check] for what is compared when the frontend's
+	// LLB needs more than these.
+	Caps *apicaps.CapSet
 }
 
 // BuildOptions returns the multistage options that o stands for, without the
@@ -59,6 +68,9 @@ func (o Options) BuildOptions() []multistage.Option {
 	if o.Platform != nil {
 		opts = append(opts, multistage.WithPlatform(*o.Platform))
 	}
+	if o.Caps != nil {
+		opts = append(opts, multistage.WithLLBCaps(*o.Caps))
+	}
 	return opts
 }
 
@@ -72,11 +84,31 @@ type Result struct {
 	Frontend *llb.Definition
 	// FrontendImage is the image config of dockerfile2llb.
 	FrontendImage *dockerspec.DockerOCIImage
+	// Missing are the capabilities beyond Options.Caps that the
+	// frontend's LLB needs ([Needs]): a daemon with only Options.Caps
+	// would refuse it, or for the patterns of copies, which llb does not
+	// declare, silently ignore them. Compiled and Frontend are then both
+	// compiled for Options.Caps plus Missing.
+	Missing []apicaps.CapID
+	// Reduced is the result of Build.Compile for Options.Caps alone when
+	// Missing is not empty, and ReducedErr its error (nil or a refusal
+	// that wraps multistage.ErrUnsupportedByDaemon).
+	Reduced    *multistage.Compiled
+	ReducedErr error
 }
 
 // Check compiles b both ways and returns a readable description of every
 // difference, empty when the backends agree. The error is for a build that
 // one of the backends refuses.
+//
+// With Options.Caps, both compile for a daemon with those capabilities.
+// Where the frontend's LLB fits them, the two must agree op for op. Where
+// it does not (the frontend hands such a daemon ops it refuses, and
+// Compile refuses the build or, for a copy of the whole context with
+// patterns, filters the context instead), the two are compared for the
+// nearest daemon that can run the frontend's LLB, Options.Caps plus
+// [Result.Missing], and Compile's LLB for Options.Caps alone must fit
+// them: any capability it needs beyond them is a difference.
 func Check(ctx context.Context, b *multistage.Build, o Options) (string, *Result, error) {
 	if o.Resolver == nil {
 		o.Resolver = testresolver.New()
@@ -86,32 +118,134 @@ func Check(ctx context.Context, b *multistage.Build, o Options) (string, *Result
 	if err != nil {
 		return "", nil, fmt.Errorf("Dockerfile: %w", err)
 	}
+	target, err := targetName(b, o)
+	if err != nil {
+		return "", nil, err
+	}
+	def, img, err := Frontend(ctx, df, target, o)
+	if err != nil {
+		return "", nil, err
+	}
+	res := &Result{Dockerfile: df}
+	var report []string
+	if o.Caps != nil {
+		needs, err := Needs(def)
+		if err != nil {
+			return "", nil, err
+		}
+		for _, id := range needs {
+			if !compile.Supports(o.Caps, id) {
+				res.Missing = append(res.Missing, id)
+			}
+		}
+		if len(res.Missing) > 0 {
+			res.Reduced, res.ReducedErr = b.Compile(ctx, append(opts, multistage.WithMetaResolver(o.Resolver))...)
+			switch {
+			case res.ReducedErr != nil && !errors.Is(res.ReducedErr, multistage.ErrUnsupportedByDaemon):
+				return "", nil, fmt.Errorf("Compile: %w", res.ReducedErr)
+			case res.ReducedErr == nil:
+				got, err := Needs(res.Reduced.Definition)
+				if err != nil {
+					return "", nil, err
+				}
+				for _, id := range got {
+					if !compile.Supports(o.Caps, id) {
+						report = append(report, fmt.Sprintf("Compile's LLB for the reduced capabilities needs %s, which they lack", id))
+					}
+				}
+			}
+			wider := llbcaps.With(*o.Caps, res.Missing...)
+			o.Caps = &wider
+			opts = o.BuildOptions()
+			if def, img, err = Frontend(ctx, df, target, o); err != nil {
+				return "", nil, err
+			}
+		}
+	}
 	compiled, err := b.Compile(ctx, append(opts, multistage.WithMetaResolver(o.Resolver))...)
 	if err != nil {
 		return "", nil, fmt.Errorf("Compile: %w", err)
 	}
-	def, img, err := Frontend(ctx, df, compiled.Target, o)
-	if err != nil {
-		return "", nil, err
-	}
-	res := &Result{Dockerfile: df, Compiled: compiled, Frontend: def, FrontendImage: img}
+	res.Compiled, res.Frontend, res.FrontendImage = compiled, def, img
 	diff, err := Compare(def, img, compiled)
 	if err != nil {
 		return "", nil, err
 	}
-	return diff, res, nil
+	if diff != "" {
+		report = append(report, diff)
+	}
+	return strings.Join(report, "\n"), res, nil
+}
+
+// targetName is the name of the stage that o selects in b, as
+// Build.Compile reports it.
+func targetName(b *multistage.Build, o Options) (string, error) {
+	if o.Target != nil {
+		return o.Target.Name(), nil
+	}
+	stages := b.Stages()
+	if len(stages) == 0 {
+		return "", fmt.Errorf("Compile: %w", multistage.ErrNoStages)
+	}
+	return stages[len(stages)-1].Name(), nil
+}
+
+// Needs returns the LLB capabilities that def needs of a daemon: those its
+// op metadata names, and those that llb means to name but does not (see
+// [compile.Supports] and the copy checks of internal/compile): the include
+// and exclude patterns, required paths and symbolic modes of copies, and
+// git subdirectories, which an older daemon misreads.
+func Needs(def *llb.Definition) ([]apicaps.CapID, error) {
+	set := map[apicaps.CapID]bool{}
+	for _, md := range def.Metadata {
+		for id := range md.Caps {
+			set[id] = true
+		}
+	}
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			return nil, err
+		}
+		if f := op.GetFile(); f != nil {
+			for _, a := range f.Actions {
+				cp := a.GetCopy()
+				if cp == nil {
+					continue
+				}
+				if len(cp.IncludePatterns) > 0 || len(cp.ExcludePatterns) > 0 {
+					set[pb.CapFileCopyIncludeExcludePatterns] = true
+				}
+				if len(cp.RequiredPaths) > 0 {
+					set[pb.CapFileCopyRequiredPaths] = true
+				}
+				if cp.ModeStr != "" {
+					set[pb.CapFileCopyModeStringFormat] = true
+				}
+			}
+		}
+		if src := op.GetSource(); src != nil && strings.HasPrefix(src.Identifier, "git://") {
+			if _, frag, ok := strings.Cut(src.Identifier, "#"); ok && strings.Contains(frag, ":") {
+				set[pb.CapSourceGitSubdir] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set)), nil
 }
 
 // Frontend compiles a Dockerfile with BuildKit's Dockerfile frontend, as
-// the dockerfile.v0 frontend of a daemon that has every LLB capability
-// does, and marshals the target's state as that frontend does
+// the dockerfile.v0 frontend of a daemon that has o.Caps (by default every
+// LLB capability) does, and marshals the target's state as that frontend does
 // (State.Marshal with no options: the state carries its platform).
 // o.Target is ignored: target names the stage.
 func Frontend(ctx context.Context, df []byte, target string, o Options) (*llb.Definition, *dockerspec.DockerOCIImage, error) {
 	if o.Resolver == nil {
 		o.Resolver = testresolver.New()
 	}
-	caps := pb.Caps.CapSet(pb.Caps.All())
+	caps := llbcaps.All()
+	if o.Caps != nil {
+		caps = *o.Caps
+	}
 	fr, err := dockerfile2llb.Dockerfile2LLB(ctx, df, dockerfile2llb.ConvertOpt{
 		MetaResolver:   o.Resolver,
 		LLBCaps:        &caps,

@@ -2,6 +2,7 @@ package crosscheck_test
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"maps"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
+	"github.com/multistage/multistage/internal/llbcaps"
 	"github.com/multistage/multistage/internal/pipelines"
 	"github.com/multistage/multistage/internal/testresolver"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -261,6 +263,12 @@ func featureCases() []featureCase {
 		{name: "copy-exclude-parents", reason: "--exclude and --parents",
 			build: one("alpine:latest", func(s *multistage.Stage) {
 				s.Copy(".", "/src/", multistage.Exclude("*.md", "docs/")).Copy("pkg/./a/*.go", "/p/", multistage.Parents())
+			})},
+		{name: "copy-context-patterns", reason: "--exclude and --parents on copies of the whole context, which an older daemon filters as a local source",
+			build: one("alpine:latest", func(s *multistage.Stage) {
+				s.Workdir("/app").Copy(".", "./", multistage.Exclude("*.md", "**/testdata")).
+					Copy("**/*.go", "/p/", multistage.Parents(), multistage.Exclude("vendor")).
+					Copy("cmd/app/main.go", "/q/", multistage.Parents(), multistage.Chown("10:10"), multistage.Link())
 			})},
 		{name: "copy-from-stage", reason: "COPY --from a stage, with a relative source and a relative destination",
 			build: two(func(a *multistage.Stage) { a.Workdir("/src").Run("go build -o app") }, func(a, b *multistage.Stage) {
@@ -599,5 +607,89 @@ func TestLiteralValues(t *testing.T) {
 	}
 	if want := []string{"/bin/sh", "-c", `echo "$@"`, "--"}; !slices.Equal(cfg.Entrypoint, want) {
 		t.Errorf("Entrypoint = %q, want %q", cfg.Entrypoint, want)
+	}
+}
+
+// TestFeaturesV08 cross-checks every feature case for the LLB capabilities
+// of BuildKit v0.8, Docker Engine 20.10's: where the frontend's LLB fits
+// them the backends agree op for op; where it does not, Compile either
+// refuses the build, naming the feature, or compiles LLB that fits them.
+func TestFeaturesV08(t *testing.T) {
+	ctx := context.Background()
+	v08 := llbcaps.V08()
+	for _, c := range featureCases() {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b, target := c.build()
+			diff, res, err := crosscheck.Check(ctx, b, crosscheck.Options{Target: target, BuildArgs: c.buildArgs, Platform: &linuxAMD64, Caps: &v08})
+			if err != nil {
+				t.Fatalf("%s: %v", c.reason, err)
+			}
+			if diff != "" {
+				t.Errorf("%s: Compile and dockerfile2llb disagree on\n%s\n%s", c.reason, res.Dockerfile, diff)
+			}
+			switch {
+			case refusedV08[c.name]:
+				var ie *multistage.InstructionError
+				if !errors.Is(res.ReducedErr, multistage.ErrUnsupportedByDaemon) || !errors.As(res.ReducedErr, &ie) {
+					t.Errorf("%s: want an InstructionError that wraps ErrUnsupportedByDaemon, got %v (needs %v)", c.reason, res.ReducedErr, res.Missing)
+				}
+			case filteredV08[c.name]:
+				if len(res.Missing) == 0 || res.ReducedErr != nil || res.Reduced == nil {
+					t.Errorf("%s: want the context filtered for the patterns the daemon lacks, got needs %v, error %v", c.reason, res.Missing, res.ReducedErr)
+				}
+			case len(res.Missing) > 0:
+				t.Errorf("%s: the frontend's LLB needs %v beyond v0.8's capabilities (Compile: %v)", c.reason, res.Missing, res.ReducedErr)
+			}
+		})
+	}
+}
+
+// refusedV08 are the feature cases that use a feature BuildKit v0.8 cannot
+// run, and filteredV08 those whose patterns it cannot apply to a copy,
+// where Compile filters the build context instead.
+var (
+	refusedV08 = map[string]bool{
+		"secret-mount":         true, // env=
+		"tmpfs-mount":          true, // size=
+		"chmod-symbolic":       true,
+		"add-git":              true, // a subdirectory
+		"add-git-ssh-checksum": true,
+		"add-link-exclude":     true, // --exclude of a directory of the context
+		"copy-exclude-parents": true, // --parents under a "/./" parent
+	}
+	filteredV08 = map[string]bool{"copy-context-patterns": true}
+)
+
+// TestPipelinesV08 cross-checks every classic pipeline, and every stage of
+// each as a target, for the LLB capabilities of BuildKit v0.8: the
+// frontend's LLB fits them and the backends agree op for op. The kitchen
+// sink, which uses every feature, is refused with the first feature v0.8
+// lacks.
+func TestPipelinesV08(t *testing.T) {
+	ctx := context.Background()
+	v08 := llbcaps.V08()
+	for _, p := range pipelines.All() {
+		for _, s := range p.Build.Stages() {
+			t.Run(p.Name+"/"+s.Name(), func(t *testing.T) {
+				t.Parallel()
+				diff, res, err := crosscheck.Check(ctx, p.Build, crosscheck.Options{Target: s, Platform: &linuxAMD64, Caps: &v08})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff != "" {
+					t.Errorf("Compile and dockerfile2llb disagree on\n%s\n%s", res.Dockerfile, diff)
+				}
+				if p.Name == "kitchen" {
+					if !errors.Is(res.ReducedErr, multistage.ErrUnsupportedByDaemon) {
+						t.Errorf("kitchen: want ErrUnsupportedByDaemon, got %v (needs %v)", res.ReducedErr, res.Missing)
+					}
+					return
+				}
+				if len(res.Missing) > 0 {
+					t.Errorf("the frontend's LLB needs %v beyond v0.8's capabilities", res.Missing)
+				}
+			})
+		}
 	}
 }

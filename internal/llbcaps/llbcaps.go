@@ -4,6 +4,8 @@
 package llbcaps
 
 import (
+	"slices"
+
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
 )
@@ -28,6 +30,22 @@ func Without(ids ...apicaps.CapID) apicaps.CapSet {
 			keep = keep && x != id
 		}
 		if keep {
+			out = append(out, id)
+		}
+	}
+	return set(out)
+}
+
+// With returns the capabilities of caps and ids. BuildKit never registered
+// file.copy.modestring: it stands for exec.validexitcode, which came with
+// it (see compile.Supports).
+func With(caps apicaps.CapSet, ids ...apicaps.CapID) apicaps.CapSet {
+	out := IDs(caps)
+	for _, id := range ids {
+		if id == pb.CapFileCopyModeStringFormat {
+			id = pb.CapExecValidExitCode
+		}
+		if !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
