@@ -183,14 +183,24 @@ func TestUnsupportedByDaemon(t *testing.T) {
 		{"exclude-exception", "an exception in --exclude would bring back what .dockerignore excludes if it filtered the context",
 			func(s *multistage.Stage) { s.Copy(".", "/src/", multistage.Exclude("docs", "!docs/keep.md")) }, v08,
 			"COPY", []string{"COPY --exclude", "file.copy.includeexcludepatterns", "v0.9"}},
-		{"exclude-subdir", "only a copy of the whole context can read a filtered context",
-			func(s *multistage.Stage) { s.Copy("web", "/srv/", multistage.Exclude("*.map")) }, v08,
+		{"exclude-wildcard", "the files a wildcard source matches are known only to the daemon",
+			func(s *multistage.Stage) { s.Copy("web*", "/srv/", multistage.Exclude("*.map")) }, v08,
 			"COPY", []string{"COPY --exclude"}},
-		{"parents-under-parent", "--parents below a /./ parent copies from a directory of the context",
-			func(s *multistage.Stage) { s.Copy("src/./pkg/*.go", "/p/", multistage.Parents()) }, v08,
-			"COPY", []string{"COPY --parents"}},
-		{"required-path", "a daemon with patterns but without required paths (v0.9 to v0.25) gets a filtered context; with neither that is refused under a /./ parent",
-			func(s *multistage.Stage) { s.Copy("src/./pkg/a.go", "/p/", multistage.Parents()) }, llbcaps.Without(pb.CapFileCopyRequiredPaths),
+		{"exclude-from-stage", "only the build context is a local source that can be filtered",
+			func(s *multistage.Stage) {
+				s.CopyFromImage("nginx:alpine", "/etc/nginx", "/etc/nginx", multistage.Exclude("*.default"))
+			}, v08,
+			"COPY", []string{"COPY --exclude"}},
+		{"exclude-outside", "a pattern with .. matches nothing below the source in the file op, but could match the source itself once prefixed",
+			func(s *multistage.Stage) { s.Copy("web", "/srv/", multistage.Exclude("../web")) }, v08,
+			"COPY", []string{"COPY --exclude"}},
+		{"parents-wildcard-parent", "--parents below a /./ parent with wildcards",
+			func(s *multistage.Stage) { s.Copy("src/*/./pkg/*.go", "/p/", multistage.Parents()) }, v08,
+			"COPY", []string{"COPY --parents", "file.copy.includeexcludepatterns"}},
+		{"required-path-from-image", "a daemon with patterns but without required paths (v0.9 to v0.25), --parents of a path of an image",
+			func(s *multistage.Stage) {
+				s.CopyFromImage("nginx:alpine", "etc/nginx/nginx.conf", "/p/", multistage.Parents())
+			}, llbcaps.Without(pb.CapFileCopyRequiredPaths),
 			"COPY", []string{"COPY --parents", "file.copy.requiredpaths", "v0.26"}},
 		{"symbolic-chmod", "no daemon reports file.copy.modestring: exec.validexitcode, of the same release, stands for it",
 			func(s *multistage.Stage) { s.Copy("run.sh", "/", multistage.ChmodSymbolic("u+x")) }, llbcaps.Without(pb.CapExecValidExitCode),
@@ -261,7 +271,7 @@ func TestRequiredPathFiltered(t *testing.T) {
 }
 
 // TestFilteredContextSameFiles builds copies with --exclude and --parents
-// of the whole context on the test engine twice, for every capability
+// of directories of the context on the test engine twice, for every capability
 // (the file op filters) and for BuildKit v0.8's (the local source
 // filters), and requires the same files with the same modes and owners,
 // .dockerignore included. A missing --parents path fails both ways.
@@ -270,18 +280,25 @@ func TestFilteredContextSameFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	for name, data := range map[string]string{
-		".dockerignore":         "ignored.txt\n*.log\n",
-		"README.md":             "readme",
-		"ignored.txt":           "x",
-		"build.log":             "x",
-		"keep.txt":              "keep",
-		"sub/b.md":              "b",
-		"sub/c.txt":             "c",
-		"sub/testdata/t.txt":    "t",
-		"cmd/app/main.go":       "package main",
-		"cmd/app/testdata/x.go": "package x",
-		"pkg/z.go":              "package z",
-		"vendor/v/v.go":         "package v",
+		".dockerignore":             "ignored.txt\n*.log\n",
+		"README.md":                 "readme",
+		"ignored.txt":               "x",
+		"build.log":                 "x",
+		"keep.txt":                  "keep",
+		"sub/b.md":                  "b",
+		"sub/c.txt":                 "c",
+		"sub/testdata/t.txt":        "t",
+		"cmd/app/main.go":           "package main",
+		"cmd/app/testdata/x.go":     "package x",
+		"pkg/z.go":                  "package z",
+		"vendor/v/v.go":             "package v",
+		"web/ui/index.html":         "<p>",
+		"web/ui/app.js.map":         "{}",
+		"web/ui/node_modules/m":     "m",
+		"web/ui/lib/node_modules/n": "n",
+		"src/pkg/a.go":              "package a",
+		"src/pkg/a_test.go":         "package a",
+		"src/doc/d.go":              "package d",
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -298,7 +315,11 @@ func TestFilteredContextSameFiles(t *testing.T) {
 	b.Stage("s").From("scratch").
 		Copy(".", "/all/", multistage.Exclude("*.md", "**/testdata")).
 		Copy("**/*.go", "/p/", multistage.Parents(), multistage.Exclude("vendor")).
-		Copy("cmd/app/main.go", "/q/", multistage.Parents(), multistage.Chown("10:20"), multistage.Link())
+		Copy("cmd/app/main.go", "/q/", multistage.Parents(), multistage.Chown("10:20"), multistage.Link()).
+		Copy("web/ui", "/srv/", multistage.Exclude("*.map", "**/node_modules")).
+		Copy("src/./pkg/*.go", "/s/", multistage.Parents(), multistage.Exclude("**/*_test.go")).
+		Copy("src/./pkg/a.go", "/r/", multistage.Parents(), multistage.Chmod(0o600)).
+		Copy("keep.txt", "/f/", multistage.Exclude("*"))
 	trees := map[string][]testenv.Entry{}
 	for name, opts := range map[string][]multistage.SolveOption{
 		"all": nil,
@@ -321,12 +342,14 @@ func TestFilteredContextSameFiles(t *testing.T) {
 	for _, e := range trees["v08"] {
 		paths = append(paths, e.Path)
 	}
-	for _, p := range []string{"all/keep.txt", "all/sub/c.txt", "p/cmd/app/main.go", "p/pkg/z.go", "q/cmd/app/main.go"} {
+	for _, p := range []string{"all/keep.txt", "all/sub/c.txt", "p/cmd/app/main.go", "p/pkg/z.go", "q/cmd/app/main.go",
+		"srv/index.html", "s/pkg/a.go", "r/pkg/a.go", "f/keep.txt"} {
 		if !slices.Contains(paths, p) {
 			t.Errorf("%s was not copied: %q", p, paths)
 		}
 	}
-	for _, p := range []string{"all/README.md", "all/ignored.txt", "all/build.log", "all/sub/testdata/t.txt", "p/vendor/v/v.go", "all/cmd/app/testdata/x.go"} {
+	for _, p := range []string{"all/README.md", "all/ignored.txt", "all/build.log", "all/sub/testdata/t.txt", "p/vendor/v/v.go", "all/cmd/app/testdata/x.go",
+		"srv/app.js.map", "srv/node_modules", "srv/lib/node_modules", "s/pkg/a_test.go", "s/doc", "r/doc"} {
 		if slices.Contains(paths, p) {
 			t.Errorf("%s was copied: %q", p, paths)
 		}

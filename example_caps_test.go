@@ -41,8 +41,8 @@ func ExampleWithLLBCaps() {
 // What a daemon cannot build at all is refused before anything is sent:
 // here a daemon without patterns in copies (BuildKit before v0.9, such as
 // the v0.8 of Docker Engine 20.10) and an --exclude on a copy from a stage.
-// The same --exclude on a copy of the whole build context would compile,
-// reading a filtered context.
+// The same --exclude on a copy of a directory of the build context would
+// compile, reading a filtered context.
 func ExampleErrUnsupportedByDaemon() {
 	var caps []*apicaps.PBCap
 	for _, c := range pb.Caps.All() {

@@ -120,10 +120,11 @@ func Syntax(ref string) Option { return optionFunc(func(c *config) { c.syntax = 
 //   - without MergeOp, a [Link] copy is a plain copy, as in the frontend;
 //   - without exec.mount.bind.readwrite-nooutput, a read-write [BindMount]
 //     keeps its output, as in the frontend;
-//   - without patterns in copies, [Exclude] and [Parents] on a copy of the
-//     whole build context ("." or a pattern without a "/./" parent) read
-//     the context filtered by the local source instead, which copies the
-//     same files;
+//   - without patterns in copies, [Exclude] and [Parents] on a copy of a
+//     directory of the build context ("." or "web/ui", not a wildcard)
+//     read the context filtered by the local source instead, which copies
+//     the same files (the Dockerfile frontend would send ops that such a
+//     daemon refuses, or for these patterns, silently ignores);
 //   - every other feature the daemon lacks (Exclude on a copy from a
 //     stage, [ChmodSymbolic], [SecretEnv], a tmpfs [Size], a git
 //     subdirectory or [Checksum], ...) is refused before anything is

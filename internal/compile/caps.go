@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -29,10 +30,11 @@ import (
 //
 // Beyond the frontend, which would hand such a daemon ops it refuses:
 //
-//   - COPY --exclude and --parents of the whole build context read the
-//     context through a second local source that filters it the same way
-//     (include and exclude patterns of local sources are as old as
-//     BuildKit's caps), when the daemon lacks the file op's own patterns;
+//   - COPY --exclude and --parents of a directory of the build context
+//     read the context through another local source that filters it the
+//     same way (include and exclude patterns of local sources are as old
+//     as BuildKit's caps), when the daemon lacks the file op's own
+//     patterns or required paths (see filterPatterns);
 //   - every other use of a capability the daemon lacks is an error that
 //     wraps ErrUnsupported and names the feature, before anything is sent.
 
@@ -198,16 +200,48 @@ func (c *compiler) sourceCaps(ctx context.Context, feature string, st llb.State)
 	return nil
 }
 
-// canFilterContext reports whether a copy of the whole build context with
-// the include patterns include and the exclude patterns exclude can read
-// a filtered context instead, on a daemon whose file op cannot filter.
-// An exclude pattern with an exception ("!keep") cannot: appended to the
-// context's own exclude patterns, it would bring back what they exclude.
-func (c *compiler) canFilterContext(exclude []string) bool {
+// filterPatterns returns the include and exclude patterns, relative to
+// the directory src of the build context, as patterns of the context, for
+// a copy of src that reads a filtered context on a daemon whose file op
+// cannot filter. It reports false where that would not copy the same
+// files:
+//
+//   - a source with wildcards, whose matches are known only to the daemon;
+//   - an exclude pattern with an exception ("!keep"), which, appended to
+//     the context's own exclude patterns, could bring back what they
+//     exclude;
+//   - below the root, a pattern that names no path inside src (absolute,
+//     ".", or with a ".." element), which matches nothing in the file op
+//     but could match src itself or its parents once prefixed.
+func (c *compiler) filterPatterns(src string, include, exclude []string) (inc, exc []string, ok bool) {
 	if !c.supports(pb.CapSourceLocalIncludePatterns) || !c.supports(pb.CapSourceLocalExcludePatterns) {
-		return false
+		return nil, nil, false
 	}
-	return !slices.ContainsFunc(exclude, func(p string) bool { return strings.HasPrefix(strings.TrimSpace(p), "!") })
+	if strings.ContainsAny(src, `*?[\`) {
+		return nil, nil, false
+	}
+	dir := strings.TrimPrefix(src, "/")
+	prefix := func(patterns []string) ([]string, bool) {
+		out := make([]string, 0, len(patterns))
+		for _, p := range patterns {
+			if strings.HasPrefix(strings.TrimSpace(p), "!") {
+				return nil, false
+			}
+			if dir == "" {
+				out = append(out, p)
+				continue
+			}
+			clean := path.Clean(p)
+			if path.IsAbs(clean) || clean == "." || slices.Contains(strings.Split(clean, "/"), "..") {
+				return nil, false
+			}
+			out = append(out, dir+"/"+clean)
+		}
+		return out, true
+	}
+	inc, ok1 := prefix(include)
+	exc, ok2 := prefix(exclude)
+	return inc, exc, ok1 && ok2
 }
 
 // checkDefinition refuses an op of def that needs a capability the daemon

@@ -277,12 +277,14 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 		// with --exclude or --parents as a copy of a filtered context.
 		filter := (len(cp.Exclude) > 0 || len(patterns) > 0) && !c.supports(pb.CapFileCopyIncludeExcludePatterns) ||
 			len(requiredPaths) > 0 && !c.supports(pb.CapFileCopyRequiredPaths)
-		if filter && src == "/" && cp.From.IsContext() && c.canFilterContext(cp.Exclude) {
-			if err := c.copyFilteredContext(info, cp.Exclude, dest, add); err != nil {
-				return err
+		if filter && cp.From.IsContext() {
+			if inc, exc, ok := c.filterPatterns(src, patterns, cp.Exclude); ok {
+				if err := c.copyFilteredContext(src, info, inc, exc, dest, add); err != nil {
+					return err
+				}
+				filtered[k] = true
+				continue
 			}
-			filtered[k] = true
-			continue
 		}
 		if err := add(from, src, dest, info, cp.Exclude); err != nil {
 			return err
@@ -320,27 +322,37 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 	return nil
 }
 
-// copyFilteredContext adds the copy of the whole build context described
-// by info, whose include, exclude and required paths the daemon cannot
-// apply, as a copy of a context that the local source filters instead:
-// the same files, with the same parent directories, reach dest. A
-// required path (COPY --parents of a path without wildcards) is then
-// copied once more by itself, which fails as the copy would when it is
-// missing.
-func (c *compiler) copyFilteredContext(info *llb.CopyInfo, exclude []string, dest string, add func(st llb.State, src, dest string, info *llb.CopyInfo, exclude []string) error) error {
-	st := c.context(info.IncludePatterns, exclude)
+// copyFilteredContext adds the copy of the directory src of the build
+// context described by info, whose include, exclude and required paths
+// the daemon cannot apply, as a copy from a context that the local source
+// filters instead, by include and exclude (the patterns of info as
+// patterns of the context, see filterPatterns): the same files, with the
+// same parent directories, reach dest. A required path (COPY --parents of
+// a path without wildcards) is then copied once more by itself, which
+// fails as the copy would when it is missing.
+func (c *compiler) copyFilteredContext(src string, info *llb.CopyInfo, include, exclude []string, dest string, add func(st llb.State, src, dest string, info *llb.CopyInfo, exclude []string) error) error {
+	var more []llb.LocalOption
+	if src != "/" && len(include) == 0 {
+		// Only src is sent, as the frontend's context would send only
+		// the paths the build uses. The follow paths of a local source
+		// are include patterns too, so include patterns, all below src,
+		// need none.
+		more = append(more, llb.FollowPaths([]string{strings.TrimPrefix(src, "/")}))
+	}
+	st := c.context(include, exclude, more...)
 	required := info.RequiredPaths
 	all := *info
 	all.IncludePatterns, all.RequiredPaths = nil, nil
-	if err := add(st, "/", dest, &all, nil); err != nil {
+	if err := add(st, src, dest, &all, nil); err != nil {
 		return err
 	}
 	for _, rp := range required {
 		one := all
-		// The copy of the whole context unpacked no archive (it copied a
-		// directory), so neither does the copy of a file of it.
+		// The copy of the directory unpacked no archive, so neither does
+		// the copy of a file of it.
 		one.AllowWildcard, one.AllowEmptyWildcard, one.AttemptUnpack = false, false, false
-		if err := add(st, rp, path.Join(dest, rp), &one, nil); err != nil {
+		rel := strings.TrimPrefix(strings.TrimPrefix(rp, src), "/")
+		if err := add(st, rp, path.Join(dest, rel), &one, nil); err != nil {
 			return err
 		}
 	}

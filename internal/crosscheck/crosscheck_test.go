@@ -646,8 +646,8 @@ func TestFeaturesV08(t *testing.T) {
 }
 
 // refusedV08 are the feature cases that use a feature BuildKit v0.8 cannot
-// run, and filteredV08 those whose patterns it cannot apply to a copy,
-// where Compile filters the build context instead.
+// run, and filteredV08 those whose patterns it cannot apply to a copy of a
+// directory of the context, where Compile filters the context instead.
 var (
 	refusedV08 = map[string]bool{
 		"secret-mount":         true, // env=
@@ -655,10 +655,8 @@ var (
 		"chmod-symbolic":       true,
 		"add-git":              true, // a subdirectory
 		"add-git-ssh-checksum": true,
-		"add-link-exclude":     true, // --exclude of a directory of the context
-		"copy-exclude-parents": true, // --parents under a "/./" parent
 	}
-	filteredV08 = map[string]bool{"copy-context-patterns": true}
+	filteredV08 = map[string]bool{"copy-context-patterns": true, "add-link-exclude": true, "copy-exclude-parents": true}
 )
 
 // TestPipelinesV08 cross-checks every classic pipeline, and every stage of
