@@ -12,6 +12,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/solver/pb"
@@ -64,7 +65,7 @@ func readBack(df []byte) (*parsed, error) {
 	if len(res.Warnings) > 0 {
 		return nil, fmt.Errorf("parser warning: %s", res.Warnings[0].Short)
 	}
-	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
 	if err != nil {
 		return nil, fmt.Errorf("instructions.Parse: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/multistage/multistage/internal/dfimport"
 	"github.com/multistage/multistage/internal/ir"
@@ -46,7 +47,7 @@ func copiesFromIndex(onbuild *parser.Node) bool {
 	if onbuild.Next == nil || len(onbuild.Next.Children) != 1 {
 		return false
 	}
-	parsed, err := instructions.ParseInstruction(onbuild.Next.Children[0])
+	parsed, err := instructions.ParseInstructionWithLinter(onbuild.Next.Children[0], linter.New(&linter.Config{}))
 	cp, ok := parsed.(*instructions.CopyCommand)
 	if err != nil || !ok {
 		return false
@@ -68,7 +69,7 @@ func onBuildTrigger(instruction string) ([]ir.Instruction, error) {
 	if len(res.AST.Children) != 1 {
 		return nil, valueError(ErrUnsafeValue, "onbuild instruction", instruction, "is not read as one instruction")
 	}
-	parsed, err := instructions.ParseInstruction(res.AST.Children[0])
+	parsed, err := instructions.ParseInstructionWithLinter(res.AST.Children[0], linter.New(&linter.Config{}))
 	if err != nil {
 		return nil, valueError(ErrInvalidValue, "onbuild instruction", instruction, err.Error())
 	}

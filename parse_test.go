@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
@@ -75,7 +76,7 @@ func targets(t testing.TB, data []byte) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stages, _, err := instructions.Parse(res.AST, nil)
+	stages, _, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
 	if err != nil {
 		t.Fatal(err)
 	}

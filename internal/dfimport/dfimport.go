@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
@@ -212,7 +213,7 @@ func Walk(data []byte) (*Program, error) {
 	if err != nil {
 		return nil, &SyntaxError{Line: errLine(err), Err: err}
 	}
-	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
 	if err != nil {
 		return nil, &SyntaxError{Line: errLine(err), Err: err}
 	}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/multistage/multistage/internal/ir"
 )
@@ -353,7 +354,7 @@ func onBuild(x *ir.OnBuild) (string, error) {
 	if err != nil || len(res.AST.Children) != 1 {
 		return "", unsafef("%q is not read as one instruction: %v", short(line), err)
 	}
-	parsed, err := instructions.ParseInstruction(res.AST.Children[0])
+	parsed, err := instructions.ParseInstructionWithLinter(res.AST.Children[0], linter.New(&linter.Config{}))
 	if err != nil {
 		return "", unsafef("%q: %v", short(line), err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/multistage/multistage/internal/ir"
@@ -227,7 +228,7 @@ func readBack(df []byte) (*ir.Build, error) {
 	if len(res.Warnings) > 0 {
 		return nil, fmt.Errorf("parser warnings: %v", res.Warnings[0].Short)
 	}
-	stages, metaArgs, err := instructions.Parse(res.AST, nil)
+	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
 	if err != nil {
 		return nil, fmt.Errorf("instructions.Parse: %w", err)
 	}
@@ -670,7 +671,7 @@ func TestRoundTripNasty(t *testing.T) {
 			if err != nil || len(res.AST.Children) != 1 {
 				return false
 			}
-			c, err := instructions.ParseInstruction(res.AST.Children[0])
+			c, err := instructions.ParseInstructionWithLinter(res.AST.Children[0], linter.New(&linter.Config{}))
 			ob, ok := c.(*instructions.OnbuildCommand)
 			return err == nil && ok && ob.Expression == "RUN "+v
 		}},

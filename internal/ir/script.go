@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
@@ -87,7 +88,7 @@ func ParseHeredocRun(cmd string) (HeredocRun, error) {
 	if len(res.AST.Children) != 1 {
 		return HeredocRun{}, fmt.Errorf("the command is read as %d instructions", len(res.AST.Children))
 	}
-	in, err := instructions.ParseInstruction(res.AST.Children[0])
+	in, err := instructions.ParseInstructionWithLinter(res.AST.Children[0], linter.New(&linter.Config{}))
 	if err != nil {
 		return HeredocRun{}, err
 	}

@@ -1,0 +1,258 @@
+package multistage_test
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/crosscheck"
+	"github.com/multistage/multistage/internal/testresolver"
+)
+
+// importResult is what importing one Dockerfile gave, target by target,
+// against BuildKit's Dockerfile frontend.
+type importResult struct {
+	// parsed: BuildKit's parser and instructions.Parse accept the file.
+	parsed bool
+	// converted are the targets ("" the default) that dockerfile2llb
+	// converts.
+	converted []string
+	// matched are the converted targets that import and compile op for
+	// op to what dockerfile2llb gives.
+	matched []string
+	// importErr is ParseDockerfile's error.
+	importErr error
+	// failures are the reasons of the converted targets that did not
+	// match, by target.
+	failures map[string]string
+	// panicked is a panic of the import or the compile, with its stack.
+	panicked string
+}
+
+// allMatched reports whether every target BuildKit converts imports and
+// compiles identically.
+func (r importResult) allMatched() bool {
+	return r.panicked == "" && len(r.matched) == len(r.converted)
+}
+
+// stageTargets returns the targets of a Dockerfile as BuildKit's parser
+// reads them: "" for the default target and every named stage, or false
+// when the parser refuses the file.
+func stageTargets(data []byte) ([]string, bool) {
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, false
+	}
+	stages, _, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
+	if err != nil || len(stages) == 0 {
+		return nil, false
+	}
+	out := []string{""}
+	for _, s := range stages {
+		if s.Name != "" && !slices.Contains(out, s.Name) {
+			out = append(out, s.Name)
+		}
+	}
+	return out, true
+}
+
+// checkImport imports data with ParseDockerfile (keeping going past what
+// it cannot import) and compares every target that dockerfile2llb
+// converts, op for op, with the imported build's Compile.
+func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOption) (r importResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked = fmt.Sprintf("%v\n%s", p, debug.Stack())
+		}
+	}()
+	r.failures = map[string]string{}
+	targets, ok := stageTargets(data)
+	if !ok {
+		return r
+	}
+	r.parsed = true
+	for _, target := range targets {
+		if _, _, err := crosscheck.Frontend(ctx, data, target, crosscheck.Options{}); err == nil {
+			r.converted = append(r.converted, target)
+		}
+	}
+	if len(r.converted) == 0 {
+		return r
+	}
+	b, err := multistage.ParseDockerfile(data, opts...)
+	r.importErr = err
+	if b == nil {
+		for _, target := range r.converted {
+			r.failures[target] = "import: " + err.Error()
+		}
+		return r
+	}
+	for _, target := range r.converted {
+		var stage *multistage.Stage
+		if target != "" {
+			if stage = b.Lookup(target); stage == nil {
+				r.failures[target] = "no stage after import"
+				if err != nil {
+					r.failures[target] = "import: " + err.Error()
+				}
+				continue
+			}
+		}
+		if err := compareTarget(ctx, data, b, target, stage); err != nil {
+			r.failures[target] = err.Error()
+			continue
+		}
+		r.matched = append(r.matched, target)
+	}
+	return r
+}
+
+// compareTarget compares Compile of the imported build with dockerfile2llb
+// of the original Dockerfile for one target, without the image history
+// (an instruction that sets several values, ENV A=1 B=2, is one history
+// entry in the original and one per value once imported).
+func compareTarget(ctx context.Context, original []byte, b *multistage.Build, target string, stage *multistage.Stage) error {
+	r := testresolver.New()
+	var opts []multistage.Option
+	if stage != nil {
+		opts = append(opts, multistage.Target(stage))
+	}
+	compiled, err := b.Compile(ctx, append(opts, multistage.WithMetaResolver(r))...)
+	if err != nil {
+		return fmt.Errorf("Compile: %w", err)
+	}
+	def, img, err := crosscheck.Frontend(ctx, original, target, crosscheck.Options{Resolver: r})
+	if err != nil {
+		return err
+	}
+	want := *img
+	want.History = nil
+	got := *compiled
+	got.DockerImage.History = nil
+	got.Image.History = nil
+	diff, err := crosscheck.Compare(def, &want, &got)
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
+	if diff != "" {
+		return fmt.Errorf("original Dockerfile and imported build differ:\n%s", diff)
+	}
+	return nil
+}
+
+// TestRealWorldDockerfiles measures the import on a directory of real
+// Dockerfiles that MULTISTAGE_REALWORLD_DIR names, one subdirectory per
+// repository, and logs per repository how many files and targets import
+// and recompile op for op. It is a measurement, not a check run in CI: the
+// files are not part of the project (CI's proof is testdata/dockerfiles and
+// TestBuildKitFrontendCorpus).
+func TestRealWorldDockerfiles(t *testing.T) {
+	dir := os.Getenv("MULTISTAGE_REALWORLD_DIR")
+	if dir == "" {
+		t.Skip("MULTISTAGE_REALWORLD_DIR is not set")
+	}
+	repos, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	type count struct{ files, parsed, converting, allMatched, targets, matched, panics int }
+	var total count
+	reasons := map[string]int{}
+	for _, repo := range repos {
+		if !repo.IsDir() {
+			continue
+		}
+		var c count
+		root := filepath.Join(dir, repo.Name())
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			c.files++
+			r := checkImport(ctx, data)
+			if r.panicked != "" {
+				c.panics++
+				t.Logf("%s: PANIC %s", p, r.panicked)
+				return nil
+			}
+			if !r.parsed {
+				return nil
+			}
+			c.parsed++
+			if len(r.converted) == 0 {
+				return nil
+			}
+			c.converting++
+			c.targets += len(r.converted)
+			c.matched += len(r.matched)
+			if r.allMatched() {
+				c.allMatched++
+			}
+			for _, target := range slices.Sorted(maps.Keys(r.failures)) {
+				reason := r.failures[target]
+				t.Logf("%s: target %q: %s", strings.TrimPrefix(p, dir+"/"), target, firstLines(reason, 6))
+				reasons[reasonKey(reason)]++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("REPO %-24s files %3d, parsed %3d, with targets BuildKit converts %3d, all targets import %3d; targets %4d, import and recompile %4d; panics %d",
+			repo.Name(), c.files, c.parsed, c.converting, c.allMatched, c.targets, c.matched, c.panics)
+		total.files += c.files
+		total.parsed += c.parsed
+		total.converting += c.converting
+		total.allMatched += c.allMatched
+		total.targets += c.targets
+		total.matched += c.matched
+		total.panics += c.panics
+	}
+	t.Logf("TOTAL files %d, parsed %d, with targets BuildKit converts %d, all targets import %d; targets %d, import and recompile %d; panics %d",
+		total.files, total.parsed, total.converting, total.allMatched, total.targets, total.matched, total.panics)
+	keys := slices.SortedFunc(maps.Keys(reasons), func(a, b string) int {
+		return cmp.Or(reasons[b]-reasons[a], strings.Compare(a, b))
+	})
+	for _, k := range keys {
+		t.Logf("REASON %4d %s", reasons[k], k)
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// reasonKey is a failure without its line number, to count alike ones.
+func reasonKey(s string) string {
+	s = firstLines(s, 1)
+	if i := strings.Index(s, "line "); i >= 0 {
+		if j := strings.Index(s[i:], ": "); j >= 0 {
+			s = s[:i] + s[i+j+2:]
+		}
+	}
+	if len(s) > 140 {
+		s = s[:140]
+	}
+	return s
+}
