@@ -172,7 +172,7 @@ const (
 	cExpandImage              // FromExpand: a template of an image reference, a flag value
 	cPlatform                 // os/arch[/variant] or $BUILDPLATFORM, $TARGETPLATFORM
 	cKey                      // env keys, arg names, secret env names: ^[A-Za-z_][A-Za-z0-9_]*$
-	cLabelKey                 // label keys: no white space, quotes, '\', '$', '=', '`', '#'
+	cLabelKey                 // label keys: one line of text without '=', quoted when not plain
 	cText                     // env and label values, arg defaults: any one line of text
 	cPath                     // WORKDIR, USER, COPY paths, VOLUME: one line of text, not empty
 	cExpand                   // WorkdirExpand, COPY with Expand: a path template for the shell lexer
@@ -234,6 +234,12 @@ func (sl slot) make(v string) (*multistage.Build, []multistage.Option) {
 }
 
 func expandWant(v string) (string, error) { return expandWord(v) }
+
+// asIs is the want of a slot that BuildKit reads back as it is, but whose
+// value may still fail Compile, and BuildKit's frontend, once it is known
+// where the build runs: a platform that refers to build args, or a
+// relative mount target, joined to the working directory.
+func asIs(v string) (string, error) { return v, nil }
 
 // sameImage compares image references by what they name: the renderer
 // writes a reference fully qualified when it would otherwise be read as a
@@ -330,7 +336,7 @@ var slots = []slot{
 			}
 			return st.BaseName, nil
 		}},
-	{name: "Platform", class: cPlatform, stage: "s", instruction: "FROM",
+	{name: "Platform", class: cPlatform, stage: "s", instruction: "FROM", want: asIs,
 		apply: func(s *multistage.Stage, v string) { s.Platform(v) },
 		read: func(p *parsed) (string, error) {
 			st, err := p.stage("s")
@@ -705,7 +711,7 @@ var slots = []slot{
 			}
 			return at(c.DockerImage.Config.Healthcheck.Test, 1)
 		}},
-	{name: "CacheMount target", class: cFlag, stage: "s", instruction: "RUN",
+	{name: "CacheMount target", class: cFlag, stage: "s", instruction: "RUN", want: asIs,
 		apply: func(s *multistage.Stage, v string) { s.Run("make", multistage.CacheMount(v)) },
 		read: func(p *parsed) (string, error) {
 			m, err := mount(p)
@@ -725,7 +731,7 @@ var slots = []slot{
 			}
 			return m.CacheID, nil
 		}},
-	{name: "BindMount target", class: cFlag, stage: "s", instruction: "RUN",
+	{name: "BindMount target", class: cFlag, stage: "s", instruction: "RUN", want: asIs,
 		apply: func(s *multistage.Stage, v string) { s.Run("make", multistage.BindMount(v)) },
 		read: func(p *parsed) (string, error) {
 			m, err := mount(p)
@@ -745,7 +751,7 @@ var slots = []slot{
 			}
 			return m.Source, nil
 		}},
-	{name: "TmpfsMount target", class: cFlag, stage: "s", instruction: "RUN",
+	{name: "TmpfsMount target", class: cFlag, stage: "s", instruction: "RUN", want: asIs,
 		apply: func(s *multistage.Stage, v string) { s.Run("make", multistage.TmpfsMount(v)) },
 		read: func(p *parsed) (string, error) {
 			m, err := mount(p)

@@ -320,18 +320,20 @@ var automaticArgs = map[string]bool{
 	"TARGETSTAGE": true,
 }
 
-// checkPlatformArg refuses a stage platform that names a build arg that
-// is neither automatic nor declared before the first stage (in declared):
-// BuildKit expands FROM --platform with those args only, and would find it
-// empty.
+// checkPlatformArg refuses a stage platform that refers to a build arg
+// that is neither automatic nor declared before the first stage (in
+// declared): BuildKit expands FROM --platform with those args only, and
+// would find it empty.
 func checkPlatformArg(s *Stage, declared map[string]bool) error {
-	if !platformRe.MatchString(s.platform) {
+	if !strings.Contains(s.platform, "$") {
 		return nil
 	}
-	name := strings.Trim(s.platform, "${}")
-	if automaticArgs[name] || declared[name] {
-		return nil
+	for _, name := range wordVars(s.platform) {
+		if automaticArgs[name] || declared[name] {
+			continue
+		}
+		return &InstructionError{Stage: s.name, Index: -1, Instruction: "FROM",
+			Err: valueError(ErrInvalidValue, "platform", s.platform, name+" is no build arg declared with Build.Arg, which FROM --platform could use")}
 	}
-	return &InstructionError{Stage: s.name, Index: -1, Instruction: "FROM",
-		Err: valueError(ErrInvalidValue, "platform", s.platform, name+" is no build arg declared with Build.Arg, which FROM --platform could use")}
+	return nil
 }

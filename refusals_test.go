@@ -82,7 +82,7 @@ func TestRefusals(t *testing.T) {
 		{"ChmodSymbolic template with a space", func(s *multistage.Stage) {
 			s.Copy("a", "/a", multistage.ChmodSymbolic("$MODE x"), multistage.Expand())
 		}, multistage.ErrUnsafeValue, "COPY"},
-		{"LabelExpand key with a space", func(s *multistage.Stage) { s.LabelExpand("${K} x", "v") }, multistage.ErrUnsafeValue, "LABEL"},
+		{"LabelExpand key with an '='", func(s *multistage.Stage) { s.LabelExpand("${K}=x", "v") }, multistage.ErrUnsafeValue, "LABEL"},
 		{"content without a final newline", func(s *multistage.Stage) { s.CopyContent("EOF", "x", "/x") }, multistage.ErrUnsafeValue, "COPY"},
 		{"content with its delimiter as a line", func(s *multistage.Stage) { s.CopyContent("EOF", "a\nEOF\nb\n", "/x") }, multistage.ErrUnsafeValue, "COPY"},
 		{"content with a carriage return", func(s *multistage.Stage) { s.CopyContent("EOF", "a\r\n", "/x") }, multistage.ErrUnsafeValue, "COPY"},
@@ -118,7 +118,7 @@ func TestRefusals(t *testing.T) {
 		{"EnvExpandAll with an odd count", func(s *multistage.Stage) { s.EnvExpandAll("A", "1", "B") }, multistage.ErrInvalidValue, "ENV"},
 		{"EnvExpandAll with a bad key", func(s *multistage.Stage) { s.EnvExpandAll("1A", "1") }, multistage.ErrInvalidValue, "ENV"},
 		{"UserExpand with an open quote", func(s *multistage.Stage) { s.UserExpand(`"$U`) }, multistage.ErrUnsafeValue, "USER"},
-		{"LabelExpand with a bad key", func(s *multistage.Stage) { s.LabelExpand("a b", "$V") }, multistage.ErrUnsafeValue, "LABEL"},
+		{"LabelExpand with a bad key", func(s *multistage.Stage) { s.LabelExpand(`a"b`, "$V") }, multistage.ErrUnsafeValue, "LABEL"},
 	} {
 		t.Run(tc.reason, func(t *testing.T) {
 			b := multistage.New()

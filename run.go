@@ -338,15 +338,40 @@ func GID(gid uint32) MountOption {
 	})
 }
 
-// Mode sets the permission bits of a cache mount's root (default 0755), a
-// secret file (default 0400) or an SSH socket (default 0600).
+// Mode sets the mode of a cache mount's root (default 0755), a secret file
+// (default 0400) or an SSH socket (default 0600): the permission bits and
+// the setuid, setgid and sticky bits, given as Go's [fs.ModeSetuid],
+// [fs.ModeSetgid] and [fs.ModeSticky] or as the octal 04000, 02000 and
+// 01000, as BuildKit keeps them (mode=1777). Any other bit is reported with
+// [ErrInvalidValue].
 func Mode(mode fs.FileMode) MountOption {
 	return mountFunc(func(c *mountConfig) {
-		if c.only("Mode", ir.MountCache, ir.MountSecret, ir.MountSSH) {
-			m := uint32(mode.Perm())
-			c.m.Mode = &m
+		if !c.only("Mode", ir.MountCache, ir.MountSecret, ir.MountSSH) {
+			return
 		}
+		m, ok := unixMode(mode)
+		if !ok {
+			c.errs = append(c.errs, fmt.Errorf("%w: mount mode %v (%#o): only permission, setuid, setgid and sticky bits", ErrInvalidValue, mode, uint32(mode)))
+			return
+		}
+		c.m.Mode = &m
 	})
+}
+
+// unixMode returns mode as the Unix mode bits BuildKit reads from mode=
+// (permissions, and 07000 for setuid, setgid and sticky), from either
+// Go's flags or the octal bits; false for any other bit.
+func unixMode(mode fs.FileMode) (uint32, bool) {
+	special := map[fs.FileMode]uint32{fs.ModeSetuid: 0o4000, fs.ModeSetgid: 0o2000, fs.ModeSticky: 0o1000}
+	m := uint32(mode) & 0o7777
+	rest := mode &^ 0o7777
+	for flag, bit := range special {
+		if rest&flag != 0 {
+			m |= bit
+			rest &^= flag
+		}
+	}
+	return m, rest == 0
 }
 
 // Required makes a secret or SSH mount fail the build when the client does

@@ -108,7 +108,8 @@ func (s *Stage) From(ref string) *Stage {
 //	b.Stage("build").FromExpand("golang:${GO_VERSION}")
 //
 // The reference is checked after expansion, when the build is compiled.
-// A ref without '$' is the same as [Stage.From].
+// It is one word, which may quote its parts as BuildKit's lexer reads them
+// (alpine:"${TAG}"). A ref without '$' is the same as [Stage.From].
 func (s *Stage) FromExpand(ref string) *Stage {
 	if !strings.Contains(ref, "$") {
 		return s.From(ref)
@@ -150,9 +151,11 @@ func (s *Stage) setBase(src ir.Source, from *Stage) *Stage {
 //	FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 //
 // p is an os/arch[/variant] such as "linux/arm64", one of [BuildPlatform]
-// and [TargetPlatform] ("$BUILDPLATFORM", "$TARGETPLATFORM"), or another
-// build arg declared with [Build.Arg] ("$PLATFORM" or "${PLATFORM}"),
-// which BuildKit expands with the args before the first stage. A build
+// and [TargetPlatform] ("$BUILDPLATFORM", "$TARGETPLATFORM"), or any word
+// that refers to the automatic platform args and to build args declared
+// with [Build.Arg] ("${PLATFORM}", "${BUILDPLATFORM:-linux/amd64}",
+// "linux/${TARGETARCH}"), which BuildKit expands with the args before the
+// first stage; the expanded platform is checked when the build is compiled. A build
 // stage on $BUILDPLATFORM runs natively and cross-compiles for
 // $TARGETPLATFORM, using the args [TargetOS] and [TargetArch]. On a stage
 // based on another stage ([Stage.FromStage]) the platform has no effect:
@@ -277,8 +280,9 @@ func (s *Stage) User(user string) *Stage {
 //
 //	LABEL org.opencontainers.image.source="https://example.com/repo"
 //
-// The value is literal. The key may not contain spaces, quotes, '\\', '$',
-// '=', '`' or '#'.
+// The key and the value are literal. The key is one line without '=', as
+// BuildKit reads a LABEL key; one that is not plain is written quoted
+// (LABEL "my key"=value).
 func (s *Stage) Label(key, value string) *Stage {
 	defer s.lock()()
 	if err := checkLabelKey(key); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/sys/signal"
 	"github.com/multistage/multistage/internal/dockerfile"
 	"github.com/multistage/multistage/internal/ir"
@@ -64,16 +65,17 @@ import (
 //     ^[a-z][a-z0-9-_.]*$, are not "scratch" or "context" and are at most
 //     128 bytes ([ErrInvalidStageName]); env keys, arg names and secret env
 //     names match ^[A-Za-z_][A-Za-z0-9_]*$ ([ErrInvalidValue]); label keys
-//     have no white space, control characters, quotes, '\', '$', '=', '`'
-//     or '#' and start with neither '-' nor U+FEFF ([ErrUnsafeValue]).
+//     are one line without '=' ([ErrUnsafeValue]), and are quoted when they
+//     are not plain (LABEL "my key"=value).
 //   - Flag values, written inside "--flag=" (mount targets, ids and
 //     sources, [Chown], [Exclude] patterns, [Stage.Platform]), are
 //     printable ASCII without white space, quotes or '\': the parser reads
 //     flags a byte at a time, so any other character would change. --mount
 //     and --chown values also have no ',' (a new CSV field), '=', '$'
 //     (BuildKit expands them) or '`' ([ErrUnsafeValue]). Bind, cache and
-//     tmpfs mounts may not target "/", nor a relative path made of "."
-//     and ".." only, which is "/" in some working directory ([ErrInvalidValue]).
+//     tmpfs mounts may not target "/" ([ErrInvalidValue]); a relative
+//     target is joined to the working directory, as BuildKit joins it, and
+//     Compile refuses one that comes out as "/" there.
 //   - Image references must parse with distribution/reference (lowercase
 //     repository, no white space, ...; [ErrInvalidImageRef]); a reference
 //     that BuildKit would read as a stage (a stage's name, or a number) is
@@ -118,7 +120,6 @@ import (
 var (
 	stageNameRe = regexp.MustCompile(`^[a-z][a-z0-9\-_.]*$`)
 	envKeyRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	platformRe  = regexp.MustCompile(`^\$([A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 	// heredocRe is a word that BuildKit reads as a heredoc (parser.reHeredoc).
 	heredocRe = regexp.MustCompile(`^\d*<<`)
 )
@@ -263,23 +264,22 @@ func checkEnvKey(what, k string) error {
 	return nil
 }
 
-// checkLabelKey allows the characters label keys use in practice
-// (reverse-DNS names, slashes, dashes) and nothing that would need quoting.
 // checkLabelKeyTemplate accepts the key of [Stage.LabelExpand]: a label
-// key that may refer to variables.
+// key that may refer to variables, which the renderer writes as a
+// template.
 func checkLabelKeyTemplate(k string) error {
-	if !strings.Contains(k, "$") {
-		return checkLabelKey(k)
+	if err := checkLabelKey(k); err != nil {
+		return err
 	}
-	if err := checkText("label key", k); err != nil {
-		return err // before '$' is taken out, which could mend invalid UTF-8
-	}
-	if err := checkLabelKey(strings.ReplaceAll(k, "$", "")); err != nil {
+	if err := checkTemplate("label key", k); err != nil {
 		return err
 	}
 	return checkLexes("label key", k)
 }
 
+// checkLabelKey accepts any one-line label key without '=': BuildKit
+// splits a LABEL word at its first '=', and the renderer quotes a key
+// that is not plain (LABEL "my key"=value).
 func checkLabelKey(k string) error {
 	if k == "" {
 		return valueError(ErrInvalidValue, "label key", k, "is empty")
@@ -287,13 +287,8 @@ func checkLabelKey(k string) error {
 	if err := checkText("label key", k); err != nil {
 		return err
 	}
-	for _, r := range k {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("\"'\\$=`#", r) {
-			return valueError(ErrUnsafeValue, "label key", k, "may not contain spaces, quotes, '\\', '$', '=', '`' or '#'")
-		}
-	}
-	if strings.HasPrefix(k, "-") || strings.HasPrefix(k, "\uFEFF") {
-		return valueError(ErrUnsafeValue, "label key", k, "may not start with '-' or U+FEFF")
+	if strings.Contains(k, "=") {
+		return valueError(ErrUnsafeValue, "label key", k, "may not contain '=', which would end the key")
 	}
 	return nil
 }
@@ -408,16 +403,11 @@ func checkFlagWord(what, v, forbid string) error {
 
 // checkMountTarget refuses a bind, cache or tmpfs mount over the root file
 // system, which BuildKit refuses when it builds. A relative target is
-// joined to the working directory, which may come from the base image: one
-// made of "." and ".." only ("." and "../.." too) is refused as well,
-// since it is the root file system in some working directory.
+// joined to the working directory, as BuildKit joins it, which may come
+// from the base image: Compile refuses one that comes out as "/".
 func checkMountTarget(target string) error {
-	clean := path.Clean(target)
-	if strings.HasPrefix(target, "/") && clean == "/" {
+	if strings.HasPrefix(target, "/") && path.Clean(target) == "/" {
 		return valueError(ErrInvalidValue, "mount target", target, "is the root file system")
-	}
-	if !strings.HasPrefix(target, "/") && (clean == "." || strings.Trim(strings.ReplaceAll(clean, "..", ""), "/") == "") {
-		return valueError(ErrInvalidValue, "mount target", target, "is the working directory or above it, which may be the root file system: give an absolute path")
 	}
 	return nil
 }
@@ -435,15 +425,17 @@ func checkImageRef(ref string) error {
 	return nil
 }
 
-// checkImageTemplate checks the reference given to FromExpand: a flag
-// value (FROM is read like one) that may hold '$', and does not start
-// with '-'. The expanded reference is checked when the build is compiled.
+// checkImageTemplate checks the reference given to FromExpand: one word of
+// printable ASCII (BuildKit splits FROM at any white space) that may hold
+// '$' and quotes, which BuildKit's lexer removes as the compiler's does
+// (FROM alpine:"${TAG}"), with no '\', ',' or '=' and no leading '-'. The
+// expanded reference is checked when the build is compiled.
 func checkImageTemplate(ref string) error {
 	if ref == "" {
 		return valueError(ErrInvalidImageRef, "image", ref, "is empty")
 	}
-	if err := checkFlagWord("image", ref, ",="); err != nil {
-		return err
+	if err := checkFlagWord("image", strings.NewReplacer(`"`, "", "'", "").Replace(ref), ",="); err != nil {
+		return valueError(ErrUnsafeValue, "image", ref, "may only contain printable ASCII without white space, '\\', ',' or '='")
 	}
 	if ref[0] == '-' {
 		return valueError(ErrUnsafeValue, "image", ref, "may not start with '-'")
@@ -451,7 +443,10 @@ func checkImageTemplate(ref string) error {
 	if len(ref) > maxFromWord {
 		return valueError(ErrUnsafeValue, "image", ref, fmt.Sprintf("is longer than %d bytes", maxFromWord))
 	}
-	return nil
+	if strings.ContainsAny(ref, `"'`) && !dockerfile.IsWord(ref) {
+		return valueError(ErrUnsafeValue, "image", ref, "has quotes that do not close")
+	}
+	return checkLexes("image", ref)
 }
 
 // normalizeImageRef returns the fully qualified form BuildKit resolves
@@ -465,23 +460,62 @@ func normalizeImageRef(ref string) string {
 }
 
 func checkPlatform(p string) error {
-	if platformRe.MatchString(p) {
-		return nil
-	}
 	if err := checkText("platform", p); err != nil {
 		return err
 	}
-	if strings.ContainsAny(p, "$ \t\"'\\") {
-		return valueError(ErrInvalidValue, "platform", p, "must be an os/arch[/variant], or a build arg such as $BUILDPLATFORM")
-	}
 	if len(p) > maxFromWord {
 		return valueError(ErrInvalidValue, "platform", p, fmt.Sprintf("is longer than %d bytes", maxFromWord))
+	}
+	if strings.Contains(p, "$") {
+		// A template, which BuildKit expands with the args before the
+		// first stage: written inside --platform=, it follows the flag
+		// rules, '$' aside.
+		if err := checkFlagWord("platform", p, ",=`"); err != nil {
+			return valueError(ErrInvalidValue, "platform", p, "refers to variables, and is not a flag value: printable ASCII without white space, quotes, '\\', ',', '=' or '`'")
+		}
+		return checkLexes("platform", p)
+	}
+	if strings.ContainsAny(p, " \t\"'\\") {
+		return valueError(ErrInvalidValue, "platform", p, "must be an os/arch[/variant], or refer to build args such as $BUILDPLATFORM")
 	}
 	if _, err := platforms.Parse(p); err != nil {
 		return valueError(ErrInvalidValue, "platform", p, err.Error())
 	}
 	return checkFlagWord("platform", p, ",=")
 }
+
+// wordVars returns the names of the variables a word refers to, as
+// BuildKit's shell lexer reads it: with every variable unset and with
+// every one set, so that both branches of ${A:-$B} and ${A:+$B} count.
+func wordVars(word string) []string {
+	var names []string
+	for _, set := range []bool{false, true} {
+		rec := &varRecorder{set: set}
+		_, _, _ = shell.NewLex('\\').ProcessWord(word, rec)
+		for _, n := range rec.names {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+// varRecorder is an environment that records the names looked up in it.
+type varRecorder struct {
+	set   bool
+	names []string
+}
+
+func (r *varRecorder) Get(name string) (string, bool) {
+	r.names = append(r.names, name)
+	if r.set {
+		return "x", true
+	}
+	return "", false
+}
+
+func (r *varRecorder) Keys() []string { return nil }
 
 func checkSignal(sig string) error {
 	if err := checkText("signal", sig); err != nil {

@@ -218,7 +218,15 @@ func (w *walker) mount(m *instructions.Mount, vars map[string]bool) (Call, error
 			opts = append(opts, opt("GID", uint32(*m.GID)))
 		}
 		if m.Mode != nil && !has("mode") {
-			opts = append(opts, opt("Mode", fs.FileMode(*m.Mode&0777)))
+			if *m.Mode <= 0o7777 {
+				// Permissions, setuid, setgid and sticky, which Mode
+				// takes as octal bits.
+				opts = append(opts, opt("Mode", fs.FileMode(*m.Mode)))
+			} else {
+				// BuildKit takes any 32-bit number: Mode takes no
+				// such mode, MountOptionExpand passes it on as it is.
+				opts = append(opts, opt("MountOptionExpand", "mode", strconv.FormatUint(*m.Mode, 8)))
+			}
 		}
 	}
 	from := func() error {
@@ -241,14 +249,15 @@ func (w *walker) mount(m *instructions.Mount, vars map[string]bool) (Call, error
 		opts = append(opts, opt("MountFromImage", m.From))
 		return nil
 	}
-	if m.Mode != nil && *m.Mode&^0777 != 0 {
-		return Call{}, w.unsupported("--mount mode=%o: only permission bits are supported", *m.Mode)
+	target := m.Target
+	if target == "" {
+		// BuildKit joins a bind, cache or tmpfs target to the working
+		// directory (dispatchRunMounts), so no target is the working
+		// directory itself, which "." says.
+		target = "."
 	}
 	switch m.Type {
 	case instructions.MountTypeCache:
-		if m.Target == "" {
-			return Call{}, w.unsupported("cache mount without a target")
-		}
 		if m.CacheID != "" {
 			opts = append(opts, opt("MountID", m.CacheID))
 		}
@@ -265,11 +274,8 @@ func (w *walker) mount(m *instructions.Mount, vars map[string]bool) (Call, error
 			opts = append(opts, opt("MountSource", m.Source))
 		}
 		mode()
-		return opt("CacheMount", append([]any{m.Target}, opts...)...), nil
+		return opt("CacheMount", append([]any{target}, opts...)...), nil
 	case instructions.MountTypeBind:
-		if m.Target == "" {
-			return Call{}, w.unsupported("bind mount without a target")
-		}
 		if !m.ReadOnly && !has("readonly", "ro", "readwrite", "rw") {
 			opts = append(opts, opt("ReadWrite"))
 		}
@@ -279,18 +285,15 @@ func (w *walker) mount(m *instructions.Mount, vars map[string]bool) (Call, error
 		if m.Source != "" {
 			opts = append(opts, opt("MountSource", m.Source))
 		}
-		return opt("BindMount", append([]any{m.Target}, opts...)...), nil
+		return opt("BindMount", append([]any{target}, opts...)...), nil
 	case instructions.MountTypeTmpfs:
-		if m.Target == "" {
-			return Call{}, w.unsupported("tmpfs mount without a target")
-		}
 		if m.ReadOnly || m.From != "" || m.Source != "" || m.CacheID != "" {
 			return Call{}, w.unsupported("tmpfs mount options other than size have no API")
 		}
 		if m.SizeLimit > 0 && !has("size") {
 			opts = append(opts, opt("Size", m.SizeLimit))
 		}
-		return opt("TmpfsMount", append([]any{m.Target}, opts...)...), nil
+		return opt("TmpfsMount", append([]any{target}, opts...)...), nil
 	case instructions.MountTypeSecret:
 		id := m.CacheID
 		if m.Source != "" {

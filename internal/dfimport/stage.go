@@ -2,14 +2,11 @@ package dfimport
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
-
-var platformArg = regexp.MustCompile(`^\$([A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 
 func (w *walker) from(i int, st instructions.Stage) error {
 	v, used, err := w.word(st.BaseName)
@@ -37,15 +34,18 @@ func (w *walker) from(i int, st instructions.Stage) error {
 		w.add("From", v)
 	}
 	if st.Platform != "" {
-		if platformArg.MatchString(st.Platform) {
-			w.add("Platform", st.Platform)
-		} else {
-			p, err := w.literal("platform", st.Platform)
-			if err != nil {
+		// BuildKit expands the platform with the args before the first
+		// stage; Platform takes the word as it is.
+		p, used, err := w.word(st.Platform)
+		if err != nil {
+			return err
+		}
+		if used {
+			if p, err = w.template("platform", st.Platform); err != nil {
 				return err
 			}
-			w.add("Platform", p)
 		}
+		w.add("Platform", p)
 	}
 	return nil
 }

@@ -222,29 +222,28 @@ func checkName(what, k string) error {
 	return nil
 }
 
-// checkLabelKey accepts a label key that needs no quoting: the parser
-// splits LABEL words at white space and quotes, and at the first '=', and
-// the lexer reads '$', '\', quotes and a leading byte order mark.
-func checkLabelKey(k string, expand bool) error {
-	if k == "" || k[0] == '-' || strings.HasPrefix(k, "\uFEFF") {
-		return unsafef("label key %q is empty or starts with '-' or U+FEFF", short(k))
+// labelKey renders a label key. BuildKit's parser splits LABEL words at
+// white space outside quotes and each word at its first '=', then the lexer
+// reads the key: a literal key is written bare when it is plain, else
+// double-quoted (LABEL "my key"=v), and a key that refers to variables as
+// a template. A key can hold no '=', which would end it.
+func labelKey(k string, expand bool) (string, error) {
+	if k == "" {
+		return "", unsafef("label key is empty")
 	}
 	if err := checkText(k); err != nil {
-		return err
+		return "", err
 	}
-	forbid := "\"'\\$="
-	if expand {
-		if err := Lexes(k); err != nil {
-			return unsafef("label key %q: %v", short(k), err)
-		}
-		forbid = "\"'\\="
+	if strings.Contains(k, "=") {
+		return "", unsafef("label key %q contains '='", short(k))
 	}
-	for _, r := range k {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(forbid, r) {
-			return unsafef("label key %q contains white space, a control character, a quote, '\\', '$' or '='", short(k))
-		}
+	if !expand {
+		return literal(k), nil
 	}
-	return nil
+	if err := Lexes(k); err != nil {
+		return "", unsafef("label key %q: %v", short(k), err)
+	}
+	return template(k)
 }
 
 // checkFlag accepts a value written inside a --flag. BuildKit's parser reads

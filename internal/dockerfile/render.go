@@ -199,7 +199,16 @@ func (r *renderer) source(src ir.Source, what string, expandable bool) (string, 
 		}
 		forbid = ",="
 	}
-	if err := checkFlag(what+" image", ref, forbid); err != nil {
+	if src.ExpandImage && strings.ContainsAny(ref, `"'`) {
+		// FROM is no flag: the parser splits it at white space and the
+		// lexer reads the word, quotes and all (FROM alpine:"${TAG}").
+		if !IsWord(ref) {
+			return "", unsafef("%s image %q has quotes but is not a single, complete shell word", what, ref)
+		}
+		if err := checkFlag(what+" image", strings.NewReplacer(`"`, "", "'", "").Replace(ref), forbid); err != nil {
+			return "", err
+		}
+	} else if err := checkFlag(what+" image", ref, forbid); err != nil {
 		return "", err
 	}
 	if ref[0] == '-' {
@@ -241,14 +250,15 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 		}
 		words := []string{"LABEL"}
 		for _, l := range x.Labels {
-			if err := checkLabelKey(l.Key, l.Expand); err != nil {
+			k, err := labelKey(l.Key, l.Expand)
+			if err != nil {
 				return "", err
 			}
 			v, err := value(l.Value, l.Expand)
 			if err != nil {
 				return "", err
 			}
-			words = append(words, l.Key+"="+v)
+			words = append(words, k+"="+v)
 		}
 		return strings.Join(words, " "), nil
 	case *ir.Maintainer:

@@ -139,7 +139,7 @@ func (g *gen) value(a any) string {
 	case uint32:
 		return strconv.FormatUint(uint64(x), 10)
 	case fs.FileMode:
-		s := fmt.Sprintf("0o%o", uint32(x.Perm()))
+		s := fmt.Sprintf("0o%o", uint32(x)&0o7777) // permissions, and setuid, setgid and sticky as octal bits
 		for _, b := range []struct {
 			m    fs.FileMode
 			name string

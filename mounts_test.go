@@ -1,0 +1,123 @@
+package multistage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/crosscheck"
+)
+
+// TestRelativeMountTargets checks that a relative bind, cache or tmpfs
+// target is joined to the working directory as BuildKit joins it, in both
+// backends, and that only a target that comes out as "/" is refused.
+func TestRelativeMountTargets(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		reason string
+		build  func(s *multistage.Stage)
+		// refused: Compile (and BuildKit's frontend) refuse the mount
+		// over "/", which Validate cannot know.
+		refused bool
+	}{
+		{reason: "docker init's Go template: the context on the working directory",
+			build: func(s *multistage.Stage) {
+				s.Workdir("/src").Run("go build ./...", multistage.BindMount("."), multistage.CacheMount("./.cache"), multistage.TmpfsMount("tmp"))
+			}},
+		{reason: "a target above the working directory",
+			build: func(s *multistage.Stage) { s.Workdir("/src/gen").Run("ls", multistage.BindMount("../vendor")) }},
+		{reason: "the working directory of the base image: golang's is /go",
+			build: func(s *multistage.Stage) { s.Run("ls", multistage.BindMount(".")) }},
+		{reason: "a target that is / once joined", refused: true,
+			build: func(s *multistage.Stage) { s.Workdir("/a/b").Run("ls", multistage.BindMount("../..")) }},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			b := multistage.New()
+			tc.build(b.Stage("s").From("golang:1.22"))
+			if err := b.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			diff, res, err := crosscheck.Check(ctx, b, crosscheck.Options{})
+			if tc.refused {
+				if !errors.Is(err, multistage.ErrInvalidValue) {
+					t.Fatalf("got %v, want ErrInvalidValue from Compile", err)
+				}
+				df, _ := b.Dockerfile()
+				if _, _, ferr := crosscheck.Frontend(ctx, df, "", crosscheck.Options{}); ferr == nil {
+					t.Fatalf("dockerfile2llb accepts what Compile refuses:\n%s", df)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff != "" {
+				t.Fatalf("Compile and BuildKit differ:\n%s\n%s", diff, res.Dockerfile)
+			}
+		})
+	}
+	b := multistage.New()
+	b.Stage("s").From("alpine").Run("ls", multistage.CacheMount("/tmp/.."))
+	if err := b.Validate(); !errors.Is(err, multistage.ErrInvalidValue) {
+		t.Errorf("an absolute target that is /: Validate gives %v, want ErrInvalidValue", err)
+	}
+}
+
+// TestMountModeBits checks that Mode keeps the setuid, setgid and sticky
+// bits, as BuildKit keeps them, whether given as Go's flags or as octal
+// bits, and refuses any other bit rather than dropping it.
+func TestMountModeBits(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		mode fs.FileMode
+		want uint32
+	}{
+		{0o4755, 0o4755},
+		{fs.ModeSetuid | 0o755, 0o4755},
+		{fs.ModeSticky | 0o777, 0o1777},
+		{fs.ModeSetgid | fs.ModeSetuid | 0o700, 0o6700},
+		{0o400, 0o400},
+	} {
+		b := multistage.New()
+		b.Stage("s").From("alpine").Run("tool",
+			multistage.SecretMount("tool", multistage.MountTarget("/usr/bin/tool"), multistage.Mode(tc.mode)),
+			multistage.CacheMount("/cache", multistage.Mode(tc.mode)))
+		diff, res, err := crosscheck.Check(ctx, b, crosscheck.Options{})
+		if err != nil {
+			t.Fatalf("Mode(%v): %v", tc.mode, err)
+		}
+		if diff != "" {
+			t.Fatalf("Mode(%v): Compile and BuildKit differ:\n%s\n%s", tc.mode, diff, res.Dockerfile)
+		}
+		var secretMode int64 = -1
+		for _, dt := range res.Compiled.Definition.Def {
+			var op pb.Op
+			if err := op.UnmarshalVT(dt); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range op.GetExec().GetMounts() {
+				if m.SecretOpt != nil {
+					secretMode = int64(m.SecretOpt.Mode)
+				}
+			}
+		}
+		if secretMode != int64(tc.want) {
+			t.Errorf("Mode(%v): the secret file has mode %#o, want %#o", tc.mode, secretMode, tc.want)
+		}
+		if want := fmt.Sprintf("mode=%04o", tc.want); !strings.Contains(string(res.Dockerfile), want) {
+			t.Errorf("Mode(%v): no %s in\n%s", tc.mode, want, res.Dockerfile)
+		}
+	}
+	for _, mode := range []fs.FileMode{fs.ModeDir | 0o755, 0o17777, fs.ModeSymlink} {
+		b := multistage.New()
+		b.Stage("s").From("alpine").Run("tool", multistage.SecretMount("tool", multistage.Mode(mode)))
+		if err := b.Validate(); !errors.Is(err, multistage.ErrInvalidValue) {
+			t.Errorf("Mode(%v): got %v, want ErrInvalidValue", mode, err)
+		}
+	}
+}
