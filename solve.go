@@ -393,6 +393,10 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 
 	images := map[string]ocispecs.Image{}
 	var mu sync.Mutex
+	// A refusal of the build found inside the build function, where the
+	// daemon's capabilities are known, reaches c.Build's caller only as
+	// the text of a gRPC status: it is kept to be returned as it is.
+	var refusal error
 	buildFunc := func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
 		copts := compile.Options{
 			Resolver: gw,
@@ -434,12 +438,14 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			}
 			out, err := compile.Compile(ctx, m, po)
 			if err != nil {
-				return nil, compileError(err)
+				refusal = compileError(err)
+				return nil, refusal
 			}
 			if out.Epoch != nil && caps.Supports(pb.CapSourceDateEpoch) != nil {
 				// An older exporter would ignore it: the image would not
 				// be the one asked for.
-				return nil, compile.UnsupportedError("SOURCE_DATE_EPOCH", pb.CapSourceDateEpoch)
+				refusal = compile.UnsupportedError("SOURCE_DATE_EPOCH", pb.CapSourceDateEpoch)
+				return nil, refusal
 			}
 			r, err := gw.Solve(ctx, gwclient.SolveRequest{Definition: out.Definition.ToPB(), CacheImports: cacheImports})
 			if err != nil {
@@ -508,6 +514,9 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	go func() { displayed <- runDisplay(ctx, display, sc.statusCh, ch) }()
 	resp, err := c.Build(ctx, solveOpt, "multistage", buildFunc, ch)
 	derr := <-displayed
+	if err != nil && refusal != nil {
+		err = refusal
+	}
 	if ierr := sc.inspectFailure(); err != nil && ierr != nil {
 		err = ierr
 	}
