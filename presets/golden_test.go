@@ -2,15 +2,15 @@ package presets_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
 	"github.com/multistage/multistage/internal/golden"
-	"github.com/multistage/multistage/internal/llbdump"
 	"github.com/multistage/multistage/internal/testresolver"
+	"github.com/multistage/multistage/multistagetest"
 	"github.com/multistage/multistage/presets"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -158,37 +158,21 @@ func steps(tool string) presets.Steps {
 // machine that runs the tests.
 var linuxAMD64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 
-// TestGolden renders and compiles every preset case, compares the
-// Dockerfile, the LLB dump and the image config with
-// testdata/<case>.txtar, and checks that BuildKit's Dockerfile frontend
-// compiles the rendered Dockerfile to the same LLB and config.
+// TestGolden compares the Dockerfile, the LLB dump and the image config of
+// every preset case with testdata/<case>.golden (multistagetest.Golden,
+// as users test their builds, with the static resolver so that the files
+// record the base images' configs), and checks that BuildKit's Dockerfile
+// frontend compiles the rendered Dockerfile to the same LLB and config.
+// Run "go test ./presets -update" to rewrite the files.
 func TestGolden(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range presetCases() {
 		t.Run(c.name, func(t *testing.T) {
-			if !*golden.Update {
+			if !golden.Updating() {
 				t.Parallel()
 			}
 			b := c.build()
-			df, err := b.Dockerfile()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := b.Compile(ctx, multistage.WithMetaResolver(testresolver.New()), multistage.WithPlatform(linuxAMD64))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dump, err := llbdump.Dump(out.Definition)
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := json.MarshalIndent(out.DockerImage, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden.Check(t, filepath.Join("testdata", c.name+".txtar"),
-				"Golden output of preset case "+c.name+": "+c.reason+".\nRegenerate with go test ./presets -update.",
-				[]golden.File{{Name: "Dockerfile", Data: df}, {Name: "llb.json", Data: dump}, {Name: "image.json", Data: append(img, '\n')}})
+			multistagetest.Golden(t, b, c.name, multistage.WithMetaResolver(testresolver.New()))
 
 			diff, _, err := crosscheck.Check(ctx, b, crosscheck.Options{Resolver: testresolver.New()})
 			if err != nil {
@@ -198,5 +182,27 @@ func TestGolden(t *testing.T) {
 				t.Errorf("Compile and dockerfile2llb disagree:\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestGoldenFilesHaveCases finds golden files that no case writes any
+// more, such as a case's testdata/<case>.txtar from before the files were
+// multistagetest.Golden's testdata/<case>.golden.
+func TestGoldenFilesHaveCases(t *testing.T) {
+	cases := map[string]bool{}
+	for _, c := range presetCases() {
+		cases[c.name] = true
+	}
+	for _, pattern := range []string{"testdata/*.golden", "testdata/*.txtar", "testdata/graph/*.txtar"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+			if filepath.Ext(f) == ".txtar" && filepath.Base(filepath.Dir(f)) != "graph" || !cases[name] {
+				t.Errorf("%s: no preset case writes it: remove it (a case's golden file is testdata/<case>.golden)", f)
+			}
+		}
 	}
 }
