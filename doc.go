@@ -118,22 +118,28 @@
 //
 // # Building
 //
-// [Build.Solve] builds on a BuildKit daemon, local or remote: it takes a
-// *client.Client from github.com/moby/buildkit/client, made from any
-// address client.New accepts (unix://, tcp://, docker-container://,
-// kube-pod://). It compiles inside a gateway build, so base images are
-// resolved by the daemon, sends the build context (honouring
-// .dockerignore) and exports the image with its config:
+// [Build.Solve] builds on BuildKit: the one built into Docker Engine, a
+// local daemon or a remote fleet. [Dial] connects to any of them ("docker",
+// unix://, tcp:// with TLS, docker-container://, kube-pod://, ...; empty:
+// $BUILDKIT_HOST, else Docker Engine), and Solve takes any
+// *client.Client of github.com/moby/buildkit/client. It compiles inside a
+// gateway build, so base images are resolved by the daemon, sends the
+// build context (honouring .dockerignore) and exports the image with its
+// config; [Load] puts it into Docker Engine for "docker run":
 //
-//	c, err := client.New(ctx, "unix:///run/buildkit/buildkitd.sock")
+//	c, err := multistage.Dial(ctx, "docker")
+//	if err != nil {
+//		return err
+//	}
+//	defer c.Close()
 //	res, err := b.Solve(ctx, c,
 //		multistage.ContextDir("."),
-//		multistage.OutputOCI("app.tar"),
+//		multistage.Load("app:dev"),
 //		multistage.SecretFromFile("npmrc", os.ExpandEnv("$HOME/.npmrc")),
 //		multistage.ExportCache("inline", nil),
 //		multistage.Progress("auto", os.Stderr))
 //
-// Other options pick exporters ([OutputDocker], [OutputLocal], [Push]),
+// Other options pick exporters ([OutputOCI], [OutputDocker], [OutputLocal], [Push]),
 // cache ([ImportCache], [ExportCache]), secrets and SSH ([SecretFromEnv],
 // [SSHAgent]) and [Platforms].
 //
