@@ -285,7 +285,10 @@ type SolveResult struct {
 // so the image keeps its Env, Entrypoint, Cmd, WorkingDir, User,
 // ExposedPorts and Labels. The build context is the directory of
 // [ContextDir], filtered by its .dockerignore and by the paths the build
-// copies.
+// copies. The LLB is made for the capabilities the daemon reports (see
+// [WithLLBCaps]): on an older daemon, such as Docker Engine 20.10's
+// BuildKit v0.8, what it cannot build is refused with
+// [ErrUnsupportedByDaemon] before anything runs.
 //
 // c is a client of any BuildKit: [Dial] connects to Docker Engine's
 // built-in BuildKit ("docker"), a local daemon
