@@ -3,7 +3,6 @@ package multistage_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -54,8 +53,7 @@ func TestEndToEndEngineOlderDaemon(t *testing.T) {
 	engine := dialEngine(t)
 	bk := testenv.Client(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	for name, data := range map[string]string{
+	dir := writeContext(t, map[string]string{
 		".dockerignore":              "*.log\n",
 		"app.log":                    "x",
 		"README.md":                  "readme",
@@ -66,15 +64,7 @@ func TestEndToEndEngineOlderDaemon(t *testing.T) {
 		"src/pkg/a.go":               "package a",
 		"src/pkg/a_test.go":          "package a",
 		"src/cmd/c.go":               "package main",
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	b := multistage.New()
 	gen := b.Stage("gen").From("alpine:3.20").Run("mkdir -p /out && echo generated > /out/gen.txt")
 	b.Stage("app").From("alpine:3.20").

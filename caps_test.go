@@ -278,8 +278,7 @@ func TestRequiredPathFiltered(t *testing.T) {
 func TestFilteredContextSameFiles(t *testing.T) {
 	c := testenv.Client(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	for name, data := range map[string]string{
+	dir := writeContext(t, map[string]string{
 		".dockerignore":             "ignored.txt\n*.log\n",
 		"README.md":                 "readme",
 		"ignored.txt":               "x",
@@ -299,15 +298,7 @@ func TestFilteredContextSameFiles(t *testing.T) {
 		"src/pkg/a.go":              "package a",
 		"src/pkg/a_test.go":         "package a",
 		"src/doc/d.go":              "package d",
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	if err := os.Chmod(filepath.Join(dir, "cmd"), 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -366,4 +357,21 @@ func TestFilteredContextSameFiles(t *testing.T) {
 			t.Errorf("%s: a --parents copy of a missing path succeeded", name)
 		}
 	}
+}
+
+// writeContext writes files (path → content) into a new directory, the
+// build context of a test, and returns it.
+func writeContext(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
