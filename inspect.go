@@ -46,27 +46,12 @@ func Inspect(fn func(ctx context.Context, built *Built) error) SolveOption {
 	})
 }
 
-// inspectBuilt runs the Inspect functions of c on a built target. The
-// error it returns reaches Solve's caller through the daemon, as text;
-// inspectErr keeps it, so that Solve returns it as it is.
+// inspectBuilt runs the Inspect functions of c on a built target.
 func (c *solveConfig) inspectBuilt(ctx context.Context, built *Built) error {
 	for _, fn := range c.inspect {
 		if err := fn(ctx, built); err != nil {
-			err = fmt.Errorf("Inspect (%s): %w", built.Platform, err)
-			c.inspectMu.Lock()
-			if c.inspectErr == nil {
-				c.inspectErr = err
-			}
-			c.inspectMu.Unlock()
-			return err
+			return fmt.Errorf("Inspect (%s): %w", built.Platform, err)
 		}
 	}
 	return nil
-}
-
-// inspectFailure returns the first error of an Inspect function, if any.
-func (c *solveConfig) inspectFailure() error {
-	c.inspectMu.Lock()
-	defer c.inspectMu.Unlock()
-	return c.inspectErr
 }

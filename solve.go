@@ -59,8 +59,6 @@ type solveConfig struct {
 	files        []string // tarballs written, for their size
 	loads        []string // Load's image names
 	inspect      []func(context.Context, *Built) error
-	inspectMu    sync.Mutex
-	inspectErr   error
 	errs         []error // of options, reported before anything is built
 }
 
@@ -470,6 +468,7 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			images[key] = img
 			mu.Unlock()
 			if err := sc.inspectBuilt(ctx, &Built{Gateway: gw, Ref: ref, Image: img, Platform: key}); err != nil {
+				refusal = err
 				return nil, err
 			}
 			// SOURCE_DATE_EPOCH reaches the exporters as the Dockerfile
@@ -519,9 +518,6 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	derr := <-displayed
 	if err != nil && refusal != nil {
 		err = refusal
-	}
-	if ierr := sc.inspectFailure(); err != nil && ierr != nil {
-		err = ierr
 	}
 	if load != nil {
 		var exp map[string]string
