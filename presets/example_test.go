@@ -94,9 +94,11 @@ func ExampleGoModDownload() {
 	// RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go vet ./...
 }
 
-// A static site built with pnpm and served as a single-page application.
+// A static site built with the pnpm the project pins and served as a
+// single-page application.
 func ExampleNodeStatic() {
-	site := presets.NodeStatic(presets.NodeStaticOptions{Lockfile: "pnpm-lock.yaml", OutputDir: "build", SPA: true})
+	site := presets.NodeStatic(presets.NodeStaticOptions{Lockfile: "pnpm-lock.yaml", PackageManagerVersion: "9.15.9",
+		OutputDir: "build", SPA: true})
 	df, err := site.Build.Dockerfile()
 	if err != nil {
 		fmt.Println(err)
@@ -107,10 +109,11 @@ func ExampleNodeStatic() {
 	// ARG NODE_VERSION=20
 	//
 	// FROM --platform=$BUILDPLATFORM node:${NODE_VERSION} AS build
+	// RUN --mount=type=cache,target=/root/.npm npm install -g --no-audit --no-fund corepack@0.36.0 && corepack enable pnpm && corepack install -g pnpm@9.15.9
 	// WORKDIR /app
 	// COPY package.json ./
 	// COPY pnpm-lock.yaml ./
-	// RUN --mount=type=cache,target=/root/.local/share/pnpm/store corepack enable pnpm && pnpm install --frozen-lockfile --store-dir=/root/.local/share/pnpm/store
+	// RUN --mount=type=cache,target=/root/.local/share/pnpm/store pnpm install --frozen-lockfile --store-dir=/root/.local/share/pnpm/store
 	// COPY --exclude=**/node_modules . .
 	// RUN pnpm run build
 	//

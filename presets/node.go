@@ -1,7 +1,7 @@
 package presets
 
 import (
-	"path"
+	"slices"
 	"strings"
 
 	"github.com/multistage/multistage"
@@ -38,13 +38,23 @@ var lockfiles = map[string]PackageManager{
 // pnpm-lock.yaml), or "" for another name.
 func PackageManagerOf(lockfile string) PackageManager { return lockfiles[lockfile] }
 
-// nodeTool is a package manager with its lockfile, resolved from options.
+// nodeTool is a package manager, at a version, with its lockfile, resolved
+// from options.
 type nodeTool struct {
 	pm       PackageManager
+	version  string // the pinned version, "" for the image's own
 	lockfile string
+	berry    bool // Yarn 2 or later
+	corepack bool // the package manager comes from corepack
 }
 
-func resolveNodeTool(pm PackageManager, lockfile string) nodeTool {
+// corepackVersion is the corepack the presets install to run a pinned
+// package manager. Node.js 25 and later ship no corepack, and the corepack
+// bundled with older ones may not know the npm registry's current signing
+// keys, with which it checks pnpm and Yarn.
+const corepackVersion = "0.36.0"
+
+func resolveNodeTool(pm PackageManager, version, lockfile, nodeVersion string) nodeTool {
 	if pm == "" {
 		pm = lockfiles[lockfile]
 	}
@@ -61,95 +71,203 @@ func resolveNodeTool(pm PackageManager, lockfile string) nodeTool {
 			lockfile = "package-lock.json"
 		}
 	}
-	return nodeTool{pm: pm, lockfile: lockfile}
+	t := nodeTool{pm: pm, lockfile: lockfile}
+	if pm == Npm {
+		// npm comes with Node.js: the image's is the one the project gets.
+		return t
+	}
+	t.version = version
+	t.corepack = version != "" || pm == Pnpm
+	if pm == Yarn && version == "" && !bundlesYarn1(nodeVersion) {
+		// node:25 and later have no Yarn 1 of their own.
+		t.version, t.corepack = "1", true
+	}
+	t.berry = pm == Yarn && majorOf(t.version) >= 2
+	return t
+}
+
+// majorOf returns the major version of a version such as "4.5.3",
+// "9.15.0+sha512.abc" or "v20", or 0 when it has none.
+func majorOf(v string) int {
+	v = strings.TrimPrefix(v, "v")
+	n := 0
+	for i, r := range v {
+		if r < '0' || r > '9' {
+			if i == 0 {
+				return 0
+			}
+			break
+		}
+		n = n*10 + int(r-'0')
+		if n > 1000 {
+			return 0
+		}
+	}
+	return n
+}
+
+// bundlesYarn1 reports whether the node image of the Node.js version
+// nodeVersion (a build arg default such as "22" or "24-slim") has Yarn 1:
+// the images of Node.js 24 and older do. A version that is no number
+// ("lts", "current") is taken to be the newest, which does not.
+func bundlesYarn1(nodeVersion string) bool {
+	m := majorOf(or(nodeVersion, "20"))
+	return m > 0 && m <= 24
 }
 
 // pnpmStore is where the Node presets keep pnpm's content-addressed store.
 const pnpmStore = "/root/.local/share/pnpm/store"
 
-// copyManifests copies package.json, the lockfile and extra files of the
-// project in the context directory dir ("." for the root) into the working
-// directory, which is the project's directory in the stage.
-func (t nodeTool) copyManifests(s *multistage.Stage, dir string, extra []string) {
-	if t.pm == Npm && t.lockfile == "package-lock.json" {
-		s.Copy(inDir(dir, "package*.json"), "./")
-	} else {
-		s.Copy(inDir(dir, "package.json"), "./").Copy(inDir(dir, t.lockfile), "./")
-	}
-	for _, f := range extra {
-		if dir == "." {
-			copyInPlace(s, f)
-			continue
-		}
-		// The working directory is /app/<dir>: --parents keeps the whole
-		// context path under /app.
-		s.Copy(inDir(dir, f), "/app/", multistage.Parents())
-	}
-}
+// berryFolder is Yarn 2+'s global folder as root, which holds its cache.
+const berryFolder = "/root/.yarn/berry"
 
-// inDir returns the context path of p, relative to the context directory
-// dir.
-func inDir(dir, p string) string {
-	return path.Join(dir, p)
-}
-
-// projectDir cleans a project directory of the context: "" and "./" are
-// ".".
-func projectDir(dir string) string {
-	return strings.TrimPrefix(path.Clean("./"+dir), "/")
-}
-
-// quiet turns off npm's update check in a stage that runs npm:
-//
-//	ENV NPM_CONFIG_UPDATE_NOTIFIER=false
-//
-// npm looks for a newer npm on the registry unless the file
-// /root/.npm/_update-notifier-last-checked is less than a week old. The
-// install keeps /root/.npm on a cache mount, so that file is never in a
-// layer, and every later npm command of the stage ("npm run build" on each
-// rebuild) would check again: about 0.2 s each time, measured on the sample
-// app, more with a slow registry. It is never set in a runtime stage.
-func (t nodeTool) quiet(s *multistage.Stage) {
+// setup prepares a stage, right after its WORKDIR, to run the package
+// manager: npm's update check off, the pinned package manager installed
+// with corepack (in a layer of its own, before the manifests, so a
+// dependency change does not download it again), and Yarn 2+ told to
+// install a node_modules tree into its global cache.
+func (t nodeTool) setup(s *multistage.Stage) {
 	if t.pm == Npm {
 		s.Env("NPM_CONFIG_UPDATE_NOTIFIER", "false")
+		return
 	}
+	if t.berry {
+		// A node_modules tree runs with plain node, where Plug'n'Play
+		// needs Yarn's loader and the cache at run time; the global
+		// cache (Yarn 4's default, not 2's and 3's) is a cache mount.
+		s.Env("YARN_NODE_LINKER", "node-modules").
+			Env("YARN_ENABLE_GLOBAL_CACHE", "true").
+			Env("YARN_ENABLE_TELEMETRY", "0")
+	}
+	if !t.corepack {
+		return
+	}
+	cmd := "npm install -g --no-audit --no-fund corepack@" + corepackVersion + " && corepack enable " + string(t.pm)
+	if t.version != "" {
+		cmd = shellJoin(cmd+" && corepack install -g", []string{string(t.pm) + "@" + t.version})
+	}
+	s.Run(cmd, NodeCache(Npm))
 }
 
-// install runs a clean install from the lockfile, of the production
-// dependencies only when prod is set.
-func (t nodeTool) install(s *multistage.Stage, prod bool, args []string) {
-	var cmd string
-	switch t.pm {
-	case Yarn:
-		cmd = "yarn install --frozen-lockfile"
-		if prod {
-			cmd += " --production"
-		}
-	case Pnpm:
-		cmd = "corepack enable pnpm && pnpm install --frozen-lockfile --store-dir=" + pnpmStore
-		if prod {
-			cmd += " --prod"
-		}
-	default:
-		cmd = "npm ci"
-		if prod {
-			cmd += " --omit=dev"
-		}
-		cmd += " --no-audit --no-fund"
-	}
-	s.Run(shellJoin(cmd, args), NodeCache(t.pm))
+// installMode is what an install leaves in node_modules.
+type installMode int
+
+const (
+	installAll   installMode = iota // every dependency
+	installProd                     // the production dependencies only
+	installPrune                    // every dependency, then the devDependencies removed
+)
+
+// install runs a clean install from the lockfile, at the root of the
+// project, for the workspace member ws ("" for the whole project) where
+// the package manager can install one member's production dependencies.
+func (t nodeTool) install(s *multistage.Stage, mode installMode, ws string, args []string) {
+	s.Run(t.installCmd(mode, ws, args), t.cache())
 }
 
-// run runs a package.json script.
-func (t nodeTool) run(script string) string {
-	return shellJoin(string(t.pm)+" run", []string{script})
+func (t nodeTool) installCmd(mode installMode, ws string, args []string) string {
+	all := func() string {
+		switch {
+		case t.pm == Pnpm:
+			return shellJoin("pnpm install --frozen-lockfile --store-dir="+pnpmStore, args)
+		case t.berry:
+			return shellJoin("yarn install --immutable", args)
+		case t.pm == Yarn:
+			return shellJoin("yarn install --frozen-lockfile", args)
+		}
+		return shellJoin("npm ci --no-audit --no-fund", args)
+	}
+	focus := func() string {
+		if ws == "" {
+			return "yarn workspaces focus --all --production"
+		}
+		return shellJoin("yarn --cwd", []string{ws}) + " workspaces focus --production"
+	}
+	switch mode {
+	case installAll:
+		return all()
+	case installPrune:
+		// The scripts ran in the first install, with the devDependencies
+		// there; they are not run again without them.
+		switch {
+		case t.pm == Pnpm:
+			return all() + " && pnpm prune --prod --ignore-scripts"
+		case t.berry:
+			return all() + " && YARN_ENABLE_SCRIPTS=false " + focus()
+		case t.pm == Yarn:
+			return all() + " && yarn install --frozen-lockfile --production --ignore-scripts"
+		}
+		return all() + " && npm prune --omit=dev --ignore-scripts --no-audit --no-fund"
+	}
+	switch {
+	case t.pm == Pnpm:
+		cmd := "pnpm install --frozen-lockfile --prod --store-dir=" + pnpmStore
+		if ws != "" {
+			cmd = shellJoin(cmd+" --filter", []string{"{" + ws + "}..."})
+		}
+		return shellJoin(cmd, args)
+	case t.berry:
+		return shellJoin(focus(), args)
+	case t.pm == Yarn:
+		return shellJoin("yarn install --frozen-lockfile --production", args)
+	}
+	cmd := "npm ci --omit=dev"
+	if ws != "" {
+		cmd = shellJoin(cmd, []string{"--workspace=" + ws})
+	}
+	return shellJoin(cmd+" --no-audit --no-fund", args)
+}
+
+// cache is the cache mount of the package manager's downloads.
+func (t nodeTool) cache() multistage.RunOption {
+	if t.berry {
+		return multistage.CacheMount(berryFolder)
+	}
+	return NodeCache(t.pm)
+}
+
+// run runs a package.json script of the project, or of the workspace
+// member ws after the members in deps (in that order), or through turbo,
+// which finds what to build first itself.
+func (t nodeTool) run(script, ws string, deps []string, turbo bool) string {
+	switch {
+	case ws == "":
+		return shellJoin(string(t.pm)+" run", []string{script})
+	case turbo:
+		exec := "npx"
+		switch t.pm {
+		case Pnpm:
+			exec = "pnpm exec"
+		case Yarn:
+			exec = "yarn"
+		}
+		return shellJoin(exec+" turbo run", []string{script, "--filter=./" + ws})
+	case t.pm == Pnpm:
+		// The selector {dir}... takes the member and the members it
+		// depends on; pnpm runs the script in each that has it, in
+		// dependency order.
+		return shellJoin("pnpm --filter", []string{"{" + ws + "}...", "run", script})
+	case t.pm == Yarn:
+		var cmds []string
+		for _, d := range append(slices.Clone(deps), ws) {
+			cmds = append(cmds, shellJoin("yarn --cwd", []string{d, "run", script}))
+		}
+		return strings.Join(cmds, " && ")
+	}
+	cmd := shellJoin("npm run", []string{script})
+	for _, d := range append(slices.Clone(deps), ws) {
+		cmd = shellJoin(cmd, []string{"--workspace=" + d})
+	}
+	return cmd
 }
 
 // NodeCache is a cache mount on the download cache of a package manager
 // as root in the node images: /root/.npm for npm,
-// /usr/local/share/.cache/yarn for Yarn, and the pnpm store
+// /usr/local/share/.cache/yarn for Yarn 1, and the pnpm store
 // /root/.local/share/pnpm/store (the presets pass it to pnpm with
-// --store-dir). An unknown package manager gets npm's.
+// --store-dir). An unknown package manager gets npm's. Yarn 2 and later
+// keep their cache in their global folder, /root/.yarn/berry, which the
+// presets mount instead.
 //
 // Note: /root/.npm also holds the date of npm's last update check, which
 // on a cache mount is in no layer; a later npm command of the stage

@@ -14,27 +14,45 @@ type NodeStaticOptions struct {
 	// PackageManager installs the dependencies and runs the script. The
 	// default is the one that writes Lockfile, or [Npm].
 	PackageManager PackageManager
+	// PackageManagerVersion is the version of Yarn or pnpm the project
+	// pins, installed with corepack, as in [NodeBuildOptions]. The
+	// default is none.
+	PackageManagerVersion string
 	// Lockfile is the name of the lockfile at the root of the build
 	// context; see [PackageManagerOf]. The default is the lockfile of
 	// PackageManager.
 	Lockfile string
 	// InstallFiles are more files copied before the install, such as
-	// "pnpm-workspace.yaml", ".yarnrc.yml" or "packages/*/package.json".
-	// Each keeps its path in the build context (COPY --parents). The
-	// default is none. Pass registry credentials as a secret, not as a
-	// copied .npmrc.
+	// ".npmrc", "pnpm-workspace.yaml", ".yarnrc.yml" or
+	// "packages/*/package.json". Each keeps its path in the build context
+	// (COPY --parents). The default is none. Pass registry credentials as
+	// a secret, not as a copied .npmrc.
 	InstallFiles []string
 	// InstallArgs are extra arguments of the install command. The default
 	// is none.
 	InstallArgs []string
+	// Workspace is the directory of the workspace member that is the site,
+	// such as "apps/web", with the workspace's root at the root of the
+	// build context; WorkspaceDeps and Turbo say how its dependencies are
+	// built. See [NodeBuildOptions]. The default is none.
+	Workspace string
+	// WorkspaceDeps are the members Workspace depends on that have
+	// Script, as in [NodeBuildOptions]. The default is none.
+	WorkspaceDeps []string
+	// Turbo builds Workspace with turborepo, as in [NodeBuildOptions].
+	// The default is false.
+	Turbo bool
 	// Script is the package.json script that builds the site. The default
 	// is "build".
 	Script string
 	// OutputDir is the directory the script writes the site to, relative to
-	// the root of the project: "dist" (Vite, Angular < 17), "build"
-	// (Create React App), "out" (Next.js static export). The default is
-	// "dist".
+	// the project (Workspace, or the root): "dist" (Vite, Angular < 17),
+	// "build" (Create React App), "out" (Next.js static export). The
+	// default is "dist".
 	OutputDir string
+	// CacheDirs are directories the build script keeps a cache in, as in
+	// [NodeBuildOptions]: ".next/cache" for Next.js. The default is none.
+	CacheDirs []string
 	// SPA makes nginx answer every path that is not a file with
 	// /index.html, as client-side routing needs. The default is false.
 	SPA bool
@@ -56,6 +74,11 @@ type NodeStaticOptions struct {
 	// listens on it, as SPA does (a ConfigFile must listen on it itself).
 	// The default is 80, or 8080 when Unprivileged.
 	Port int
+	// Steps adds instructions of the caller's own: BeforeInstall,
+	// BeforeBuild and AfterBuild in the "build" stage (see
+	// [NodeBuildStage]), Runtime in the nginx stage after the site is
+	// copied, before its USER and CMD.
+	Steps Steps
 }
 
 // NodeStaticBuild is the build made by [NodeStatic], with handles to its
@@ -64,7 +87,7 @@ type NodeStaticBuild struct {
 	// Build is the whole build; its last stage, Runtime, is the target.
 	Build *multistage.Build
 	// Builder is the "build" stage: node on the build platform, with the
-	// built site in /app/<OutputDir>.
+	// built site in /app/<Workspace>/<OutputDir>.
 	Builder *multistage.Stage
 	// Runtime is the "runtime" stage: nginx serving the site.
 	Runtime *multistage.Stage
@@ -94,7 +117,9 @@ type NodeStaticBuild struct {
 // state would otherwise live on that cache mount (see [NodeCache]). The
 // site is platform-independent, so Node runs natively on $BUILDPLATFORM.
 // The runtime image holds nginx and the site, not Node.js or
-// node_modules.
+// node_modules. The build stage is the one of [NodeBuildStage], which
+// says how each package manager (pinned Yarn and pnpm with corepack, Yarn
+// 2+) and a workspace member are installed and built.
 //
 // With SPA, or a Port other than the image's, a RUN step of the runtime
 // stage, before the site is copied (so it stays cached when the site
@@ -113,8 +138,11 @@ type NodeStaticBuild struct {
 func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 	b := multistage.New()
 	b.Arg("NODE_VERSION", or(opts.Version, "20"))
-	build, site := nodeBuildStage(b, "build", NodeBuildOptions{PackageManager: opts.PackageManager, Lockfile: opts.Lockfile,
-		InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs, Script: opts.Script, OutputDir: opts.OutputDir})
+	build, site := nodeBuildStage(b, "build", NodeBuildOptions{Version: opts.Version,
+		PackageManager: opts.PackageManager, PackageManagerVersion: opts.PackageManagerVersion, Lockfile: opts.Lockfile,
+		InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs,
+		Workspace: opts.Workspace, WorkspaceDeps: opts.WorkspaceDeps, Turbo: opts.Turbo,
+		Script: opts.Script, OutputDir: opts.OutputDir, CacheDirs: opts.CacheDirs, Steps: opts.Steps})
 
 	image, imagePort := "nginx:alpine", 80
 	if opts.Unprivileged {
@@ -130,6 +158,7 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 		rt.Run("cat > /etc/nginx/conf.d/default.conf <<'CONF'\n"+nginxConf(p, opts.SPA)+"CONF", multistage.Network("none"))
 	}
 	rt.CopyFrom(build, site, "/usr/share/nginx/html", multistage.Link())
+	opts.Steps.runtime(rt)
 	if opts.Unprivileged {
 		rt.User("101")
 	}
