@@ -56,6 +56,10 @@ type NodeStaticOptions struct {
 	// SPA makes nginx answer every path that is not a file with
 	// /index.html, as client-side routing needs. The default is false.
 	SPA bool
+	// CleanURLs makes nginx answer /about with about.html when there is no
+	// file or directory about, as sites generated with one HTML file per
+	// page expect (a Next.js static export, Astro). The default is false.
+	CleanURLs bool
 	// ConfigFile is an nginx server configuration in the build context,
 	// installed as /etc/nginx/conf.d/default.conf; it replaces the SPA
 	// configuration. The default is none (nginx's own default.conf).
@@ -153,9 +157,9 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 	switch {
 	case opts.ConfigFile != "":
 		rt.Copy(opts.ConfigFile, "/etc/nginx/conf.d/default.conf", multistage.Link())
-	case opts.SPA || p != imagePort:
+	case opts.SPA || opts.CleanURLs || p != imagePort:
 		// The image's own default.conf listens on imagePort only.
-		rt.Run("cat > /etc/nginx/conf.d/default.conf <<'CONF'\n"+nginxConf(p, opts.SPA)+"CONF", multistage.Network("none"))
+		rt.Run("cat > /etc/nginx/conf.d/default.conf <<'CONF'\n"+nginxConf(p, opts.SPA, opts.CleanURLs)+"CONF", multistage.Network("none"))
 	}
 	rt.CopyFrom(build, site, "/usr/share/nginx/html", multistage.Link())
 	opts.Steps.runtime(rt)
@@ -167,18 +171,27 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 	return &NodeStaticBuild{Build: b, Builder: build, Runtime: rt}
 }
 
-// nginxConf is a server that serves the site on port and, for a
-// single-page application, answers /index.html for paths that are not
-// files.
-func nginxConf(port int, spa bool) string {
+// nginxConf is a server that serves the site on port; with clean URLs,
+// answers /about with about.html; and, for a single-page application,
+// answers /index.html for paths that are no files.
+func nginxConf(port int, spa, clean bool) string {
 	conf := "server {\n" +
 		"    listen " + itoa(port) + ";\n" +
 		"    server_name _;\n" +
 		"    root /usr/share/nginx/html;\n" +
 		"    index index.html;\n"
-	if spa {
+	if spa || clean {
+		try := "$uri $uri/"
+		if clean {
+			try = "$uri $uri.html $uri/"
+		}
+		if spa {
+			try += " /index.html"
+		} else {
+			try += " =404"
+		}
 		conf += "    location / {\n" +
-			"        try_files $uri $uri/ /index.html;\n" +
+			"        try_files " + try + ";\n" +
 			"    }\n"
 	}
 	return conf + "}\n"
