@@ -425,10 +425,7 @@ func (r *nodeRoot) detectMember(m nodeMember) []Detection {
 		}
 		if o := d.NodeServer; o != nil {
 			o.Version, o.PackageManager, o.PackageManagerVersion, o.Lockfile = version, r.pm, r.pmVersion, r.lockfile
-			o.InstallFiles, o.Workspace, o.Turbo = a.files, a.ws, r.turbo && a.ws != ""
-			if o.BuildScript != "" || o.NextStandalone {
-				o.WorkspaceDeps = a.deps
-			}
+			o.InstallFiles, o.Workspace, o.WorkspaceDeps, o.Turbo = a.files, a.ws, a.deps, r.turbo && a.ws != ""
 		}
 		d.Reason = strings.Join(append([]string{d.Reason}, a.why...), "; ")
 	}

@@ -1,7 +1,6 @@
 package presets
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/multistage/multistage"
@@ -228,12 +227,11 @@ func (t nodeTool) cache() multistage.RunOption {
 
 // run runs a package.json script of the project, or of the workspace
 // member ws after the members in deps (in that order), or through turbo,
-// which finds what to build first itself.
-func (t nodeTool) run(script, ws string, deps []string, turbo bool) string {
+// which finds what to build first itself. Without self, it runs the
+// script of the members ws depends on and not ws's own, which it has not.
+func (t nodeTool) run(script, ws string, deps []string, turbo, self bool) string {
 	switch {
-	case ws == "":
-		return shellJoin(string(t.pm)+" run", []string{script})
-	case turbo:
+	case ws != "" && turbo:
 		exec := "npx"
 		switch t.pm {
 		case Pnpm:
@@ -241,24 +239,41 @@ func (t nodeTool) run(script, ws string, deps []string, turbo bool) string {
 		case Yarn:
 			exec = "yarn"
 		}
+		// turbo runs the script of the members ws depends on first, as
+		// turbo.json's dependsOn says, and skips those without it.
 		return shellJoin(exec+" turbo run", []string{script, "--filter=./" + ws})
-	case t.pm == Pnpm:
+	case ws != "" && t.pm == Pnpm:
 		// The selector {dir}... takes the member and the members it
-		// depends on; pnpm runs the script in each that has it, in
-		// dependency order.
-		return shellJoin("pnpm --filter", []string{"{" + ws + "}...", "run", script})
-	case t.pm == Yarn:
-		var cmds []string
-		for _, d := range append(slices.Clone(deps), ws) {
-			cmds = append(cmds, shellJoin("yarn --cwd", []string{d, "run", script}))
+		// depends on, {dir}^... only the latter; pnpm runs the script in
+		// each that has it, in dependency order.
+		sel := "{" + ws + "}..."
+		if !self {
+			sel = "{" + ws + "}^..."
 		}
-		return strings.Join(cmds, " && ")
+		return shellJoin("pnpm --filter", []string{sel, "run", script})
 	}
-	cmd := shellJoin("npm run", []string{script})
-	for _, d := range append(slices.Clone(deps), ws) {
-		cmd = shellJoin(cmd, []string{"--workspace=" + d})
+	var cmds []string
+	for _, d := range deps {
+		cmds = append(cmds, t.runIn(script, d))
 	}
-	return cmd
+	if self {
+		cmds = append(cmds, t.runIn(script, ws))
+	}
+	return strings.Join(cmds, " && ")
+}
+
+// runIn runs a package.json script in the workspace member dir, or at the
+// root for "".
+func (t nodeTool) runIn(script, dir string) string {
+	switch {
+	case dir == "":
+		return shellJoin(string(t.pm)+" run", []string{script})
+	case t.pm == Pnpm:
+		return shellJoin("pnpm --filter", []string{"{" + dir + "}", "run", script})
+	case t.pm == Yarn:
+		return shellJoin("yarn --cwd", []string{dir, "run", script})
+	}
+	return shellJoin("npm run", []string{script, "--workspace=" + dir})
 }
 
 // NodeCache is a cache mount on the download cache of a package manager

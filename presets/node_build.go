@@ -132,14 +132,23 @@ type NodeBuildOptions struct {
 // [NodeStatic] and [NodeServer] build with the same stage.
 func NodeBuildStage(b *multistage.Build, name string, opts NodeBuildOptions) (*multistage.Stage, string) {
 	b.Arg("NODE_VERSION", or(opts.Version, "20"))
-	return nodeBuildStage(b, name, opts)
+	return nodeBuildStage(b, name, opts, nodeBuildHow{self: true})
+}
+
+// nodeBuildHow is how the presets use the build stage beyond its options.
+type nodeBuildHow struct {
+	self   bool // run the script of the project (or member) itself, not only of WorkspaceDeps
+	target bool // on the target platform: the output holds node_modules
 }
 
 // nodeBuildStage is NodeBuildStage without the build arg, for the presets
 // that declare it themselves.
-func nodeBuildStage(b *multistage.Build, name string, opts NodeBuildOptions) (*multistage.Stage, string) {
+func nodeBuildStage(b *multistage.Build, name string, opts NodeBuildOptions, how nodeBuildHow) (*multistage.Stage, string) {
 	p := newNodeProject(opts.Dir, opts.Workspace, opts.PackageManager, opts.PackageManagerVersion, opts.Lockfile, opts.Version)
-	s := b.Stage(name).FromExpand("node:${NODE_VERSION}").Platform(multistage.BuildPlatform)
+	s := b.Stage(name).FromExpand("node:${NODE_VERSION}")
+	if !how.target {
+		s.Platform(multistage.BuildPlatform)
+	}
 	p.prepare(s, opts.InstallFiles, opts.Steps)
 	p.tool.install(s, installAll, "", opts.InstallArgs)
 	s.Copy(p.dir, ".", multistage.Exclude("**/node_modules"))
@@ -148,7 +157,7 @@ func nodeBuildStage(b *multistage.Build, name string, opts NodeBuildOptions) (*m
 	for _, c := range opts.CacheDirs {
 		caches = append(caches, multistage.CacheMount(absDir(p.member(), c)))
 	}
-	s.Run(p.tool.run(or(opts.Script, "build"), p.ws, opts.WorkspaceDeps, opts.Turbo), caches...)
+	s.Run(p.tool.run(or(opts.Script, "build"), p.ws, cleanRels(opts.WorkspaceDeps), opts.Turbo, how.self), caches...)
 	opts.Steps.afterBuild(s)
 	return s, absDir(p.member(), or(opts.OutputDir, "dist"))
 }
@@ -173,6 +182,15 @@ func newNodeProject(dir, ws string, pm PackageManager, pmVersion, lockfile, node
 // ".".
 func cleanRel(dir string) string {
 	return or(strings.TrimPrefix(path.Clean("/"+dir), "/"), ".")
+}
+
+// cleanRels cleans each directory of dirs with cleanRel.
+func cleanRels(dirs []string) []string {
+	out := make([]string, len(dirs))
+	for i, d := range dirs {
+		out[i] = cleanRel(d)
+	}
+	return out
 }
 
 // root is the project's directory in a stage.

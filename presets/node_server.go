@@ -42,8 +42,11 @@ type NodeServerOptions struct {
 	// from the build stage with what their own build wrote. See
 	// [NodeBuildOptions]. The default is none.
 	Workspace string
-	// WorkspaceDeps are the members Workspace depends on that have
-	// BuildScript, as in [NodeBuildOptions]. The default is none.
+	// WorkspaceDeps are the members Workspace depends on that have a
+	// build script, as in [NodeBuildOptions]: the build stage runs it in
+	// them (BuildScript, or "build" when the server has none of its own),
+	// and the runtime gets their directories with what it wrote. The
+	// default is none.
 	WorkspaceDeps []string
 	// Turbo builds Workspace with turborepo, as in [NodeBuildOptions].
 	// The default is false.
@@ -198,14 +201,17 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 		p.tool.install(deps, mode, p.ws, opts.InstallArgs)
 	}
 
+	// The members the server depends on are built even when the server
+	// itself has nothing to build.
 	var build *multistage.Stage
 	var built string
-	if script != "" {
+	if script != "" || len(opts.WorkspaceDeps) > 0 || opts.Turbo && p.ws != "" {
 		build, built = nodeBuildStage(b, "build", NodeBuildOptions{Version: opts.Version,
 			PackageManager: opts.PackageManager, PackageManagerVersion: opts.PackageManagerVersion, Lockfile: opts.Lockfile,
 			InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs,
 			Workspace: opts.Workspace, WorkspaceDeps: opts.WorkspaceDeps, Turbo: opts.Turbo,
-			Script: script, OutputDir: out, CacheDirs: opts.CacheDirs, Steps: opts.Steps})
+			Script: or(script, "build"), OutputDir: out, CacheDirs: opts.CacheDirs, Steps: opts.Steps},
+			nodeBuildHow{self: script != "", target: opts.NextStandalone})
 	}
 
 	workdir := p.member()
@@ -231,7 +237,7 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 			// Yarn's own files: the install put node_modules in place.
 			excludes = append(excludes, ".yarn/cache", ".yarn/unplugged", ".yarn/install-state.gz", ".pnp.*")
 		}
-		if build != nil {
+		if script != "" {
 			excludes = append(excludes, path.Join(p.ws, out))
 		}
 		for _, d := range opts.WritableDirs {
@@ -240,8 +246,10 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 			}
 		}
 		rt.Copy(".", ".", multistage.Link(), multistage.Exclude(excludes...))
-		if build != nil {
+		if script != "" {
 			rt.CopyFrom(build, built, "./"+path.Join(p.ws, out), multistage.Link())
+		}
+		if build != nil {
 			for _, d := range opts.WorkspaceDeps {
 				d = cleanRel(d)
 				rt.CopyFrom(build, path.Join("/app", d), "./"+d, multistage.Link(), multistage.Exclude("**/node_modules"))

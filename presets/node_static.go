@@ -146,7 +146,7 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 		PackageManager: opts.PackageManager, PackageManagerVersion: opts.PackageManagerVersion, Lockfile: opts.Lockfile,
 		InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs,
 		Workspace: opts.Workspace, WorkspaceDeps: opts.WorkspaceDeps, Turbo: opts.Turbo,
-		Script: opts.Script, OutputDir: opts.OutputDir, CacheDirs: opts.CacheDirs, Steps: opts.Steps})
+		Script: opts.Script, OutputDir: opts.OutputDir, CacheDirs: opts.CacheDirs, Steps: opts.Steps}, nodeBuildHow{self: true})
 
 	image, imagePort := "nginx:alpine", 80
 	if opts.Unprivileged {
