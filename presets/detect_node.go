@@ -236,12 +236,12 @@ func (r *nodeRoot) yarnVersion() {
 	if majorOf(r.pmVersion) < 2 {
 		return
 	}
-	linker := "pnp"
+	linker := "Yarn's default linker, Plug'n'Play"
 	if m := nodeLinkerRe.FindStringSubmatch(rc); m != nil {
-		linker = m[1]
+		linker = ".yarnrc.yml's nodeLinker " + m[1]
 	}
-	if linker != "node-modules" {
-		r.using = append(r.using, "installed as a node_modules tree where .yarnrc.yml's nodeLinker is "+linker+" (plain node runs the server, without Yarn's loader)")
+	if !strings.HasSuffix(linker, "node-modules") {
+		r.using = append(r.using, "installed as a node_modules tree (YARN_NODE_LINKER) rather than with "+linker+", so that plain node runs it without Yarn's loader")
 	}
 }
 
@@ -397,9 +397,10 @@ type nodeApp struct {
 // detectMember returns the detections of the package m of the root r.
 func (r *nodeRoot) detectMember(m nodeMember) []Detection {
 	a := &nodeApp{r: r, m: m, pkg: m.pkg, files: slices.Clone(r.installFiles)}
+	var head []string
 	if m.dir != "." {
 		a.ws = m.dir
-		a.why = append(a.why, "member "+m.dir+" of the "+string(r.pm)+" workspace of "+r.patternsFrom+", built from its root")
+		head = append(head, "member "+m.dir+" of the "+string(r.pm)+" workspace of "+r.patternsFrom+", built from its root")
 		for _, d := range localDeps(r.members, m) {
 			if _, ok := d.pkg.Scripts["build"]; ok {
 				a.deps = append(a.deps, d.dir)
@@ -427,7 +428,7 @@ func (r *nodeRoot) detectMember(m nodeMember) []Detection {
 			o.Version, o.PackageManager, o.PackageManagerVersion, o.Lockfile = version, r.pm, r.pmVersion, r.lockfile
 			o.InstallFiles, o.Workspace, o.WorkspaceDeps, o.Turbo = a.files, a.ws, a.deps, r.turbo && a.ws != ""
 		}
-		d.Reason = strings.Join(append([]string{d.Reason}, a.why...), "; ")
+		d.Reason = strings.Join(slices.Concat(head, []string{d.Reason}, a.why), "; ")
 	}
 	switch {
 	case server != nil && (static == nil || a.pkg.has(nodeServerDeps...)):
@@ -668,14 +669,16 @@ func (a *nodeApp) entry() (entry, script, how string) {
 			return f, "", "the " + s + " script runs node " + f + ": node runs it directly"
 		}
 	}
+	if cmd, ok := pkg.Scripts["start"]; ok && !a.pkg.has(nodeServerDeps...) && devServer(cmd) != "" {
+		return "", "", ""
+	}
 	if cmd, ok := pkg.Scripts["start"]; ok {
 		if f, tool := nodeFile(cmd); f != "" {
 			return f, "", "the start script runs " + tool + " " + f + ", a development watcher: node runs " + f
 		}
 		return "", "start", "package.json has a start script: npm start"
 	}
-	if pkg.Main != "" {
-		f := path.Clean(pkg.Main)
+	if f := path.Clean(pkg.Main); pkg.Main != "" && !regexp.MustCompile(`\.[cm]?tsx?$`).MatchString(f) && !pkg.has("react-native", "expo") {
 		return f, "", "package.json has main " + f + ": node runs it"
 	}
 	for _, f := range []string{"server.js", "index.js", "app.js", "main.js"} {
@@ -684,6 +687,32 @@ func (a *nodeApp) entry() (entry, script, how string) {
 		}
 	}
 	return "", "", ""
+}
+
+// devServers are the development servers of front-end tools, with the
+// subcommands that start them ("" for the tool alone): a start script
+// that runs one starts no production server.
+var devServers = map[string][]string{
+	"ng": {"serve"}, "vite": {"", "dev", "serve", "preview"}, "react-scripts": {"start"}, "webpack": {"serve"},
+	"webpack-dev-server": {""}, "vue-cli-service": {"serve"}, "parcel": {""}, "gatsby": {"develop"}, "ember": {"serve"},
+	"astro": {"dev", "preview"}, "nuxt": {"dev"}, "nuxi": {"dev"}, "next": {"dev"}, "svelte-kit": {"dev"}, "rsbuild": {"dev", "preview"},
+}
+
+// devServer returns the development server a script starts, or "".
+func devServer(script string) string {
+	f := strings.Fields(script)
+	tools := commandTools(script)
+	if len(tools) == 0 {
+		return ""
+	}
+	sub := ""
+	if i := slices.Index(f, tools[0]); i >= 0 && i+1 < len(f) && !strings.HasPrefix(f[i+1], "-") {
+		sub = f[i+1]
+	}
+	if slices.Contains(devServers[tools[0]], sub) {
+		return strings.TrimSpace(tools[0] + " " + sub)
+	}
+	return ""
 }
 
 // nodeFile returns the file of a command that only runs node (or a file

@@ -1,6 +1,14 @@
 package presets_test
 
-import "testing"
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/multistage/multistage/presets"
+)
 
 // TestProjectsNode runs Detect on the Node.js fixture applications.
 func TestProjectsNode(t *testing.T) {
@@ -12,4 +20,180 @@ func TestProjectsNode(t *testing.T) {
 			"with an .npmrc and a patches/ directory", []string{"."}},
 		{"next-standalone", "a Next.js application with output: 'standalone' in next.config.mjs", []string{"."}},
 	})
+}
+
+// TestDetectNode checks what Detect reads in Node.js projects, one
+// feature per case, on projects written into a temporary directory.
+func TestDetectNode(t *testing.T) {
+	lock := map[string]string{"package-lock.json": "{}"}
+	with := func(files map[string]string, more map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range files {
+			out[k] = v
+		}
+		for k, v := range more {
+			out[k] = v
+		}
+		return out
+	}
+	tests := []struct {
+		name, reason string
+		files        map[string]string
+		dir          string // where Detect runs, "" for the root
+		want         []presets.Detection
+		context      string // want Context relative to the root, "" for "."
+		hint         string // in the first reason
+	}{{
+		name:   "yarn-berry-yarnpath",
+		reason: "Yarn 3 from its checked-in release, without packageManager: its version from the file name, Yarn's files copied",
+		files: map[string]string{"package.json": `{"scripts": {"start": "node index.js"}, "dependencies": {"express": "4"}}`,
+			"yarn.lock": "__metadata:\n  version: 6\n", ".yarnrc.yml": "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-3.6.4.cjs\n",
+			".yarn/releases/yarn-3.6.4.cjs": "", ".yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs": "", "index.js": ""},
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Yarn,
+			PackageManagerVersion: "3.6.4", Lockfile: "yarn.lock", InstallFiles: []string{".yarnrc.yml", ".yarn/releases", ".yarn/plugins"}, Entry: "index.js"}}},
+	}, {
+		name:   "yarn-berry-lockfile-only",
+		reason: "a Yarn 4 lockfile and nothing else: the newest Yarn 4, and the reason says to pin it",
+		files: map[string]string{"package.json": `{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "5"}}`,
+			"yarn.lock": "# yarn lockfile\n\n__metadata:\n  version: 8\n  cacheKey: 10c0\n"},
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Yarn,
+			PackageManagerVersion: "4", Lockfile: "yarn.lock", OutputDir: "dist"}}},
+		hint: "pin the exact one with packageManager",
+	}, {
+		name:   "pnpm-lockfile-5.4",
+		reason: "an old pnpm lockfile gets the pnpm that writes it",
+		files: map[string]string{"package.json": `{"scripts": {"start": "node server.js"}}`, "pnpm-lock.yaml": "lockfileVersion: 5.4\n",
+			".pnpmfile.cjs": "", "patches/x.patch": ""},
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Pnpm,
+			PackageManagerVersion: "7", Lockfile: "pnpm-lock.yaml", InstallFiles: []string{".pnpmfile.cjs", "patches"}, Entry: "server.js"}}},
+	}, {
+		name:   "volta-and-engines",
+		reason: "Volta's pin comes before engines.node",
+		files: with(lock, map[string]string{"package.json": `{"main": "app.js", "volta": {"node": "22.11.0"}, "engines": {"node": ">=18"}}`}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{Version: "22", PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", Entry: "app.js"}}},
+	}, {
+		name:   "next-export",
+		reason: "next.config sets output 'export' and a distDir: a static site from distDir with clean URLs; a commented-out output is not read",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "next build", "start": "next start"}, "dependencies": {"next": "15"}}`,
+			"next.config.js": "// output: 'standalone',\nmodule.exports = {\n  output: \"export\",\n  distDir: 'site',\n}\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "site", CleanURLs: true}}},
+	}, {
+		name:   "next-start",
+		reason: "Next.js with no output in its config: next build, then next start with the production dependencies, and the reason says how to get standalone",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "next build", "start": "next start -p 8080"}, "dependencies": {"next": "15"}}`,
+			"next.config.mjs": "export default { reactStrictMode: true }\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", BuildScript: "build", OutputDir: ".next", CacheDirs: []string{".next/cache"}, Port: 8080}}},
+		hint: "set output: 'standalone'",
+	}, {
+		name:   "angular-application-builder",
+		reason: "angular.json with the application builder: outputPath's browser/ directory; ng serve is no server",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "ng build", "start": "ng serve"}, "dependencies": {"@angular/core": "18", "@angular/router": "18"}}`,
+			"angular.json": `{"projects": {"shop": {"projectType": "application", "architect": {"build": {"builder": "@angular-devkit/build-angular:application", "options": {"outputPath": "dist/shop"}}}}}}`}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "dist/shop/browser", SPA: true}}},
+	}, {
+		name:   "vite-root-outdir",
+		reason: "vite's outDir is relative to its root",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "vite build", "start": "vite preview"}, "devDependencies": {"vite": "5"}}`,
+			"vite.config.ts": "export default defineConfig({\n  root: 'client',\n  build: { outDir: '../public' },\n})\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "public"}}},
+	}, {
+		name:   "sveltekit-node",
+		reason: "SvelteKit with adapter-node: a server running build/index.js",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "vite build"}, "devDependencies": {"@sveltejs/kit": "2", "@sveltejs/adapter-node": "5", "vite": "5"}}`,
+			"svelte.config.js": "import adapter from '@sveltejs/adapter-node';\nexport default { kit: { adapter: adapter() } };\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", BuildScript: "build", OutputDir: "build", Entry: "build/index.js"}}},
+	}, {
+		name:   "nest-start-prod",
+		reason: "NestJS: the start:prod script's node file, not nest start; the build output from tsconfig",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "nest build", "start": "nest start", "start:prod": "node dist/main"}, "dependencies": {"@nestjs/core": "10"}, "devDependencies": {"@nestjs/cli": "10"}}`,
+			"src/main.ts": "await app.listen(process.env.PORT ?? 3001);\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", BuildScript: "build", OutputDir: "dist", Entry: "dist/main", Port: 3001}}},
+	}, {
+		name:   "ts-node-start",
+		reason: "a start script through ts-node, a devDependency: the runtime keeps the devDependencies",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"start": "ts-node src/index.ts"}, "dependencies": {"express": "4"}, "devDependencies": {"ts-node": "10"}}`}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", DevDependencies: true}}},
+	}, {
+		name:   "berry-prepare",
+		reason: "Yarn 2+ runs no prepare script on install: no prune for husky there, but a postinstall that runs a devDependency prunes",
+		files: map[string]string{"package.json": `{"packageManager": "yarn@4.5.3", "scripts": {"start": "node a.js", "prepare": "husky"}, "devDependencies": {"husky": "9"}}`,
+			"yarn.lock": "__metadata:\n  version: 8\n"},
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Yarn,
+			PackageManagerVersion: "4.5.3", Lockfile: "yarn.lock", Entry: "a.js"}}},
+	}, {
+		name:   "prisma",
+		reason: "Prisma's schema is copied before the install, which generates the client from it",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"start": "node index.js"}, "dependencies": {"@prisma/client": "5"}, "devDependencies": {"prisma": "5"}}`,
+			"prisma/schema.prisma": ""}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", InstallFiles: []string{"prisma/schema.prisma"}, Entry: "index.js"}}},
+	}, {
+		name:   "npm-workspace-member",
+		reason: "Detect on a member of an npm workspace with turbo: the root is the context, the member is built with turbo, the lib it depends on is built first and copied",
+		files: map[string]string{
+			"package.json":      `{"name": "root", "private": true, "workspaces": ["apps/*", "packages/*"], "scripts": {"build": "turbo run build"}, "devDependencies": {"turbo": "2"}}`,
+			"package-lock.json": "{}", "turbo.json": "{}", ".nvmrc": "22\n",
+			"apps/web/package.json":    `{"name": "web", "scripts": {"build": "vite build"}, "dependencies": {"@acme/ui": "*", "react": "18"}, "devDependencies": {"vite": "5"}}`,
+			"packages/ui/package.json": `{"name": "@acme/ui", "main": "dist/index.js", "scripts": {"build": "tsc"}}`,
+		},
+		dir:     "apps/web",
+		context: ".",
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{Version: "22", PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", InstallFiles: []string{"apps/*/package.json", "packages/*/package.json"},
+			Workspace: "apps/web", WorkspaceDeps: []string{"packages/ui"}, Turbo: true, OutputDir: "dist"}}},
+	}, {
+		name:   "yarn1-workspace-root",
+		reason: "Detect on the root of a Yarn 1 workspace: one detection per application member; libraries and the root's delegating scripts are none",
+		files: map[string]string{
+			"package.json": `{"private": true, "workspaces": {"packages": ["services/*", "libs/*"]}, "scripts": {"build": "yarn workspaces run build"}}`,
+			"yarn.lock":    "# yarn lockfile v1\n",
+			"services/api/package.json":    `{"name": "api", "scripts": {"start": "node index.js"}, "dependencies": {"shared": "1.0.0"}}`,
+			"services/worker/package.json": `{"name": "worker", "main": "worker.js"}`,
+			"libs/shared/package.json":     `{"name": "shared", "version": "1.0.0", "main": "index.js"}`,
+		},
+		want: []presets.Detection{
+			{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Yarn, Lockfile: "yarn.lock",
+				InstallFiles: []string{"services/*/package.json", "libs/*/package.json"}, Workspace: "services/api", Entry: "index.js"}},
+			{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Yarn, Lockfile: "yarn.lock",
+				InstallFiles: []string{"services/*/package.json", "libs/*/package.json"}, Workspace: "services/worker", Entry: "worker.js"}},
+		},
+		hint: "the workspace's applications are services/api, services/worker",
+	}}
+	for _, tt := range tests {
+		if tt.reason == "" {
+			panic("reason must be provided: " + tt.name)
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			root := writeTree(t, tt.files)
+			got, err := presets.Detect(filepath.Join(root, filepath.FromSlash(tt.dir)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(presets.Detection{}, "Reason", "Context"), cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("Detect (-want +got):\n%s", d)
+			}
+			for _, d := range got {
+				t.Logf("%s: %s", d.Preset, d.Reason)
+				if tt.context != "" {
+					if rel, _ := filepath.Rel(root, d.Context); filepath.ToSlash(rel) != tt.context {
+						t.Errorf("Context = %q, want %q of the root", d.Context, tt.context)
+					}
+				}
+				if _, err := d.Build().Dockerfile(); err != nil {
+					t.Errorf("%s: Build().Dockerfile(): %v", d.Preset, err)
+				}
+			}
+			if tt.hint != "" && (len(got) == 0 || !strings.Contains(got[0].Reason, tt.hint)) {
+				t.Errorf("first reason does not contain %q", tt.hint)
+			}
+		})
+	}
 }
