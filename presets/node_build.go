@@ -157,7 +157,7 @@ func nodeBuildStage(b *multistage.Build, name string, opts NodeBuildOptions, how
 	for _, c := range opts.CacheDirs {
 		caches = append(caches, multistage.CacheMount(absDir(p.member(), c)))
 	}
-	s.Run(p.tool.run(or(opts.Script, "build"), p.ws, cleanRels(opts.WorkspaceDeps), opts.Turbo, how.self), caches...)
+	s.Run(p.tool.run(or(opts.Script, "build"), p.ws, nodeRels(opts.WorkspaceDeps), opts.Turbo, how.self), caches...)
 	opts.Steps.afterBuild(s)
 	return s, absDir(p.member(), or(opts.OutputDir, "dist"))
 }
@@ -171,24 +171,24 @@ type nodeProject struct {
 }
 
 func newNodeProject(dir, ws string, pm PackageManager, pmVersion, lockfile, nodeVersion string) nodeProject {
-	p := nodeProject{tool: resolveNodeTool(pm, pmVersion, lockfile, nodeVersion), dir: cleanRel(dir)}
-	if w := cleanRel(ws); w != "." {
+	p := nodeProject{tool: resolveNodeTool(pm, pmVersion, lockfile, nodeVersion), dir: nodeRel(dir)}
+	if w := nodeRel(ws); w != "." {
 		p.ws = w
 	}
 	return p
 }
 
-// cleanRel cleans a directory relative to another: "", "./" and "/" are
+// nodeRel cleans a directory relative to another: "", "./" and "/" are
 // ".".
-func cleanRel(dir string) string {
+func nodeRel(dir string) string {
 	return or(strings.TrimPrefix(path.Clean("/"+dir), "/"), ".")
 }
 
-// cleanRels cleans each directory of dirs with cleanRel.
-func cleanRels(dirs []string) []string {
+// nodeRels cleans each directory of dirs with nodeRel.
+func nodeRels(dirs []string) []string {
 	out := make([]string, len(dirs))
 	for i, d := range dirs {
-		out[i] = cleanRel(d)
+		out[i] = nodeRel(d)
 	}
 	return out
 }

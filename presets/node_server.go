@@ -251,7 +251,7 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 		}
 		if build != nil {
 			for _, d := range opts.WorkspaceDeps {
-				d = cleanRel(d)
+				d = nodeRel(d)
 				rt.CopyFrom(build, path.Join("/app", d), "./"+d, multistage.Link(), multistage.Exclude("**/node_modules"))
 			}
 		}
