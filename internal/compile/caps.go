@@ -28,7 +28,9 @@ import (
 //   - the marshalled definition carries the caps (llb.WithCaps), so that
 //     llb sets a default PATH itself for a daemon whose executor does not.
 //
-// Beyond the frontend, which would hand such a daemon ops it refuses:
+// Beyond the frontend, which would hand such a daemon ops it refuses or,
+// for the patterns of copies, silently ignores (Docker Engine 20.10 copies
+// what --exclude excludes):
 //
 //   - COPY --exclude and --parents of a directory of the build context
 //     read the context through another local source that filters it the
