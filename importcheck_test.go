@@ -68,8 +68,8 @@ func stageTargets(data []byte) ([]string, bool) {
 	return out, true
 }
 
-// checkImport imports data with ParseDockerfile (keeping going past what
-// it cannot import) and compares every target that dockerfile2llb
+// checkImport imports data with ParseDockerfile (keeping going past the
+// stages it cannot import) and compares every target that dockerfile2llb
 // converts, op for op, with the imported build's Compile.
 func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOption) (r importResult) {
 	defer func() {
@@ -91,6 +91,12 @@ func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOptio
 	if len(r.converted) == 0 {
 		return r
 	}
+	selected := map[string]*multistage.Stage{}
+	var skipped []string
+	opts = append(opts, multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s }),
+		multistage.ParseKeepGoing(func(s multistage.SkippedStage) {
+			skipped = append(skipped, fmt.Sprintf("stage %d (%q, line %d) left out: %v", s.Index, s.Name, s.Line, s.Err))
+		}))
 	b, err := multistage.ParseDockerfile(data, opts...)
 	r.importErr = err
 	if b == nil {
@@ -100,15 +106,13 @@ func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOptio
 		return r
 	}
 	for _, target := range r.converted {
-		var stage *multistage.Stage
-		if target != "" {
-			if stage = b.Lookup(target); stage == nil {
-				r.failures[target] = "no stage after import"
-				if err != nil {
-					r.failures[target] = "import: " + err.Error()
-				}
-				continue
-			}
+		stage, ok := selected[target]
+		if !ok {
+			r.failures[target] = "not imported: " + strings.Join(skipped, "; ")
+			continue
+		}
+		if target == "" {
+			stage = nil // the default target: Compile without Target
 		}
 		if err := compareTarget(ctx, data, b, target, stage); err != nil {
 			r.failures[target] = err.Error()

@@ -12,7 +12,10 @@ import (
 type ParseOption interface{ applyParse(*parseConfig) }
 
 type parseConfig struct {
-	warn func(ParseWarning)
+	warn      func(ParseWarning)
+	keepGoing bool
+	skipped   func(SkippedStage)
+	targets   func(target string, s *Stage)
 }
 
 type parseFunc func(*parseConfig)
@@ -26,6 +29,53 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 	return parseFunc(func(c *parseConfig) { c.warn = f })
 }
 
+// ParseKeepGoing makes [ParseDockerfile] import every stage it can of a
+// Dockerfile with stages it cannot, so that the other targets of the file
+// stay reachable: a stage with an instruction that the builder API cannot
+// express, that BuildKit refuses when it builds that stage (COPY --from a
+// later stage, FROM an invalid image name), or that the Build refuses, is
+// left out of the Build, with every stage that uses it (FROM, COPY
+// --from, RUN --mount from=, an ONBUILD trigger that names it, a FROM
+// chosen through a build arg, which may name any earlier stage). f, when
+// not nil, is called for each stage left out, in the order of the
+// Dockerfile. A Dockerfile that BuildKit's parser refuses, or whose ARGs
+// before the first stage cannot be imported, still fails as a whole.
+//
+// Note: the last stage of the Build is the Dockerfile's default target
+// only when that was not left out; [ParseTargets] names the target of
+// each stage.
+func ParseKeepGoing(f func(SkippedStage)) ParseOption {
+	return parseFunc(func(c *parseConfig) { c.keepGoing, c.skipped = true, f })
+}
+
+// SkippedStage is a stage of a Dockerfile that [ParseDockerfile] left out
+// under [ParseKeepGoing].
+type SkippedStage struct {
+	// Name is the stage's name in the Dockerfile, as --target takes it;
+	// "" for an unnamed stage.
+	Name string
+	// Index is the stage's index in the Dockerfile, from 0.
+	Index int
+	// Line is the line of its FROM instruction.
+	Line int
+	// Err is why: an [*UnsupportedError], a [*SyntaxError], the error of
+	// the Build ([Build.Validate]), or, for a stage that uses one left
+	// out, an error wrapping [ErrUnsupported] that names that stage.
+	Err error
+}
+
+// ParseTargets makes [ParseDockerfile] call f for each target of the
+// Dockerfile with the stage of the Build it selects: target is the name
+// "docker build --target" takes, or "" for the default target (the last
+// stage). A stage keeps its name, except where the builder API names it
+// otherwise: an unnamed stage is "stage-N", a name used twice is the last
+// stage of that name, and a name the API keeps for itself ("scratch",
+// "context") or refuses (longer than 128 bytes) is imported as "stage-N"
+// with a warning. Targets left out under [ParseKeepGoing] are not passed.
+func ParseTargets(f func(target string, s *Stage)) ParseOption {
+	return parseFunc(func(c *parseConfig) { c.targets = f })
+}
+
 // ParseDockerfile reads a Dockerfile into a Build made with the typed API,
 // so that [Build.Compile] gives the LLB and image config that BuildKit's
 // Dockerfile frontend gives for the Dockerfile, for every target, and
@@ -33,7 +83,11 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // BuildKit's own parser.
 //
 // Every stage is kept, in order; a stage without a name is named
-// "stage-N", N its index. Build args, before the first stage and in
+// "stage-N", N its index (an unnamed last stage is named "default" when
+// the Dockerfile declares TARGETSTAGE, which BuildKit sets to "default"
+// for it), and a stage whose name the builder API keeps for itself or
+// refuses ("scratch", "context", longer than 128 bytes) is renamed with a
+// warning; [ParseTargets] tells which stage each --target selects. Build args, before the first stage and in
 // stages, are kept with their defaults, and variables in FROM (the image,
 // a stage chosen through a variable, --platform=$BUILDPLATFORM) stay
 // variables, so the build takes the same --build-arg values. A word that
@@ -77,23 +131,121 @@ func ParseDockerfile(data []byte, opts ...ParseOption) (*Build, error) {
 			o.applyParse(cfg)
 		}
 	}
-	prog, err := dfimport.Walk(data)
+	prog, err := dfimport.WalkAll(data)
 	if err != nil {
 		return nil, importError(err)
 	}
-	b, err := applyProgram(prog)
-	if err != nil {
-		return nil, err
+	skip := map[int]error{}
+	for i, st := range prog.Stages {
+		if st.Err != nil {
+			if !cfg.keepGoing {
+				return nil, importError(st.Err)
+			}
+			skip[i] = importError(st.Err)
+		}
+	}
+	var b *Build
+	var stages []*Stage
+	for {
+		closeSkipped(prog, skip)
+		if len(skip) == len(prog.Stages) {
+			// Nothing is left: the first stage left out for a reason of
+			// its own says why.
+			for i := range prog.Stages {
+				if !errors.Is(skip[i], errUsesSkipped) {
+					return nil, skip[i]
+				}
+			}
+		}
+		if b, stages, err = applyProgram(prog, skip); err != nil {
+			return nil, err
+		}
+		err = b.Validate()
+		if err == nil {
+			break
+		}
+		if !cfg.keepGoing {
+			return nil, err
+		}
+		// Leave out the stages the Build refuses, and try again.
+		more := false
+		for _, e := range unjoinErrors(err) {
+			var ie *InstructionError
+			if !errors.As(e, &ie) {
+				return nil, err
+			}
+			for i, s := range stages {
+				if s != nil && s.name == ie.Stage && skip[i] == nil {
+					skip[i], more = e, true
+				}
+			}
+		}
+		if !more {
+			return nil, err
+		}
 	}
 	if cfg.warn != nil {
 		for _, w := range prog.Warnings {
 			cfg.warn(ParseWarning{Line: w.Line, Message: w.Message})
 		}
 	}
-	if err := b.Validate(); err != nil {
-		return nil, err
+	if cfg.skipped != nil {
+		for i, st := range prog.Stages {
+			if skip[i] != nil {
+				cfg.skipped(SkippedStage{Name: dockerfileName(prog, i), Index: i, Line: st.Line, Err: skip[i]})
+			}
+		}
+	}
+	if cfg.targets != nil {
+		for _, t := range prog.Targets() {
+			if s := stages[t.Stage]; s != nil {
+				cfg.targets(t.Name, s)
+			}
+		}
 	}
 	return b, nil
+}
+
+// dockerfileName is the name of stage i in the Dockerfile, "" when it has
+// none.
+func dockerfileName(prog *dfimport.Program, i int) string {
+	return prog.Stages[i].Target
+}
+
+// closeSkipped adds to skip every stage that uses a skipped one, until
+// none is left to add.
+func closeSkipped(prog *dfimport.Program, skip map[int]error) {
+	if len(skip) == 0 {
+		return
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range prog.Stages {
+			if skip[i] != nil {
+				continue
+			}
+			for _, j := range prog.Uses(i) {
+				if skip[j] != nil {
+					name := prog.Stages[j].Name
+					skip[i] = fmt.Errorf("%w: %w %q (line %d), which is left out", ErrUnsupported, errUsesSkipped, name, prog.Stages[j].Line)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+}
+
+// errUsesSkipped marks the error of a stage left out because it uses
+// another stage left out.
+var errUsesSkipped = errors.New("uses stage")
+
+// unjoinErrors returns the errors that errors.Join joined, or err alone.
+func unjoinErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func importError(err error) error {
@@ -126,33 +278,40 @@ var options = map[string]any{
 	"Unpack": Unpack, "MountOptionExpand": MountOptionExpand,
 }
 
-// applyProgram makes the calls of an imported Dockerfile on a new Build.
-func applyProgram(prog *dfimport.Program) (b *Build, err error) {
+// applyProgram makes the calls of an imported Dockerfile on a new Build,
+// leaving out the stages in skip. stages are the stages of the Build by
+// their index in the Dockerfile, nil for those left out.
+func applyProgram(prog *dfimport.Program, skip map[int]error) (b *Build, stages []*Stage, err error) {
 	defer func() {
 		// The importer only emits calls that exist with these shapes; a
 		// mismatch is a bug here, reported rather than panicking.
 		if r := recover(); r != nil {
-			b, err = nil, fmt.Errorf("multistage: importing Dockerfile: %v", r)
+			b, stages, err = nil, nil, fmt.Errorf("multistage: importing Dockerfile: %v", r)
 		}
 	}()
 	b = New()
-	stages := make([]*Stage, len(prog.Stages))
+	stages = make([]*Stage, len(prog.Stages))
 	for i, st := range prog.Stages {
-		stages[i] = b.Stage(st.Name)
+		if skip[i] == nil {
+			stages[i] = b.Stage(st.Name)
+		}
 	}
 	for _, c := range prog.Args {
 		if err := call(reflect.ValueOf(b), c, stages); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for i, st := range prog.Stages {
+		if stages[i] == nil {
+			continue
+		}
 		for _, c := range st.Calls {
 			if err := call(reflect.ValueOf(stages[i]), c, stages); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	return b, nil
+	return b, stages, nil
 }
 
 func call(recv reflect.Value, c dfimport.Call, stages []*Stage) error {

@@ -103,9 +103,10 @@ func TestParseCorpus(t *testing.T) {
 	for _, f := range files {
 		t.Run(f.name, func(t *testing.T) {
 			var warnings []int
+			selected := map[string]*multistage.Stage{}
 			b, err := multistage.ParseDockerfile(f.data, multistage.ParseWarnings(func(w multistage.ParseWarning) {
 				warnings = append(warnings, w.Line)
-			}))
+			}), multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s }))
 			if f.unsupported > 0 {
 				var ue *multistage.UnsupportedError
 				if !errors.Is(err, multistage.ErrUnsupported) || !errors.As(err, &ue) {
@@ -143,8 +144,8 @@ func TestParseCorpus(t *testing.T) {
 			for _, target := range targets(t, f.data) {
 				var stage *multistage.Stage
 				if target != "" {
-					if stage = b.Lookup(target); stage == nil {
-						t.Fatalf("no stage %q after import", target)
+					if stage = selected[target]; stage == nil {
+						t.Fatalf("no stage for target %q after import", target)
 					}
 				}
 				if !checkTarget(ctx, t, f.data, b, target, stage) {
@@ -306,5 +307,68 @@ func TestParseWarnings(t *testing.T) {
 	}
 	if b.Lookup("build") == nil || len(b.Stages()) != 2 {
 		t.Fatalf("stages %v", b.Stages())
+	}
+}
+
+// TestParseKeepGoing imports a Dockerfile with stages that cannot be
+// imported: without ParseKeepGoing the import fails; with it, those stages
+// and the stages that use them are left out and reported, and every other
+// target compiles as BuildKit compiles it.
+func TestParseKeepGoing(t *testing.T) {
+	df := []byte(`FROM alpine AS ok
+RUN echo ok > /ok
+
+FROM alpine AS bad
+COPY --from=later /x /x
+
+FROM alpine AS later
+ONBUILD COPY --from=0 /x /x
+
+FROM bad AS uses-bad
+RUN true
+
+FROM alpine AS other
+COPY --from=ok /ok /ok
+`)
+	if _, err := multistage.ParseDockerfile(df); !errors.Is(err, multistage.ErrDockerfileSyntax) {
+		t.Fatalf("without ParseKeepGoing: got %v, want ErrDockerfileSyntax", err)
+	}
+	var skipped []multistage.SkippedStage
+	selected := map[string]string{}
+	b, err := multistage.ParseDockerfile(df,
+		multistage.ParseKeepGoing(func(s multistage.SkippedStage) { skipped = append(skipped, s) }),
+		multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s.Name() }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) != 3 {
+		t.Fatalf("skipped %v, want bad, later and uses-bad", skipped)
+	}
+	for i, want := range []struct {
+		name  string
+		index int
+		line  int
+		err   error
+	}{
+		{"bad", 1, 4, multistage.ErrDockerfileSyntax},
+		{"later", 2, 7, multistage.ErrUnsupported},
+		{"uses-bad", 3, 10, multistage.ErrUnsupported},
+	} {
+		s := skipped[i]
+		if s.Name != want.name || s.Index != want.index || s.Line != want.line || !errors.Is(s.Err, want.err) {
+			t.Errorf("skipped[%d] = %+v, want %s, index %d, line %d, %v", i, s, want.name, want.index, want.line, want.err)
+		}
+	}
+	if d := cmp.Diff(map[string]string{"": "other", "ok": "ok", "other": "other"}, selected); d != "" {
+		t.Errorf("targets (-want +got):\n%s", d)
+	}
+	if got := len(b.Stages()); got != 2 {
+		t.Errorf("%d stages, want ok and other", got)
+	}
+	// BuildKit converts "later" (it records the trigger), which the API
+	// cannot express; the other targets compile alike.
+	r := checkImport(context.Background(), df)
+	if d := cmp.Diff([]string{"", "ok", "other"}, r.matched); d != "" || len(r.converted) != 4 {
+		t.Errorf("targets %q converted by BuildKit; imported and compiled alike (-want +got):\n%s", r.converted, d)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -43,10 +44,16 @@ type Stage struct {
 	Name string
 	// Named is false for a stage that had no AS name.
 	Named bool
+	// Target is the stage's name in the Dockerfile, as --target takes
+	// it; "" when it has none.
+	Target string
 	// Line is the line of the FROM instruction.
 	Line int
 	// Calls are the methods called on the *Stage, in order.
 	Calls []Call
+	// Err is why the stage cannot be imported (an *UnsupportedError or a
+	// *SyntaxError), from WalkAll; its Calls are then incomplete.
+	Err error
 }
 
 // Call is a method call on a *Stage or a *Build, or an option constructor
@@ -207,8 +214,25 @@ func (w *walker) template(what, raw string) (string, error) {
 	return raw, nil
 }
 
-// Walk parses a Dockerfile and maps it to calls.
+// Walk parses a Dockerfile and maps it to calls. The error is the first
+// problem that stops the import, of the file or of any stage.
 func Walk(data []byte) (*Program, error) {
+	prog, err := WalkAll(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range prog.Stages {
+		if st.Err != nil {
+			return nil, st.Err
+		}
+	}
+	return prog, nil
+}
+
+// WalkAll is Walk that keeps going past a stage it cannot map: the error
+// of such a stage is in its Err, and the error returned is for the file
+// as a whole (a syntax error, an ARG before the first stage).
+func WalkAll(data []byte) (*Program, error) {
 	res, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, &SyntaxError{Line: errLine(err), Err: err}
@@ -261,14 +285,32 @@ func Walk(data []byte) (*Program, error) {
 			last[st.Name] = i
 		}
 	}
+	targetStage := declaresTargetStage(metaArgs, stages)
 	for i, st := range stages {
 		name := st.Name
 		if name == "" {
 			name = fmt.Sprintf("stage-%d", i)
+			if i == len(stages)-1 && targetStage && !used["default"] {
+				// BuildKit sets TARGETSTAGE to "default" when it builds
+				// an unnamed last stage; the Build sets it to the name
+				// of the target.
+				name = "default"
+			}
 			for n := 0; used[name]; n++ {
 				name = fmt.Sprintf("stage-%d-%d", i, n)
 			}
 			used[name] = true
+		} else if reservedStageName(name) {
+			// BuildKit accepts these names; the builder keeps them for
+			// the empty image and the build context, or refuses them.
+			alt := fmt.Sprintf("stage-%d", i)
+			for n := 0; used[alt]; n++ {
+				alt = fmt.Sprintf("stage-%d-%d", i, n)
+			}
+			used[alt] = true
+			w.prog.Warnings = append(w.prog.Warnings, Warning{Line: lineOf(st.Location), Message: fmt.Sprintf(
+				"stage name %q is not a stage name of the builder API: this stage is imported as %q, and what refers to it refers to that stage", name, alt)})
+			name = alt
 		} else if j := last[name]; j != i {
 			// BuildKit accepts a stage name twice: a later FROM of the
 			// name finds the latest stage before it, --from and --target
@@ -282,7 +324,7 @@ func Walk(data []byte) (*Program, error) {
 			w.prog.Warnings = append(w.prog.Warnings, Warning{Line: lineOf(st.Location), Message: fmt.Sprintf(
 				"stage name %q is used again on line %d, whose stage --from and --target find: this stage is imported as %q", st.Name, lineOf(stages[j].Location), name)})
 		}
-		w.prog.Stages = append(w.prog.Stages, Stage{Name: name, Named: st.Name != "", Line: lineOf(st.Location)})
+		w.prog.Stages = append(w.prog.Stages, Stage{Name: name, Named: st.Name != "", Target: st.Name, Line: lineOf(st.Location)})
 	}
 
 	for _, a := range metaArgs {
@@ -295,21 +337,60 @@ func Walk(data []byte) (*Program, error) {
 	}
 	for i, st := range stages {
 		w.current, w.index = &w.prog.Stages[i], i
-		w.line, w.instr = w.current.Line, "FROM"
-		if err := w.from(i, st); err != nil {
-			return nil, err
-		}
+		w.current.Err = w.stage(i, st)
 		if st.Name != "" {
 			w.names[st.Name] = i
 		}
+	}
+	return w.prog, nil
+}
+
+// stage maps the FROM and the instructions of stage i.
+func (w *walker) stage(i int, st instructions.Stage) error {
+	w.line, w.instr = w.current.Line, "FROM"
+	if err := w.from(i, st); err != nil {
+		return err
+	}
+	for _, cmd := range st.Commands {
+		w.line, w.instr = lineOf(cmd.Location()), strings.ToUpper(cmd.Name())
+		if err := w.command(cmd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reservedStageName reports whether BuildKit accepts name for a stage and
+// the builder API does not: "scratch" and "context", which the API keeps
+// for the empty image and the build context, and names longer than the
+// API's 128 bytes.
+func reservedStageName(name string) bool {
+	return name == "scratch" || name == "context" || len(name) > 128
+}
+
+// declaresTargetStage reports whether an ARG declares TARGETSTAGE.
+func declaresTargetStage(metaArgs []instructions.ArgCommand, stages []instructions.Stage) bool {
+	declares := func(a *instructions.ArgCommand) bool {
+		for _, kv := range a.Args {
+			if kv.Key == "TARGETSTAGE" {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range metaArgs {
+		if declares(&metaArgs[i]) {
+			return true
+		}
+	}
+	for _, st := range stages {
 		for _, cmd := range st.Commands {
-			w.line, w.instr = lineOf(cmd.Location()), strings.ToUpper(cmd.Name())
-			if err := w.command(cmd); err != nil {
-				return nil, err
+			if a, ok := cmd.(*instructions.ArgCommand); ok && declares(a) {
+				return true
 			}
 		}
 	}
-	return w.prog, nil
+	return false
 }
 
 func lineOf(r []parser.Range) int {
@@ -395,4 +476,74 @@ func crHeredoc(n *parser.Node) bool {
 		}
 	}
 	return false
+}
+
+// Target is a target of a Dockerfile and the stage it selects.
+type Target struct {
+	// Name is what --target takes; "" for the default target.
+	Name string
+	// Stage is the index of the stage in Program.Stages.
+	Stage int
+}
+
+// Targets returns the targets of the Dockerfile: the default target (the
+// last stage), then every stage name, which selects the last stage of
+// that name, in the order of the Dockerfile.
+func (p *Program) Targets() []Target {
+	if len(p.Stages) == 0 {
+		return nil
+	}
+	out := []Target{{Stage: len(p.Stages) - 1}}
+	seen := map[string]bool{}
+	for i := len(p.Stages) - 1; i >= 0; i-- {
+		if n := p.Stages[i].Target; n != "" && !seen[n] {
+			seen[n] = true
+			out = append(out, Target{Name: n, Stage: i})
+		}
+	}
+	slices.SortStableFunc(out[1:], func(a, b Target) int { return a.Stage - b.Stage })
+	return out
+}
+
+// Uses returns the stages that stage i may use: those its calls refer to,
+// every earlier stage when its base is chosen through a build arg, and a
+// stage whose name the ONBUILD triggers of its base stage hold (an
+// over-approximation: a trigger's text that holds the name).
+func (p *Program) Uses(i int) []int {
+	var out []int
+	var refs func(args []any)
+	refs = func(args []any) {
+		for _, a := range args {
+			switch x := a.(type) {
+			case StageRef:
+				out = append(out, int(x))
+			case Call:
+				refs(x.Args)
+			}
+		}
+	}
+	st := p.Stages[i]
+	for _, c := range st.Calls {
+		refs(c.Args)
+		switch c.Func {
+		case "FromExpand":
+			for j := range i {
+				out = append(out, j)
+			}
+		case "FromStage":
+			base := p.Stages[c.Args[0].(StageRef)]
+			for _, bc := range base.Calls {
+				if bc.Func != "OnBuild" {
+					continue
+				}
+				trigger := strings.ToLower(bc.Args[0].(string))
+				for j, o := range p.Stages {
+					if o.Target != "" && strings.Contains(trigger, strings.ToLower(o.Target)) {
+						out = append(out, j)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
