@@ -64,13 +64,14 @@ func SameConfig(t testing.TB, what string, want, got ocispecs.ImageConfig) {
 // Container is a container the test started on Docker Engine.
 type Container struct{ ID string }
 
-// RunDetached starts image on Docker Engine with args (docker run -d), the
-// given container port published on a free port of 127.0.0.1. The container
-// is removed when the test ends, and its log is shown if the test failed.
+// RunDetached starts image on Docker Engine with args (docker run -d), with
+// PORT=port in its environment (the sample apps serve there) and that
+// container port published on a free port of 127.0.0.1. The container is
+// removed when the test ends, and its log is shown if the test failed.
 func RunDetached(t testing.TB, image string, port int, args ...string) (Container, string) {
 	t.Helper()
 	ctx := context.Background()
-	run := append([]string{"run", "-d", "-p", fmt.Sprintf("127.0.0.1::%d", port), image}, args...)
+	run := append([]string{"run", "-d", "-e", fmt.Sprintf("PORT=%d", port), "-p", fmt.Sprintf("127.0.0.1::%d", port), image}, args...)
 	id := testenv.Docker(ctx, t, run...)
 	t.Cleanup(func() {
 		if t.Failed() {
