@@ -201,3 +201,19 @@ func TestBuild(t *testing.T) {
 
 	wantError(t, cli(t, nil, "build", app, "--addr", "unix://"+filepath.Join(t.TempDir(), "none.sock")), exitUnreachable, "cannot reach BuildKit")
 }
+
+// TestBuildDockerEngine: without BUILDKIT_HOST, build builds on Docker
+// Engine, where --load stores the image directly.
+func TestBuildDockerEngine(t *testing.T) {
+	testenv.DockerHost(t)
+	name := "multistage-e2e/cli:" + strings.ToLower(rand.Text()[:10])
+	t.Cleanup(func() { testenv.TryDocker(context.Background(), t, "rmi", "-f", name) })
+	r := cli(t, []string{"BUILDKIT_HOST="}, "build", "--load", name, "--progress", "quiet", app)
+	if r.code != 0 {
+		t.Fatalf("build on Docker Engine: exit %d\n%s", r.code, r.stderr)
+	}
+	out := testenv.Docker(context.Background(), t, "run", "--rm", name)
+	if !strings.Contains(out, "hello from the multistage command line, linux/amd64, uid 65532") {
+		t.Errorf("docker run %s: %q", name, out)
+	}
+}
