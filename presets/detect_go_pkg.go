@@ -104,6 +104,8 @@ type goAnalysis struct {
 	linkVars []GoLinkVar
 	varsWhy  []string
 	embeds   []goEmbed
+	ui       []NodeBuildOptions
+	uiWhy    []string
 }
 
 // goEmbed is a go:embed pattern that matches files another toolchain
@@ -174,7 +176,51 @@ func (t *goTree) analyze(m goModule, dir string) goAnalysis {
 		}
 	}
 	a.linkVars, a.varsWhy = goLinkVars(files)
+	for _, e := range a.embeds {
+		if slices.ContainsFunc(a.ui, func(o NodeBuildOptions) bool { return path.Join(o.Dir, o.OutputDir) == e.outDir }) {
+			continue
+		}
+		ui, why := t.nodeUI(e)
+		a.ui = append(a.ui, ui)
+		a.uiWhy = append(a.uiWhy, why)
+	}
 	return a
+}
+
+// nodeUI returns the Node.js build of an embedded directory, with what
+// Detect reads in the UI project (package manager, lockfile, Node.js
+// version, build script).
+func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
+	out := strings.TrimPrefix(strings.TrimPrefix(e.outDir, e.uiDir), "/")
+	if e.uiDir == "." {
+		out = e.outDir
+	}
+	o := NodeBuildOptions{OutputDir: out}
+	if e.uiDir != "." {
+		o.Dir = e.uiDir
+	}
+	why := e.pkgDir + " embeds " + strconv.Quote(e.pattern) + ", which " + path.Join(e.uiDir, "package.json") + " builds into " + e.outDir + ": a Node.js stage builds it (UI)"
+	found, err := Detect(t.osPath(e.uiDir))
+	if err != nil {
+		return o, why + " (" + err.Error() + ": check UI)"
+	}
+	for _, d := range found {
+		if d.NodeStatic == nil {
+			continue
+		}
+		n := d.NodeStatic
+		o.Version, o.PackageManager, o.Lockfile = n.Version, n.PackageManager, n.Lockfile
+		o.InstallFiles, o.InstallArgs, o.Script = n.InstallFiles, n.InstallArgs, n.Script
+		why += " with " + or(string(n.PackageManager), "npm")
+		if n.Lockfile != "" {
+			why += " (" + n.Lockfile + ")"
+		}
+		if d.Context != t.osPath(e.uiDir) {
+			why += "; the UI is a member of a Node.js workspace at " + d.Context + ": check UI"
+		}
+		return o, why
+	}
+	return o, why + "; its package.json has no build script Detect recognizes: set the UI's Script"
 }
 
 // importFile names the file of pkg that imports imp.
@@ -480,8 +526,9 @@ func (a goAnalysis) apply(o *GoOptions) string {
 		o.LinkVars = a.linkVars
 		r += "; -X build args for " + strings.Join(a.varsWhy, ", ")
 	}
-	for _, e := range a.embeds {
-		r += "; " + e.pkgDir + " embeds " + strconv.Quote(e.pattern) + ", the output " + e.outDir + " of the Node.js project " + e.uiDir
+	o.UI = a.ui
+	for _, why := range a.uiWhy {
+		r += "; " + why
 	}
 	return r
 }

@@ -121,6 +121,16 @@ type GoOptions struct {
 	// works in /app. The default is none, and no working directory is
 	// set.
 	WritableDirs []string
+	// UI are Node.js projects whose build output the program embeds
+	// (//go:embed ui/dist): each is built in a stage of its own by
+	// [NodeBuildStage], named "ui" ("ui-2", ... for more), and its output
+	// directory, <Dir>/<OutputDir>, is copied to the same path in the
+	// sources after they are copied and before BeforeBuild and go build.
+	// The sources are copied without that directory and without
+	// <Dir>/node_modules, so that nothing built on the host gets in. The
+	// default is none. The build arg NODE_VERSION is the first UI's
+	// Version.
+	UI []NodeBuildOptions
 	// Steps are the caller's own instructions at named points: in the
 	// builder, BeforeInstall after go.mod and go.sum are copied and
 	// before "go mod download" (with Vendor, before the sources are
@@ -225,6 +235,27 @@ func Go(opts GoOptions) *GoBuild {
 
 	b := multistage.New()
 	b.Arg("GO_VERSION", or(opts.Version, "1.22"))
+	type uiOutput struct {
+		stage    *multistage.Stage
+		out, dst string
+	}
+	var uis []uiOutput
+	var noHostBuilds []string
+	for i, ui := range opts.UI {
+		name := "ui"
+		if i > 0 {
+			name = "ui-" + itoa(i+1)
+		}
+		if i == 0 {
+			// One NODE_VERSION for all the UI stages: the first's.
+			b.Arg("NODE_VERSION", or(ui.Version, "20"))
+		}
+		st, out := nodeBuildStage(b, name, ui)
+		dir := cleanRel(ui.Dir)
+		dst := path.Join(dir, or(ui.OutputDir, "dist"))
+		uis = append(uis, uiOutput{st, out, dst})
+		noHostBuilds = append(noHostBuilds, dst, path.Join(dir, "node_modules"))
+	}
 	build := b.Stage("build")
 	if opts.CGO {
 		build.FromExpand("golang:${GO_VERSION}-bookworm")
@@ -239,7 +270,14 @@ func Go(opts GoOptions) *GoBuild {
 	} else {
 		opts.Steps.beforeInstall(build)
 	}
-	build.Copy(".", ".")
+	if len(uis) > 0 {
+		build.Copy(".", ".", multistage.Exclude(noHostBuilds...))
+	} else {
+		build.Copy(".", ".")
+	}
+	for _, ui := range uis {
+		build.CopyFrom(ui.stage, ui.out, "./"+ui.dst)
+	}
 	opts.Steps.beforeBuild(build)
 
 	ldflags := "-s -w"

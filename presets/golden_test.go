@@ -54,6 +54,10 @@ func presetCases() []presetCase {
 				return presets.Go(presets.GoOptions{Workspace: true, ModuleDir: "services/api", Modules: []string{"services/api", "libs/shared"},
 					Package: "./cmd/api", Binary: "api"}).Build
 			}},
+		{"go-ui", "a UI built by Node.js in a stage of its own, its output copied into the sources before go build",
+			func() *multistage.Build {
+				return presets.Go(presets.GoOptions{CGO: true, UI: []presets.NodeBuildOptions{{Dir: "ui", OutputDir: "build"}, {Dir: "admin", PackageManager: presets.Pnpm}}}).Build
+			}},
 		{"go-steps", "the Steps at their documented points, link-time variables from build args, a writable data directory",
 			func() *multistage.Build {
 				return presets.Go(presets.GoOptions{
