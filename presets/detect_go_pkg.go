@@ -189,13 +189,9 @@ func (t *goTree) analyze(m goModule, dir string) goAnalysis {
 
 // nodeUI returns the Node.js build of an embedded directory, with what
 // Detect reads in the UI project (package manager, lockfile, Node.js
-// version, build script).
+// version, build script, the workspace it is a member of).
 func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
-	out := strings.TrimPrefix(strings.TrimPrefix(e.outDir, e.uiDir), "/")
-	if e.uiDir == "." {
-		out = e.outDir
-	}
-	o := NodeBuildOptions{OutputDir: out}
+	o := NodeBuildOptions{OutputDir: relTo(e.uiDir, e.outDir)}
 	if e.uiDir != "." {
 		o.Dir = e.uiDir
 	}
@@ -209,18 +205,36 @@ func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
 			continue
 		}
 		n := d.NodeStatic
-		o.Version, o.PackageManager, o.Lockfile = n.Version, n.PackageManager, n.Lockfile
-		o.InstallFiles, o.InstallArgs, o.Script = n.InstallFiles, n.InstallArgs, n.Script
+		root, err := filepath.Rel(t.context, d.Context)
+		if root = filepath.ToSlash(root); err != nil || root == ".." || strings.HasPrefix(root, "../") {
+			return o, why + "; the UI belongs to a Node.js workspace at " + d.Context + ", outside the build context: set UI"
+		}
+		o = NodeBuildOptions{Version: n.Version, Dir: cleanRel(root), PackageManager: n.PackageManager, PackageManagerVersion: n.PackageManagerVersion,
+			Lockfile: n.Lockfile, InstallFiles: n.InstallFiles, InstallArgs: n.InstallArgs, Workspace: n.Workspace, WorkspaceDeps: n.WorkspaceDeps,
+			Turbo: n.Turbo, Script: n.Script, CacheDirs: n.CacheDirs}
+		o.OutputDir = relTo(path.Join(o.Dir, o.Workspace), e.outDir)
+		if o.Dir == "." {
+			o.Dir = ""
+		}
 		why += " with " + or(string(n.PackageManager), "npm")
 		if n.Lockfile != "" {
 			why += " (" + n.Lockfile + ")"
 		}
-		if d.Context != t.osPath(e.uiDir) {
-			why += "; the UI is a member of a Node.js workspace at " + d.Context + ": check UI"
+		if n.Workspace != "" {
+			why += ", as the member " + n.Workspace + " of the workspace at " + cleanRel(root)
 		}
 		return o, why
 	}
 	return o, why + "; its package.json has no build script Detect recognizes: set the UI's Script"
+}
+
+// relTo returns target relative to base, both cleaned slash paths
+// relative to the same root, target under base.
+func relTo(base, target string) string {
+	if base == "." || base == "" {
+		return target
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(target, base), "/")
 }
 
 // importFile names the file of pkg that imports imp.

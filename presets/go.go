@@ -124,7 +124,7 @@ type GoOptions struct {
 	// UI are Node.js projects whose build output the program embeds
 	// (//go:embed ui/dist): each is built in a stage of its own by
 	// [NodeBuildStage], named "ui" ("ui-2", ... for more), and its output
-	// directory, <Dir>/<OutputDir>, is copied to the same path in the
+	// directory, <Dir>/<Workspace>/<OutputDir>, is copied to the same path in the
 	// sources after they are copied and before BeforeBuild and go build.
 	// The sources are copied without that directory and without
 	// <Dir>/node_modules, so that nothing built on the host gets in. The
@@ -250,9 +250,9 @@ func Go(opts GoOptions) *GoBuild {
 			// One NODE_VERSION for all the UI stages: the first's.
 			b.Arg("NODE_VERSION", or(ui.Version, "20"))
 		}
-		st, out := nodeBuildStage(b, name, ui)
+		st, out := nodeBuildStage(b, name, ui, nodeBuildHow{self: true})
 		dir := cleanRel(ui.Dir)
-		dst := path.Join(dir, or(ui.OutputDir, "dist"))
+		dst := path.Join(dir, ui.Workspace, or(ui.OutputDir, "dist"))
 		uis = append(uis, uiOutput{st, out, dst})
 		noHostBuilds = append(noHostBuilds, dst, path.Join(dir, "node_modules"))
 	}
