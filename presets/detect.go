@@ -95,11 +95,25 @@ func (d Detection) Build() *multistage.Build {
 //     of the lockfile (or of the "packageManager" field) and the Node.js
 //     version of .nvmrc or .node-version;
 //   - pom.xml: [Maven], with the Maven wrapper when mvnw is there, the jar
-//     name and the Java version from the POM;
-//   - requirements.txt, or a pyproject.toml with a [project] or
-//     [build-system] table: [Python], with the Python version
-//     of .python-version, a wheels/ directory as --find-links, and the
-//     entry point (app.py, main.py or the one [project.scripts] entry).
+//     name, the Java version (.sdkmanrc, .java-version, else the POM and
+//     its parents), Spring Boot's version (its layers are extracted) and
+//     server.port; on the root of a reactor, one detection per module
+//     whose jar runs with java -jar (built with -pl <module> -am), and on
+//     a module, its reactor's root as Context;
+//   - requirements.txt (or requirements/production.txt, prod.txt),
+//     uv.lock, poetry.lock, Pipfile.lock, or a pyproject.toml with a
+//     [project] or [build-system] table: [Python], with the package
+//     manager of the lockfile, the requirements files that
+//     requirements.txt includes (-r, -c), the Python version
+//     (.python-version, runtime.txt, else the newest supported version
+//     that requires-python allows), the Debian packages of dependencies
+//     that build from source (psycopg2: libpq-dev in the builder, libpq5
+//     in the runtime; mysqlclient; pycairo; uwsgi), and the command: the
+//     Procfile's web process, a Django project's WSGI (or ASGI)
+//     application under gunicorn (or uvicorn) with collectstatic when
+//     STATIC_ROOT is set, a FastAPI app under uvicorn, a Flask app
+//     (FLASK_APP, .flaskenv) under gunicorn, the one [project.scripts]
+//     entry, app.py or main.py; the port of the Procfile or .env.
 //
 // A project can match several presets (a Go server with a web front end,
 // a Node.js application with both scripts). Detect returns no error for a

@@ -24,8 +24,8 @@
 //     and served by nginx, optionally as a single-page application.
 //   - [NodeServer]: a Node.js server with its production dependencies only.
 //   - [Maven]: a jar built with Maven (or the Maven wrapper), run on a JRE.
-//   - [Python]: packages installed into a prefix in a builder and copied
-//     into a clean image of the same Python.
+//   - [Python]: packages installed into a virtual environment in a builder
+//     and copied into a clean image of the same Python.
 //
 // [Detect] looks at a project directory and returns the presets that fit
 // it, with the options it could read from the project:

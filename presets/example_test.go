@@ -150,8 +150,9 @@ func ExampleDetect() {
 			<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest>
 				<mainClass>com.example.Hello</mainClass>
 			</manifest></archive></configuration></plugin></plugins></build></project>`,
-		"requirements.txt": "flask==3.0.3\n",
-		"app.py":           "",
+		"requirements.txt": "flask==3.1.3\ngunicorn==23.0.0\n",
+		"app.py":           "from flask import Flask\n\napp = Flask(__name__)\n",
+		".python-version":  "3.12\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			fmt.Println(err)
@@ -174,7 +175,7 @@ func ExampleDetect() {
 	fmt.Print(string(df))
 	// Output:
 	// maven: pom.xml; builds target/hello-1.0.0.jar, Java 21 (maven.compiler.release); port 8080 assumed, set Port
-	// python: requirements.txt; runs python app.py
+	// python: requirements.txt; Python 3.12 (.python-version); runs the Flask application app:app under gunicorn; port 8000 assumed, set Port
 	// ARG JAVA_VERSION=21
 	//
 	// FROM --platform=$BUILDPLATFORM maven:3.9-eclipse-temurin-${JAVA_VERSION} AS build

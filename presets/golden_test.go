@@ -125,6 +125,16 @@ func presetCases() []presetCase {
 			func() *multistage.Build {
 				return presets.Maven(presets.MavenOptions{Wrapper: true, SpringBootVersion: "2.7.18", JavaOpts: []string{"-XX:MaxRAMPercentage=75"}}).Build
 			}},
+		{"python-uv-steps", "a uv project with Django's collectstatic, system packages in both stages, every step and a writable directory",
+			func() *multistage.Build {
+				return presets.Python(presets.PythonOptions{PackageManager: presets.UV, Project: true, Version: "3.13", DjangoSettings: "mysite.settings", CollectStatic: true,
+					BuildPackages: []string{"gcc", "libpq-dev"}, RuntimePackages: []string{"libpq5"}, WritableDirs: []string{"media"}, Port: 8000,
+					Cmd: []string{"gunicorn", "mysite.wsgi"}, Steps: steps("python")}).Build
+			}},
+		{"python-pipenv", "Pipfile.lock installed by pip with its hashes, offline from local wheels, the project after the sources",
+			func() *multistage.Build {
+				return presets.Python(presets.PythonOptions{PackageManager: presets.Pipenv, FindLinks: "wheels", NoIndex: true, Project: true}).Build
+			}},
 		{"python", "defaults: requirements into /install, copied into the same slim Python",
 			func() *multistage.Build { return presets.Python(presets.PythonOptions{}).Build }},
 		{"python-offline", "local wheels with --no-index, as the sample app builds offline",

@@ -1,0 +1,2 @@
+FLASK_APP=shop
+FLASK_DEBUG=0
