@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -231,12 +230,6 @@ func detectPython(p *project) ([]Detection, error) {
 		o.PackageManager = ""
 	}
 	return []Detection{{Preset: PresetPython, Reason: strings.Join(py.notes, "; "), Python: o}}, nil
-}
-
-// fileExists says whether file is a regular file.
-func fileExists(file string) bool {
-	fi, err := os.Stat(file)
-	return err == nil && fi.Mode().IsRegular()
 }
 
 // poetryLockVersion returns the Poetry version of the first line of

@@ -82,7 +82,7 @@ type PythonOptions struct {
 	// [build-system] table (and no package-mode = false for Poetry).
 	Project bool
 	// FindLinks is a directory of the build context holding wheels, copied
-	// into the builder before the install and passed to pip as
+	// into the builder as /wheels before the install and passed to pip as
 	// --find-links. It is not copied into the runtime image. The default
 	// is none. Only for [Pip] and [Pipenv].
 	FindLinks string
@@ -214,8 +214,10 @@ func Python(opts PythonOptions) *PythonBuild {
 	if opts.NoIndex {
 		pipFlags = append(pipFlags, "--no-index")
 	}
+	findLinks := ""
 	if opts.FindLinks != "" {
-		pipFlags = append(pipFlags, "--find-links="+opts.FindLinks)
+		findLinks = "/wheels"
+		pipFlags = append(pipFlags, "--find-links="+findLinks)
 	}
 	pipFlags = append(pipFlags, opts.PipArgs...)
 	sources := opts.Project || opts.CollectStatic || opts.Steps.BeforeBuild != nil || opts.Steps.AfterBuild != nil
@@ -240,7 +242,7 @@ func Python(opts PythonOptions) *PythonBuild {
 	activate(build)
 	build.Workdir("/app")
 	if opts.FindLinks != "" {
-		build.Copy(opts.FindLinks, "./"+opts.FindLinks)
+		build.Copy(opts.FindLinks, findLinks)
 	}
 
 	var manifests []string
@@ -271,11 +273,22 @@ func Python(opts PythonOptions) *PythonBuild {
 		build.RunHeredoc(pipfileLockScript(pipFlags), PipCache())
 	}
 
+	// What the image never gets from the sources: caches, the wheels,
+	// and the directories its user writes to.
+	exclude := append([]string{}, pythonJunk...)
+	if opts.FindLinks != "" {
+		exclude = append(exclude, strings.TrimPrefix(path.Clean(opts.FindLinks), "./"))
+	}
+	for _, d := range opts.WritableDirs {
+		if !path.IsAbs(d) {
+			exclude = append(exclude, path.Clean(d))
+		}
+	}
 	if opts.DjangoSettings != "" {
 		build.Env("DJANGO_SETTINGS_MODULE", opts.DjangoSettings)
 	}
 	if sources {
-		build.Copy(".", ".", multistage.Exclude(pythonJunk...))
+		build.Copy(".", ".", multistage.Exclude(exclude...))
 		opts.Steps.beforeBuild(build)
 		if opts.Project {
 			switch pm {
@@ -297,15 +310,6 @@ func Python(opts PythonOptions) *PythonBuild {
 		opts.Steps.afterBuild(build)
 	}
 
-	exclude := append([]string{}, pythonJunk...)
-	if opts.FindLinks != "" {
-		exclude = append(exclude, opts.FindLinks)
-	}
-	for _, d := range opts.WritableDirs {
-		if !path.IsAbs(d) {
-			exclude = append(exclude, path.Clean(d))
-		}
-	}
 	rt := b.Stage("runtime").FromExpand("python:${PYTHON_VERSION}-slim").
 		Env("PYTHONDONTWRITEBYTECODE", "1").
 		Env("PYTHONUNBUFFERED", "1")
@@ -320,7 +324,7 @@ func Python(opts PythonOptions) *PythonBuild {
 	rt.Workdir("/app").
 		CopyFrom(build, venv, venv, multistage.Link())
 	if sources {
-		rt.CopyFrom(build, "/app", "/app", multistage.Link(), multistage.Exclude(exclude...))
+		rt.CopyFrom(build, "/app", "/app", multistage.Link())
 	} else {
 		rt.Copy(".", ".", multistage.Link(), multistage.Exclude(exclude...))
 	}
