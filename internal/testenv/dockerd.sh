@@ -20,8 +20,9 @@ DOCKER_CLI=/usr/bin/docker # the docker.io client, of the same version as the en
 # Bridge addresses, first one free on this host wins: the documentation ranges of RFC 5737,
 # which reach nothing. Some hosts use 192.0.2.0/24 themselves (then it is skipped).
 DOCKER_BIPS="192.0.2.1/24 198.51.100.1/24 203.0.113.1/24"
-# The bridge of our dockerd when docker0 belongs to another Docker Engine on the host.
-DOCKER_OWN_BRIDGE=msdocker0
+# The bridge of our dockerd when docker0 belongs to another Docker Engine on the host: named
+# after the state dir, so that two test environments never share one.
+DOCKER_OWN_BRIDGE=ms-$(printf %s "$STATE" | sha256sum | cut -c1-8)
 
 if [[ $(( ${#DOCKER_SOCK} )) -gt 100 ]]; then
   die "socket path $DOCKER_SOCK is too long for a unix socket; set MULTISTAGE_TESTENV_STATE to a shorter dir"
