@@ -127,7 +127,7 @@ func presetCases() []presetCase {
 			}},
 		{"python-uv-steps", "a uv project with Django's collectstatic, system packages in both stages, every step and a writable directory",
 			func() *multistage.Build {
-				return presets.Python(presets.PythonOptions{PackageManager: presets.UV, Project: true, Version: "3.13", DjangoSettings: "mysite.settings", CollectStatic: true,
+				return presets.Python(presets.PythonOptions{PackageManager: presets.UV, Project: true, Version: "3.13", DjangoSettings: "mysite.settings", CollectStatic: true, Extras: []string{"postgres"},
 					BuildPackages: []string{"gcc", "libpq-dev"}, RuntimePackages: []string{"libpq5"}, WritableDirs: []string{"media"}, Port: 8000,
 					Cmd: []string{"gunicorn", "mysite.wsgi"}, Steps: steps("python")}).Build
 			}},

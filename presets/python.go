@@ -74,6 +74,11 @@ type PythonOptions struct {
 	// them. Patterns such as "requirements/*.txt" are allowed. The
 	// default is none. [Detect] follows the includes and lists them.
 	InstallFiles []string
+	// Extras are the optional dependency groups of the project to install
+	// too: uv sync --extra <name>, poetry install --extras <name>. The
+	// default is none. Only for [UV] and [Poetry] (name extras in the
+	// requirements file for pip: "app[pgsql]").
+	Extras []string
 	// Project installs the project itself from its pyproject.toml (or
 	// setup.py), after the dependencies and the sources: pip install
 	// --no-deps . after pinned Requirements (pip install . without them),
@@ -220,6 +225,14 @@ func Python(opts PythonOptions) *PythonBuild {
 		pipFlags = append(pipFlags, "--find-links="+findLinks)
 	}
 	pipFlags = append(pipFlags, opts.PipArgs...)
+	var extras []string
+	for _, e := range opts.Extras {
+		if pm == Poetry {
+			extras = append(extras, "--extras", e)
+		} else {
+			extras = append(extras, "--extra", e)
+		}
+	}
 	sources := opts.Project || opts.CollectStatic || opts.Steps.BeforeBuild != nil || opts.Steps.AfterBuild != nil
 
 	b := multistage.New()
@@ -266,9 +279,9 @@ func Python(opts PythonOptions) *PythonBuild {
 			build.Run(shellJoin(pip, append(append([]string{}, pipFlags...), "-r", req)), PipCache())
 		}
 	case UV:
-		build.Run("uv sync --locked --no-dev --no-install-project", UVCache())
+		build.Run(shellJoin("uv sync --locked --no-dev --no-install-project", extras), UVCache())
 	case Poetry:
-		build.Run("poetry install --only main --no-root --no-interaction --no-ansi", PoetryCache())
+		build.Run(shellJoin("poetry install --only main --no-root --no-interaction --no-ansi", extras), PoetryCache())
 	case Pipenv:
 		build.RunHeredoc(pipfileLockScript(pipFlags), PipCache())
 	}
@@ -299,9 +312,9 @@ func Python(opts PythonOptions) *PythonBuild {
 				}
 				build.Run(shellJoin(cmd, append(append([]string{}, pipFlags...), ".")), PipCache())
 			case UV:
-				build.Run("uv sync --locked --no-dev --no-editable", UVCache())
+				build.Run(shellJoin("uv sync --locked --no-dev --no-editable", extras), UVCache())
 			case Poetry:
-				build.Run("poetry install --only main --no-interaction --no-ansi", PoetryCache())
+				build.Run(shellJoin("poetry install --only main --no-interaction --no-ansi", extras), PoetryCache())
 			}
 		}
 		if opts.CollectStatic {
