@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,6 +119,46 @@ func TestMountModeBits(t *testing.T) {
 		b.Stage("s").From("alpine").Run("tool", multistage.SecretMount("tool", multistage.Mode(mode)))
 		if err := b.Validate(); !errors.Is(err, multistage.ErrInvalidValue) {
 			t.Errorf("Mode(%v): got %v, want ErrInvalidValue", mode, err)
+		}
+	}
+}
+
+// TestDevice checks RUN --device in both backends, names that BuildKit's
+// parser would read as a key included, and that a name that cannot be
+// written inside the flag is refused.
+func TestDevice(t *testing.T) {
+	b := multistage.New()
+	b.Stage("s").From("alpine").Run("nvidia-smi",
+		multistage.Device("vendor.com/gpu=all", multistage.Required()),
+		multistage.Device("required"),
+		multistage.Device("name=x", multistage.Required()),
+		multistage.Device("Required=yes"))
+	diff, res, err := crosscheck.Check(context.Background(), b, crosscheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff != "" {
+		t.Fatalf("Compile and BuildKit differ:\n%s\n%s", diff, res.Dockerfile)
+	}
+	var devices []string
+	for _, dt := range res.Compiled.Definition.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range op.GetExec().GetCdiDevices() {
+			devices = append(devices, fmt.Sprintf("%s optional=%v", d.Name, d.Optional))
+		}
+	}
+	want := []string{"vendor.com/gpu=all optional=false", "required optional=true", "name=x optional=false", "Required=yes optional=true"}
+	if !slices.Equal(devices, want) {
+		t.Errorf("devices %q, want %q\n%s", devices, want, res.Dockerfile)
+	}
+	for _, name := range []string{"", "a,b", "a b", `"x"`} {
+		b := multistage.New()
+		b.Stage("s").From("alpine").Run("true", multistage.Device(name))
+		if err := b.Validate(); err == nil {
+			t.Errorf("Device(%q) accepted", name)
 		}
 	}
 }

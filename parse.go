@@ -275,7 +275,7 @@ var options = map[string]any{
 	"StartInterval": StartInterval, "Retries": Retries,
 	"ChmodSymbolic": ChmodSymbolic, "MoreContent": MoreContent,
 	"Checksum": Checksum, "KeepGitDir": KeepGitDir, "MountExpand": MountExpand,
-	"Unpack": Unpack, "MountOptionExpand": MountOptionExpand,
+	"Unpack": Unpack, "MountOptionExpand": MountOptionExpand, "Device": Device,
 }
 
 // applyProgram makes the calls of an imported Dockerfile on a new Build,

@@ -375,12 +375,53 @@ func unixMode(mode fs.FileMode) (uint32, bool) {
 }
 
 // Required makes a secret or SSH mount fail the build when the client does
-// not provide it.
-func Required() MountOption {
-	return mountFunc(func(c *mountConfig) {
-		if c.only("Required", ir.MountSecret, ir.MountSSH) {
-			c.m.Required = true
+// not provide it, and a [Device] fail the command when the daemon has no
+// such device.
+func Required() RequiredOption { return required{} }
+
+// RequiredOption is the option [Required], which applies to mounts and to
+// devices alike.
+type RequiredOption interface {
+	MountOption
+	DeviceOption
+}
+
+type required struct{}
+
+func (required) applyMount(c *mountConfig) {
+	if c.only("Required", ir.MountSecret, ir.MountSSH) {
+		c.m.Required = true
+	}
+}
+
+func (required) applyDevice(d *ir.Device) { d.Required = true }
+
+// DeviceOption configures a [Device]: [Required].
+type DeviceOption interface{ applyDevice(*ir.Device) }
+
+// Device gives the command the CDI device name, a fully qualified name
+// such as "vendor.com/gpu=all", when the daemon has it; with [Required]
+// the command fails without it:
+//
+//	RUN --device=vendor.com/gpu=all,required nvidia-smi
+//
+// The name is written inside the flag: printable ASCII without white space,
+// quotes, '\' or ','. It compiles to an llb CDI device of the exec op; a
+// daemon without CDI support refuses it, and with [WithLLBCaps] Compile
+// says so first.
+func Device(name string, opts ...DeviceOption) RunOption {
+	return runFunc(func(c *runConfig) {
+		if err := checkFlagWord("device", name, ","); err != nil {
+			c.errs = append(c.errs, err)
+			return
 		}
+		d := ir.Device{Name: name}
+		for _, o := range opts {
+			if o != nil {
+				o.applyDevice(&d)
+			}
+		}
+		c.run.Devices = append(c.run.Devices, d)
 	})
 }
 

@@ -595,6 +595,10 @@ func checkLine(in instr) error {
 				n.bare(v.Word)
 			}
 		}
+		for _, d := range x.Devices {
+			n += 32 // --device=name=...,required
+			n.bare(d.Name)
+		}
 		n.json(x.Argv...)
 		if x.Shell {
 			if !ir.ScriptNeedsHeredoc(x.Command) {

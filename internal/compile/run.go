@@ -78,6 +78,20 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 	case "host":
 		opts = append(opts, llb.Network(pb.NetMode_HOST))
 	}
+	if len(r.Devices) > 0 {
+		// The frontend drops devices for a daemon without CDI; Compile
+		// refuses, as it does for every capability the daemon lacks.
+		if err := c.need("RUN --device", pb.CapExecMetaCDI); err != nil {
+			return err
+		}
+		for _, d := range r.Devices {
+			dopts := []llb.CDIDeviceOption{llb.CDIDeviceName(d.Name)}
+			if !d.Required {
+				dopts = append(dopts, llb.CDIDeviceOptional)
+			}
+			opts = append(opts, llb.AddCDIDevice(dopts...))
+		}
+	}
 	var env shell.EnvGetter
 	if len(s.buildArgs) > 0 {
 		// Only the history line needs the environment: skip evaluating it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -182,7 +183,9 @@ func (w *walker) copy(c copyArgs) error {
 		}
 	}
 	if dst == "" {
-		return w.unsupported("empty destination path")
+		// BuildKit reads an empty destination as the working directory
+		// (pathRelativeToWorkingDir), as it reads ".".
+		dst = "."
 	}
 	var more []any
 	if len(srcs) > 1 {
@@ -252,11 +255,15 @@ func (w *walker) copy(c copyArgs) error {
 // to variables (given raw, with Expand) is told apart once expanded.
 func (w *walker) addCall(srcs []string, dst string, opts []any, expand bool) error {
 	kind := "Add"
+	kinds := map[SourceKind]bool{}
+	templates := false
 	for i, s := range srcs {
 		if expand && strings.Contains(s, "$") {
+			templates = true
 			continue
 		}
 		k, err := KindOf(s)
+		kinds[k] = true
 		switch {
 		case err != nil:
 			return &SyntaxError{Line: w.line, Err: err}
@@ -266,6 +273,23 @@ func (w *walker) addCall(srcs []string, dst string, opts []any, expand bool) err
 		case k == URLSource:
 			kind = "AddURL"
 		}
+	}
+	if !templates {
+		// BuildKit reads --keep-git-dir for git sources only, and
+		// --unpack for the others; the API refuses an option that does
+		// nothing.
+		opts = slices.DeleteFunc(opts, func(o any) bool {
+			c, ok := o.(Call)
+			switch {
+			case ok && c.Func == "KeepGitDir" && !kinds[GitSource]:
+				w.warn("ADD --keep-git-dir has no git repository to apply to; BuildKit ignores it, and so does the import")
+				return true
+			case ok && c.Func == "Unpack" && !kinds[LocalSource] && !kinds[URLSource]:
+				w.warn("ADD --unpack does not apply to a git repository; BuildKit ignores it, and so does the import")
+				return true
+			}
+			return false
+		})
 	}
 	w.add(kind, append([]any{srcs[0], dst}, opts...)...)
 	return nil

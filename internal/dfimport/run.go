@@ -12,7 +12,7 @@ import (
 	"github.com/tonistiigi/go-csvvalue"
 )
 
-var knownRunFlags = map[string]bool{"mount": true, "network": true, "security": true}
+var knownRunFlags = map[string]bool{"mount": true, "network": true, "security": true, "device": true}
 
 func (w *walker) run(c *instructions.RunCommand) error {
 	for _, f := range c.FlagsUsed {
@@ -119,6 +119,16 @@ func (w *walker) run(c *instructions.RunCommand) error {
 		case "security":
 			opts = append(opts, opt("Security", instructions.GetSecurity(c)))
 		}
+	}
+	for _, d := range instructions.GetDevices(c) {
+		if d.Name == "" {
+			return w.unsupported("RUN --device without a device name")
+		}
+		args := []any{d.Name}
+		if d.Required {
+			args = append(args, opt("Required"))
+		}
+		opts = append(opts, opt("Device", args...))
 	}
 
 	if !c.PrependShell {

@@ -697,6 +697,13 @@ func (r *renderer) run(x *ir.Run) (string, error) {
 	default:
 		return "", unsafef("security %q", short(x.Security))
 	}
+	for _, d := range x.Devices {
+		f, err := device(d)
+		if err != nil {
+			return "", err
+		}
+		words = append(words, "--device="+f)
+	}
 	if !x.Shell {
 		if x.Command != "" {
 			return "", unsafef("exec-form RUN with a shell command")
@@ -947,4 +954,23 @@ func healthcheck(h *ir.Healthcheck) (string, error) {
 		return "", unsafef("shell healthcheck %q must be one line, without white space at either end, not be a JSON array nor end with '\\'", short(cmd))
 	}
 	return strings.Join(append(words, "CMD", cmd), " "), nil
+}
+
+// device renders the value of RUN --device: the name, and ",required".
+// BuildKit reads it as CSV fields (instructions.ParseDevice), where a
+// first field "required", "required=..." or "name=..." means something
+// else: such a name is written as name=<name>.
+func device(d ir.Device) (string, error) {
+	if err := checkFlag("device", d.Name, ","); err != nil {
+		return "", err
+	}
+	v := d.Name
+	key, _, _ := strings.Cut(strings.ToLower(d.Name), "=")
+	if key == "name" || key == "required" {
+		v = "name=" + v
+	}
+	if d.Required {
+		v += ",required"
+	}
+	return v, nil
 }

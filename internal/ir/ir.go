@@ -208,6 +208,15 @@ type Run struct {
 	Mounts   []Mount
 	Network  string // "", "default", "none" or "host"
 	Security string // "", "sandbox" or "insecure"
+	// Devices are the CDI devices of RUN --device, in order.
+	Devices []Device
+}
+
+// Device is a CDI device of RUN --device: a fully qualified name such as
+// vendor.com/class=name, which the command fails without when Required.
+type Device struct {
+	Name     string
+	Required bool
 }
 
 // MountType is the type of a RUN --mount.
