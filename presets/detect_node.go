@@ -414,6 +414,7 @@ func (r *nodeRoot) detectMember(m nodeMember) []Detection {
 	}
 	a.why = append(a.why, r.using...)
 	a.prisma()
+	env := a.installEnv()
 	version := a.nodeVersion()
 	static, server := a.static(), a.server()
 	for _, d := range []*Detection{static, server} {
@@ -423,10 +424,12 @@ func (r *nodeRoot) detectMember(m nodeMember) []Detection {
 		if o := d.NodeStatic; o != nil {
 			o.Version, o.PackageManager, o.PackageManagerVersion, o.Lockfile = version, r.pm, r.pmVersion, r.lockfile
 			o.InstallFiles, o.Workspace, o.WorkspaceDeps, o.Turbo = a.files, a.ws, a.deps, r.turbo && a.ws != ""
+			o.InstallEnv = env
 		}
 		if o := d.NodeServer; o != nil {
 			o.Version, o.PackageManager, o.PackageManagerVersion, o.Lockfile = version, r.pm, r.pmVersion, r.lockfile
 			o.InstallFiles, o.Workspace, o.WorkspaceDeps, o.Turbo = a.files, a.ws, a.deps, r.turbo && a.ws != ""
+			o.InstallEnv = env
 		}
 		d.Reason = strings.Join(slices.Concat(head, []string{d.Reason}, a.why), "; ")
 	}
@@ -442,6 +445,43 @@ func (r *nodeRoot) detectMember(m nodeMember) []Detection {
 		return []Detection{*static}
 	}
 	return nil
+}
+
+// binaryDownloads are devDependencies whose install script downloads a
+// large binary that no build needs (a test runner's browser or app), and
+// the variable that skips the download.
+var binaryDownloads = []struct{ pkg, env, value string }{
+	{"cypress", "CYPRESS_INSTALL_BINARY", "0"},
+	{"puppeteer", "PUPPETEER_SKIP_DOWNLOAD", "true"},
+	{"electron", "ELECTRON_SKIP_BINARY_DOWNLOAD", "1"},
+}
+
+// installEnv returns the environment that skips the downloads of the
+// binaries of devDependencies that only tests or development use, in the
+// package or, for a member, at the root of its workspace.
+func (a *nodeApp) installEnv() map[string]string {
+	var env map[string]string
+	for _, b := range binaryDownloads {
+		if a.pkg.isDev(b.pkg) || a.ws != "" && a.r.pkg.isDev(b.pkg) || a.r.members != nil && a.anyMemberDev(b.pkg) {
+			if env == nil {
+				env = map[string]string{}
+			}
+			env[b.env] = b.value
+			a.why = append(a.why, b.env+"="+b.value+": "+b.pkg+", a devDependency, downloads a binary on install that the image does not need")
+		}
+	}
+	return env
+}
+
+// anyMemberDev reports whether a member of the workspace has pkg as a
+// devDependency: the install at the root installs every member's.
+func (a *nodeApp) anyMemberDev(pkg string) bool {
+	for _, m := range a.r.members {
+		if m.pkg.isDev(pkg) {
+			return true
+		}
+	}
+	return false
 }
 
 // prisma adds the Prisma schema to the install files: @prisma/client's

@@ -1,7 +1,9 @@
 package presets
 
 import (
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/multistage/multistage"
@@ -41,6 +43,12 @@ type NodeBuildOptions struct {
 	// InstallArgs are extra arguments of the install command. The default
 	// is none.
 	InstallArgs []string
+	// InstallEnv are environment variables of the install, set with ENV
+	// in each stage that installs, before the install command: such as
+	// CYPRESS_INSTALL_BINARY=0, which spares a build the download of a
+	// test runner's binary its postinstall script makes. The default is
+	// none.
+	InstallEnv map[string]string
 	// Workspace is the directory, relative to Dir, of the workspace member
 	// to build, such as "apps/web": the install runs at the root of the
 	// workspace (Dir, with the lockfile and every member's package.json in
@@ -149,7 +157,7 @@ func nodeBuildStage(b *multistage.Build, name string, opts NodeBuildOptions, how
 	if !how.target {
 		s.Platform(multistage.BuildPlatform)
 	}
-	p.prepare(s, opts.InstallFiles, opts.Steps)
+	p.prepare(s, opts.InstallFiles, opts.InstallEnv, opts.Steps)
 	p.tool.install(s, installAll, "", opts.InstallArgs)
 	s.Copy(p.dir, ".", multistage.Exclude("**/node_modules"))
 	opts.Steps.beforeBuild(s)
@@ -205,11 +213,15 @@ func (p nodeProject) member() string {
 }
 
 // prepare sets a stage up for the install: the package manager, the
-// working directory, the manifests and the caller's BeforeInstall steps.
-func (p nodeProject) prepare(s *multistage.Stage, installFiles []string, steps Steps) {
+// working directory, the manifests, the install's environment (in the
+// order of its keys) and the caller's BeforeInstall steps.
+func (p nodeProject) prepare(s *multistage.Stage, installFiles []string, env map[string]string, steps Steps) {
 	p.tool.setup(s)
 	s.Workdir(p.root())
 	p.copyManifests(s, installFiles)
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		s.Env(k, env[k])
+	}
 	steps.beforeInstall(s)
 }
 

@@ -33,6 +33,12 @@ type NodeServerOptions struct {
 	// InstallArgs are extra arguments of the install commands. The default
 	// is none.
 	InstallArgs []string
+	// InstallEnv are environment variables of the install, set with ENV
+	// in each stage that installs, before the install command: such as
+	// CYPRESS_INSTALL_BINARY=0, which spares a build the download of a
+	// test runner's binary its postinstall script makes. The default is
+	// none.
+	InstallEnv map[string]string
 	// Workspace is the directory of the workspace member that is the
 	// server, such as "apps/api", with the workspace's root at the root of
 	// the build context. The production install is the member's where the
@@ -190,7 +196,7 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 	var deps *multistage.Stage
 	if !opts.NextStandalone {
 		deps = b.Stage("deps").FromExpand("node:${NODE_VERSION}")
-		p.prepare(deps, opts.InstallFiles, opts.Steps)
+		p.prepare(deps, opts.InstallFiles, opts.InstallEnv, opts.Steps)
 		mode := installProd
 		switch {
 		case opts.DevDependencies:
@@ -208,7 +214,7 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 	if script != "" || len(opts.WorkspaceDeps) > 0 || opts.Turbo && p.ws != "" {
 		build, built = nodeBuildStage(b, "build", NodeBuildOptions{Version: opts.Version,
 			PackageManager: opts.PackageManager, PackageManagerVersion: opts.PackageManagerVersion, Lockfile: opts.Lockfile,
-			InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs,
+			InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs, InstallEnv: opts.InstallEnv,
 			Workspace: opts.Workspace, WorkspaceDeps: opts.WorkspaceDeps, Turbo: opts.Turbo,
 			Script: or(script, "build"), OutputDir: out, CacheDirs: opts.CacheDirs, Steps: opts.Steps},
 			nodeBuildHow{self: script != "", target: opts.NextStandalone})

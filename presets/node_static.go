@@ -31,6 +31,12 @@ type NodeStaticOptions struct {
 	// InstallArgs are extra arguments of the install command. The default
 	// is none.
 	InstallArgs []string
+	// InstallEnv are environment variables of the install, set with ENV
+	// in the build stage, before the install command: such as
+	// CYPRESS_INSTALL_BINARY=0, which spares a build the download of a
+	// test runner's binary its postinstall script makes. The default is
+	// none.
+	InstallEnv map[string]string
 	// Workspace is the directory of the workspace member that is the site,
 	// such as "apps/web", with the workspace's root at the root of the
 	// build context; WorkspaceDeps and Turbo say how its dependencies are
@@ -144,7 +150,7 @@ func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 	b.Arg("NODE_VERSION", or(opts.Version, "20"))
 	build, site := nodeBuildStage(b, "build", NodeBuildOptions{Version: opts.Version,
 		PackageManager: opts.PackageManager, PackageManagerVersion: opts.PackageManagerVersion, Lockfile: opts.Lockfile,
-		InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs,
+		InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs, InstallEnv: opts.InstallEnv,
 		Workspace: opts.Workspace, WorkspaceDeps: opts.WorkspaceDeps, Turbo: opts.Turbo,
 		Script: opts.Script, OutputDir: opts.OutputDir, CacheDirs: opts.CacheDirs, Steps: opts.Steps}, nodeBuildHow{self: true})
 
