@@ -90,10 +90,17 @@ func (d Detection) Build() *multistage.Build {
 //   - *.csproj, *.fsproj, *.vbproj or a solution: [DotNet], with the
 //     project to publish (the ASP.NET Core one when there are several),
 //     its assembly name and its .NET version;
-//   - package.json with a "build" script: [NodeStatic]; with a "start"
-//     script or a "main" file: [NodeServer]; both with the package manager
-//     of the lockfile (or of the "packageManager" field) and the Node.js
-//     version of .nvmrc or .node-version;
+//   - package.json with a "build" script that builds a site: [NodeStatic],
+//     with the output directory its tool is configured to write (vite,
+//     Angular, Create React App, a Next.js static export, SvelteKit,
+//     Astro); a server (a start script, a main file, Next.js, Nuxt,
+//     NestJS, SvelteKit's node adapter): [NodeServer]. Both with the
+//     package manager at its pinned version (packageManager, yarnPath, the
+//     lockfile's format), the files its install reads, and the Node.js
+//     version of .nvmrc, .node-version, Volta or engines.node. A member
+//     of an npm, Yarn or pnpm workspace is built from the workspace's
+//     root (its Context); on the root, each application member gets a
+//     detection;
 //   - pom.xml: [Maven], with the Maven wrapper when mvnw is there, the jar
 //     name, the Java version (.sdkmanrc, .java-version, else the POM and
 //     its parents), Spring Boot's version (its layers are extracted) and

@@ -133,6 +133,7 @@ type nodeRoot struct {
 	patternsFrom string
 	members      []nodeMember
 	turbo        bool
+	noFocus      bool // Yarn 2 or 3 without the workspace-tools plugin
 }
 
 var (
@@ -235,6 +236,9 @@ func (r *nodeRoot) yarnVersion() {
 	}
 	if majorOf(r.pmVersion) < 2 {
 		return
+	}
+	if majorOf(r.pmVersion) < 4 && !yarnPluginRe.MatchString(rc) {
+		r.noFocus = true
 	}
 	linker := "Yarn's default linker, Plug'n'Play"
 	if m := nodeLinkerRe.FindStringSubmatch(rc); m != nil {
@@ -689,6 +693,10 @@ func (a *nodeApp) server() *Detection {
 			o.DevDependencies = true
 			reason = append(reason, "the start script runs "+tool+", a devDependency: the runtime keeps the devDependencies (DevDependencies); compile with the build script and start with node for a smaller image")
 		}
+	}
+	if a.r.noFocus && !o.DevDependencies && !o.NextStandalone {
+		o.DevDependencies = true
+		reason = append(reason, "Yarn "+a.r.pmVersion+" installs production dependencies alone only with its workspace-tools plugin (yarn workspaces focus), which .yarnrc.yml does not list: the runtime gets every dependency (DevDependencies); add the plugin for a smaller image")
 	}
 	if script, tool := a.lifecycle(); tool != "" && !o.DevDependencies && !o.NextStandalone {
 		o.Prune = true

@@ -47,10 +47,18 @@ func TestDetectNode(t *testing.T) {
 		name:   "yarn-berry-yarnpath",
 		reason: "Yarn 3 from its checked-in release, without packageManager: its version from the file name, Yarn's files copied",
 		files: map[string]string{"package.json": `{"scripts": {"start": "node index.js"}, "dependencies": {"express": "4"}}`,
-			"yarn.lock": "__metadata:\n  version: 6\n", ".yarnrc.yml": "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-3.6.4.cjs\n",
+			"yarn.lock": "__metadata:\n  version: 6\n", ".yarnrc.yml": "nodeLinker: node-modules\nplugins:\n  - path: .yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs\n    spec: \"@yarnpkg/plugin-workspace-tools\"\nyarnPath: .yarn/releases/yarn-3.6.4.cjs\n",
 			".yarn/releases/yarn-3.6.4.cjs": "", ".yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs": "", "index.js": ""},
 		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Yarn,
 			PackageManagerVersion: "3.6.4", Lockfile: "yarn.lock", InstallFiles: []string{".yarnrc.yml", ".yarn/releases", ".yarn/plugins"}, Entry: "index.js"}}},
+	}, {
+		name:   "yarn3-without-workspace-tools",
+		reason: "Yarn 3 without the workspace-tools plugin has no production-only install: the runtime keeps every dependency, and the reason says so",
+		files: map[string]string{"package.json": `{"packageManager": "yarn@3.6.1", "scripts": {"start": "node index.js"}}`,
+			"yarn.lock": "__metadata:\n  version: 6\n", ".yarnrc.yml": "yarnPath: .yarn/releases/yarn-3.6.1.cjs\n", ".yarn/releases/yarn-3.6.1.cjs": ""},
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Yarn,
+			PackageManagerVersion: "3.6.1", Lockfile: "yarn.lock", InstallFiles: []string{".yarnrc.yml", ".yarn/releases"}, Entry: "index.js", DevDependencies: true}}},
+		hint: "workspace-tools plugin",
 	}, {
 		name:   "yarn-berry-lockfile-only",
 		reason: "a Yarn 4 lockfile and nothing else: the newest Yarn 4, and the reason says to pin it",
@@ -69,7 +77,7 @@ func TestDetectNode(t *testing.T) {
 	}, {
 		name:   "volta-and-engines",
 		reason: "Volta's pin comes before engines.node",
-		files: with(lock, map[string]string{"package.json": `{"main": "app.js", "volta": {"node": "22.11.0"}, "engines": {"node": ">=18"}}`}),
+		files:  with(lock, map[string]string{"package.json": `{"main": "app.js", "volta": {"node": "22.11.0"}, "engines": {"node": ">=18"}}`}),
 		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{Version: "22", PackageManager: presets.Npm,
 			Lockfile: "package-lock.json", Entry: "app.js"}}},
 	}, {
@@ -118,7 +126,7 @@ func TestDetectNode(t *testing.T) {
 	}, {
 		name:   "ts-node-start",
 		reason: "a start script through ts-node, a devDependency: the runtime keeps the devDependencies",
-		files: with(lock, map[string]string{"package.json": `{"scripts": {"start": "ts-node src/index.ts"}, "dependencies": {"express": "4"}, "devDependencies": {"ts-node": "10"}}`}),
+		files:  with(lock, map[string]string{"package.json": `{"scripts": {"start": "ts-node src/index.ts"}, "dependencies": {"express": "4"}, "devDependencies": {"ts-node": "10"}}`}),
 		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
 			Lockfile: "package-lock.json", DevDependencies: true}}},
 	}, {
@@ -153,8 +161,8 @@ func TestDetectNode(t *testing.T) {
 		name:   "yarn1-workspace-root",
 		reason: "Detect on the root of a Yarn 1 workspace: one detection per application member; libraries and the root's delegating scripts are none",
 		files: map[string]string{
-			"package.json": `{"private": true, "workspaces": {"packages": ["services/*", "libs/*"]}, "scripts": {"build": "yarn workspaces run build"}}`,
-			"yarn.lock":    "# yarn lockfile v1\n",
+			"package.json":                 `{"private": true, "workspaces": {"packages": ["services/*", "libs/*"]}, "scripts": {"build": "yarn workspaces run build"}}`,
+			"yarn.lock":                    "# yarn lockfile v1\n",
 			"services/api/package.json":    `{"name": "api", "scripts": {"start": "node index.js"}, "dependencies": {"shared": "1.0.0"}}`,
 			"services/worker/package.json": `{"name": "worker", "main": "worker.js"}`,
 			"libs/shared/package.json":     `{"name": "shared", "version": "1.0.0", "main": "index.js"}`,

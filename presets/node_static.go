@@ -131,10 +131,12 @@ type NodeStaticBuild struct {
 // says how each package manager (pinned Yarn and pnpm with corepack, Yarn
 // 2+) and a workspace member are installed and built.
 //
-// With SPA, or a Port other than the image's, a RUN step of the runtime
-// stage, before the site is copied (so it stays cached when the site
-// changes) and without network, writes /etc/nginx/conf.d/default.conf
-// (the location block only with SPA):
+// With SPA, CleanURLs, or a Port other than the image's, a RUN step of
+// the runtime stage, before the site is copied (so it stays cached when
+// the site changes) and without network, writes
+// /etc/nginx/conf.d/default.conf (the location block only with SPA or
+// CleanURLs; CleanURLs tries $uri.html after $uri, and answers 404
+// without SPA):
 //
 //	server {
 //	    listen 80;
