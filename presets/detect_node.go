@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -652,7 +653,14 @@ func (a *nodeApp) server() *Detection {
 			}
 		} else {
 			o.OutputDir = or(strings.TrimPrefix(nc.distDir, "./"), ".next")
-			reason = append(reason, or(nc.file, "no next.config")+" sets no output: next build, then the start script (next start) with the production dependencies; set output: 'standalone' in next.config for a smaller image, and NextStandalone")
+			run := "the start script (next start)"
+			if tools := commandTools(start); !slices.Equal(tools, []string{"next"}) || devServer(start) != "" {
+				// The runtime has no Yarn or pnpm, and a dev server is
+				// no production server.
+				o.Cmd = []string{"npx", "--no", "next", "start"}
+				run = "next start (the start script, " + strconv.Quote(start) + ", is not just next start)"
+			}
+			reason = append(reason, or(nc.file, "no next.config")+" sets no output"+nc.computed()+": next build, then "+run+" with the production dependencies; set output: 'standalone' in next.config for a smaller image, and NextStandalone")
 		}
 	case pkg.has("nuxt"):
 		if !hasBuild || strings.Contains(pkg.Scripts["build"], "generate") {

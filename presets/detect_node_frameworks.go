@@ -51,11 +51,25 @@ type nextConfig struct {
 	file    string // the file read, "" for none
 	output  string // "standalone", "export" or ""
 	distDir string // "" for .next
+	// computedOutput is set when the file sets output to a value it
+	// computes (output: process.env.EXPORT ? 'export' : undefined).
+	computedOutput bool
 }
 
 func readNextConfig(p *project) nextConfig {
 	text, file := readJSConfig(p, "next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs", "next.config.mts")
-	return nextConfig{file: file, output: jsString(text, "output"), distDir: jsString(text, "distDir")}
+	c := nextConfig{file: file, output: jsString(text, "output"), distDir: jsString(text, "distDir")}
+	c.computedOutput = c.output == "" && regexp.MustCompile(`\boutput\b\s*[:,}]`).MatchString(text)
+	return c
+}
+
+// computed says, for a reason, that the configuration computes output,
+// which Detect does not run.
+func (c nextConfig) computed() string {
+	if c.computedOutput {
+		return " that Detect can read (it computes output; assumed none)"
+	}
+	return ""
 }
 
 // viteOutDir returns the directory vite build writes, relative to the

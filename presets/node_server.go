@@ -61,6 +61,11 @@ type NodeServerOptions struct {
 	// "dist/main.js", relative to the project (Workspace, or the root).
 	// The default is none: the server is started with "npm start".
 	Entry string
+	// Cmd is the command that starts the server, in exec form, when it is
+	// neither "node <Entry>" nor "npm start": ["npx", "--no", "next",
+	// "start"] for a Next.js application whose start script runs another
+	// package manager or a development server. The default is none.
+	Cmd []string
 	// BuildScript is a package.json script that compiles the server (for
 	// TypeScript, say). When set, a "build" stage installs every
 	// dependency, runs it, and the runtime gets its OutputDir. The default
@@ -273,6 +278,8 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 	switch {
 	case opts.NextStandalone:
 		rt.Cmd("node", "server.js")
+	case len(opts.Cmd) > 0:
+		rt.Cmd(opts.Cmd...)
 	case opts.Entry != "":
 		rt.Cmd("node", opts.Entry)
 	default:
