@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"text/tabwriter"
+	"time"
 
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/e2e"
@@ -124,4 +125,42 @@ func TestMeasureNodeApps(t *testing.T) {
 	}
 	tw.Flush()
 	t.Logf("real Node.js applications, own Dockerfile vs preset (warm: median of %d one-line edits):\n%s", e2e.DefaultEdits, b.String())
+}
+
+// TestServeNodeApps builds real Node.js applications that need no
+// database as Detect sees them, starts each and asks it for / over HTTP:
+// the preset's image runs them. It runs only with MULTISTAGE_NODE_APPS set
+// (see TestMeasureNodeApps), on the test engine.
+func TestServeNodeApps(t *testing.T) {
+	root := os.Getenv(EnvNodeApps)
+	if root == "" {
+		t.Skipf("set %s to the directory of the fetched applications", EnvNodeApps)
+	}
+	c := testenv.Client(t)
+	for _, a := range []struct{ name, dir, want string }{
+		{"vue3-realworld-example-app", ".", "<div id=\"app\">"},
+		{"tailwind-nextjs-starter-blog", ".", "</html>"},
+	} {
+		t.Run(a.name, func(t *testing.T) {
+			if only := os.Getenv("MULTISTAGE_MEASURE_ONLY"); only != "" && !slices.Contains(strings.Split(only, ","), a.name) {
+				t.Skip("not in MULTISTAGE_MEASURE_ONLY")
+			}
+			found, err := presets.Detect(filepath.Join(root, a.name, a.dir))
+			if err != nil || len(found) == 0 {
+				t.Fatalf("Detect: %v, %d detections", err, len(found))
+			}
+			d := found[0]
+			port := freePort(t)
+			switch {
+			case d.NodeServer != nil:
+				d.NodeServer.Port = port
+			case d.NodeStatic != nil:
+				d.NodeStatic.Port = port
+			}
+			rootfs, cfg := build(t, c, d.Build(), d.Context, false)
+			ctr, stop := testenv.StartRootfs(context.Background(), t, rootfs, cfg, nil)
+			defer stop()
+			wantContains(t, "GET /", testenv.WaitHTTP(t, ctr, fmt.Sprintf("http://127.0.0.1:%d/", port), 90*time.Second), a.want)
+		})
+	}
 }
