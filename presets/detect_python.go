@@ -64,6 +64,24 @@ func (d pyDeps) add(spec string) {
 	d[name] = append(d[name], extras...)
 }
 
+// addTable adds a dependency of a TOML table (Poetry's, Pipfile's): a
+// version string, or a table that may list extras.
+func (d pyDeps) addTable(name string, spec any) {
+	name = pyNormalize(name)
+	if _, ok := d[name]; !ok {
+		d[name] = nil
+	}
+	if t, ok := spec.(map[string]any); ok {
+		if ex, ok := t["extras"].([]any); ok {
+			for _, e := range ex {
+				if s, ok := e.(string); ok {
+					d[name] = append(d[name], strings.ToLower(s))
+				}
+			}
+		}
+	}
+}
+
 func (d pyDeps) has(name string) bool { _, ok := d[name]; return ok }
 
 // pyNormalize normalizes a distribution name as PEP 503 does.
@@ -187,18 +205,8 @@ func detectPython(p *project) ([]Detection, error) {
 		}
 	}
 	for name, spec := range tomlTable(poetry, "dependencies") {
-		if name == "python" {
-			continue
-		}
-		py.deps[pyNormalize(name)] = nil
-		if t, ok := spec.(map[string]any); ok {
-			if ex, ok := t["extras"].([]any); ok {
-				for _, e := range ex {
-					if s, ok := e.(string); ok {
-						py.deps[pyNormalize(name)] = append(py.deps[pyNormalize(name)], strings.ToLower(s))
-					}
-				}
-			}
+		if name != "python" {
+			py.deps.addTable(name, spec)
 		}
 	}
 	var pipfile map[string]any
@@ -209,7 +217,7 @@ func detectPython(p *project) ([]Detection, error) {
 			}
 		}
 		for name, spec := range tomlTable(pipfile, "packages") {
-			py.deps[pyNormalize(name)] = nil
+			py.deps.addTable(name, spec)
 			if t, ok := spec.(map[string]any); ok && (t["path"] == "." || t["file"] == ".") {
 				o.Project = true
 				delete(py.deps, pyNormalize(name))

@@ -1,6 +1,13 @@
 package presets_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/multistage/multistage/presets"
+)
 
 // TestProjectsPython runs Detect on the Python fixture applications.
 func TestProjectsPython(t *testing.T) {
@@ -12,4 +19,173 @@ func TestProjectsPython(t *testing.T) {
 		{"python-pipenv", "a Pipfile.lock with the hash of a local wheel: builds offline", []string{"."}},
 		{"python-requirements", "requirements.txt including a file with a --constraint beside it, local wheels: builds offline", []string{"."}},
 	})
+}
+
+// TestDetectPython checks the Python rules one by one on small trees.
+func TestDetectPython(t *testing.T) {
+	tests := []struct {
+		name, reason string
+		files        map[string]string
+		want         presets.PythonOptions
+		wantReason   []string
+	}{{
+		name:   "includes-forms",
+		reason: "every spelling of -r and -c, nested, relative to the including file; a missing include is reported; names in includes count as dependencies (gunicorn)",
+		files: map[string]string{
+			"requirements.txt":            "--requirement=reqs/prod.txt\n-c constraints.txt  # pins\n",
+			"reqs/prod.txt":               "--requirement base.txt\n-r ../extra.txt\n-r missing.txt\n",
+			"reqs/base.txt":               "flask>=3 \\\n    --hash=sha256:00\ngunicorn[gevent]==23.0.0\n",
+			"extra.txt":                   "requests\n",
+			"constraints.txt":             "werkzeug==3.1.3\n",
+			"app.py":                      "from flask import Flask\napp = Flask(__name__)\n",
+			"requirements/production.txt": "ignored: requirements.txt comes first\n",
+		},
+		want: presets.PythonOptions{InstallFiles: []string{"reqs/prod.txt", "reqs/base.txt", "extra.txt", "reqs/missing.txt", "constraints.txt"},
+			Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "app:app"}, Port: 8000},
+		wantReason: []string{"reqs/missing.txt is not there", "app:app under gunicorn"},
+	}, {
+		name:   "requirements-production",
+		reason: "no requirements.txt: requirements/production.txt, said so; a FastAPI app in a src layout without uvicorn",
+		files: map[string]string{
+			"requirements/production.txt": "-r base.txt\n",
+			"requirements/base.txt":       "fastapi==0.121.0\n",
+			"src/notes/main.py":           "from fastapi import FastAPI\n\napi = FastAPI()\n",
+		},
+		want: presets.PythonOptions{Requirements: "requirements/production.txt", InstallFiles: []string{"requirements/base.txt"},
+			Cmd: []string{"uvicorn", "notes.main:api", "--host", "0.0.0.0", "--port", "8000", "--app-dir", "src"}, Port: 8000},
+		wantReason: []string{"no requirements.txt at the root", "uvicorn is not among the dependencies"},
+	}, {
+		name:   "django-asgi-uvicorn",
+		reason: "a Django project with uvicorn and no gunicorn runs its ASGI application; manage.py's settings when there is no wsgi.py setdefault",
+		files: map[string]string{
+			"requirements.txt":     "Django==5.2\nuvicorn==0.34\npsycopg2-binary==2.9\nmysqlclient==2.2\n",
+			"manage.py":            `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_cfg.settings")`,
+			"site_cfg/settings.py": "WSGI_APPLICATION = 'site_cfg.wsgi.application'\nASGI_APPLICATION = 'site_cfg.asgi.application'\nMEDIA_ROOT = os.path.join(BASE_DIR, 'uploads')\n",
+			".env":                 "PORT=9000\n",
+		},
+		want: presets.PythonOptions{DjangoSettings: "site_cfg.settings", Cmd: []string{"uvicorn", "site_cfg.asgi:application", "--host", "0.0.0.0", "--port", "9000"}, Port: 9000,
+			WritableDirs: []string{"uploads"}, BuildPackages: []string{"gcc", "libc6-dev", "pkg-config", "default-libmysqlclient-dev"}, RuntimePackages: []string{"libmariadb3"}},
+		wantReason: []string{"ASGI application site_cfg.asgi.application under uvicorn", "PORT in .env", "mysqlclient"},
+	}, {
+		name:   "django-no-server",
+		reason: "Django never runs runserver: gunicorn even when it is missing, and the reason says to add it",
+		files: map[string]string{
+			"requirements.txt": "django\n",
+			"manage.py":        `os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')`,
+			"proj/settings.py": "DEBUG = True\n",
+			"proj/wsgi.py":     "application = None\n",
+		},
+		want:       presets.PythonOptions{DjangoSettings: "proj.settings", Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "proj.wsgi:application"}, Port: 8000},
+		wantReason: []string{"gunicorn is not among the dependencies: add it"},
+	}, {
+		name:   "flask-flaskenv-module",
+		reason: "FLASK_APP naming a module file; the app object found in it",
+		files: map[string]string{
+			"requirements.txt": "Flask\ngunicorn\n",
+			".flaskenv":        "export FLASK_APP=blog.py\n",
+			"blog.py":          "from flask import Flask\nweb_app = Flask(__name__)\n",
+		},
+		want: presets.PythonOptions{Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "blog:web_app"}, Port: 8000},
+	}, {
+		name:   "procfile-literal-port",
+		reason: "a Procfile with plain words runs in exec form, its --bind port read",
+		files: map[string]string{
+			"requirements.txt": "gunicorn\nflask\n",
+			"Procfile":         "web: gunicorn --bind 0.0.0.0:7000 app:app\n",
+		},
+		want: presets.PythonOptions{Cmd: []string{"gunicorn", "--bind", "0.0.0.0:7000", "app:app"}, Port: 7000},
+	}, {
+		name:   "pipfile-project-version",
+		reason: "Pipfile.lock with the project itself as a path entry installs it; Pipfile's python_version; psycopg[c] builds against libpq",
+		files: map[string]string{
+			"Pipfile":      "[packages]\nmyapp = {path = \".\", editable = true}\npsycopg = {extras = [\"c\"], version = \"*\"}\n\n[requires]\npython_version = \"3.11\"\n",
+			"Pipfile.lock": "{}",
+			"main.py":      "",
+		},
+		want: presets.PythonOptions{PackageManager: presets.Pipenv, Project: true, Version: "3.11", Cmd: []string{"python", "main.py"},
+			BuildPackages: []string{"gcc", "libc6-dev", "libpq-dev"}, RuntimePackages: []string{"libpq5"}},
+	}, {
+		name:   "uv-not-a-package",
+		reason: "uv.lock without [build-system]: the project is not installed; requires-python capped below 3.13; a requirements.txt beside the lockfile is not used",
+		files: map[string]string{
+			"pyproject.toml":   "[project]\nname = \"tool\"\nrequires-python = \">=3.10,<3.13\"\ndependencies = [\"click\"]\n\n[project.scripts]\ntool = \"tool:main\"\n",
+			"uv.lock":          "version = 1\n",
+			"requirements.txt": "click\n",
+			"main.py":          "",
+		},
+		want:       presets.PythonOptions{PackageManager: presets.UV, Version: "3.12", Cmd: []string{"python", "main.py"}},
+		wantReason: []string{"requirements.txt not used", `newest that requires-python ">=3.10,<3.13" allows`},
+	}, {
+		name:   "poetry-package-mode-false",
+		reason: "Poetry's package-mode = false: dependencies only",
+		files: map[string]string{
+			"pyproject.toml": "[tool.poetry]\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \"~3.11\"\n\n[build-system]\nrequires = [\"poetry-core\"]\n",
+			"poetry.lock":    "# This file is automatically @generated by Poetry 2.1.1 and should not be changed by hand.\n",
+		},
+		want:       presets.PythonOptions{PackageManager: presets.Poetry, PackageManagerVersion: "2.1.1", Version: "3.11"},
+		wantReason: []string{"set Cmd"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := presets.Detect(writeTree(t, tt.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Python == nil {
+				t.Fatalf("Detect = %+v, want one Python detection", got)
+			}
+			if d := cmp.Diff(tt.want, *got[0].Python, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("%s\nPythonOptions (-want +got):\n%s", tt.reason, d)
+			}
+			for _, w := range tt.wantReason {
+				if !strings.Contains(got[0].Reason, w) {
+					t.Errorf("reason %q does not say %q", got[0].Reason, w)
+				}
+			}
+		})
+	}
+}
+
+// TestProcfileCommands checks how Procfile web commands become the image's
+// command: exec form for plain words, a shell that execs the server for
+// the rest.
+func TestProcfileCommands(t *testing.T) {
+	for procfile, want := range map[string][]string{
+		"web: uvicorn main:app --host 0.0.0.0 --port $PORT": {"/bin/sh", "-c", "exec uvicorn main:app --host 0.0.0.0 --port $PORT"},
+		"web: python manage.py migrate && gunicorn a.wsgi":  {"/bin/sh", "-c", "python manage.py migrate && exec gunicorn a.wsgi"},
+		"web: bin/start | tee log":                          {"/bin/sh", "-c", "bin/start | tee log"},
+		"web: exec gunicorn 'app:create()'":                 {"/bin/sh", "-c", "exec gunicorn 'app:create()'"},
+		"web: waitress-serve --port=8080 app:app":           {"waitress-serve", "--port=8080", "app:app"},
+	} {
+		got, err := presets.Detect(writeTree(t, map[string]string{"requirements.txt": "x\n", "Procfile": "release: true\n" + procfile + "\n"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got[0].Python.Cmd); d != "" {
+			t.Errorf("%s: Cmd (-want +got):\n%s", procfile, d)
+		}
+	}
+}
+
+// TestNewestPython checks the version ranges Detect reads.
+func TestNewestPython(t *testing.T) {
+	for spec, want := range map[string]string{
+		">=3.9":                 "3.14",
+		">=3.10,<3.13":          "3.12",
+		"~=3.11":                "3.14",
+		"~=3.11.2":              "3.11",
+		"==3.12.*":              "3.12",
+		"^3.10":                 "3.14",
+		"~3.11":                 "3.11",
+		">=3.8,!=3.14.*":        "3.13",
+		"<3.10 || >=3.12,<3.13": "3.12",
+		">3.11.4,<3.12":         "3.11",
+		">=3.15":                "",
+		"bogus":                 "",
+	} {
+		got := presets.NewestPythonForTest(spec)
+		if got != want {
+			t.Errorf("newestPython(%q) = %q, want %q", spec, got, want)
+		}
+	}
 }
