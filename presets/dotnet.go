@@ -22,6 +22,12 @@ type DotNetOptions struct {
 	// by both stages, so the SDK and the runtime always match. The default
 	// is "8.0".
 	Version string
+	// SDKVersion is the tag of the SDK image when it must differ from
+	// Version: the SDK a global.json pins, such as "8.0.404" (an exact
+	// version, for the default rollForward, which keeps the feature band)
+	// or "9.0". It is declared as the build arg DOTNET_SDK_VERSION. The
+	// default is Version.
+	SDKVersion string
 	// Project is the project or solution file to restore and publish,
 	// relative to the root of the build context, such as
 	// "src/Api/Api.csproj". The default is none: dotnet then uses the one
@@ -56,6 +62,17 @@ type DotNetOptions struct {
 	// per element, such as {"-p:PublishTrimmed=true"}. The default is
 	// none.
 	PublishArgs []string
+	// WritableDirs are directories the application must be able to write
+	// (a SQLite database, uploads), relative to /app or absolute: the
+	// runtime stage creates them owned by User, and the builder removes
+	// what the publish put there. The default is none.
+	WritableDirs []string
+	// Steps are the caller's own instructions at named points: in the
+	// builder, BeforeInstall after the project files are copied and before
+	// "dotnet restore", BeforeBuild after the sources are copied and before
+	// "dotnet publish", AfterBuild after it; Runtime in the runtime stage
+	// after the application is copied and before USER.
+	Steps Steps `json:",omitzero"`
 	// RestoreOnPublish lets "dotnet publish" restore again instead of
 	// passing --no-restore. The default (false) publishes with
 	// --no-restore, from the packages the restore step left in the NuGet
@@ -87,7 +104,7 @@ type DotNetBuild struct {
 //	ARG TARGETARCH
 //	WORKDIR /src
 //	COPY --parents --exclude=**/bin --exclude=**/obj **/*.??proj ./
-//	COPY *.sln* ./
+//	COPY *.sln* global.json* ./
 //	COPY --parents --exclude=**/bin --exclude=**/obj **/Directory.* ./
 //	COPY --parents --exclude=**/bin --exclude=**/obj ["**/[Nn]u[Gg]et.[Cc]onfig", "./"]
 //	RUN --mount=type=cache,target=/root/.nuget/packages dotnet restore -a $TARGETARCH
@@ -103,8 +120,8 @@ type DotNetBuild struct {
 //	ENTRYPOINT ["dotnet", "app.dll"]
 //
 // The project files (every *.csproj, *.fsproj and *.vbproj, keeping their
-// directories, the solution, Directory.Build.props and friends, NuGet.config)
-// come first, so the restore step is cached until they change. The NuGet
+// directories, the solution, global.json, Directory.Build.props,
+// Directory.Packages.props and friends, NuGet.config) come first, so the restore step is cached until they change. The NuGet
 // packages folder is a cache mount. The SDK runs natively on
 // $BUILDPLATFORM and publishes for $TARGETARCH. bin/ and obj/ directories
 // of the build context are never copied: their host paths would confuse
@@ -116,22 +133,35 @@ type DotNetBuild struct {
 func DotNet(opts DotNetOptions) *DotNetBuild {
 	b := multistage.New()
 	b.Arg("DOTNET_VERSION", or(opts.Version, "8.0"))
+	sdk := "${DOTNET_VERSION}"
+	if opts.SDKVersion != "" {
+		b.Arg("DOTNET_SDK_VERSION", opts.SDKVersion)
+		sdk = "${DOTNET_SDK_VERSION}"
+	}
 
 	var project []string
 	if opts.Project != "" {
 		project = []string{opts.Project}
 	}
 	noBinObj := multistage.Exclude("**/bin", "**/obj")
-	build := b.Stage("build").FromExpand("mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION}").Platform(multistage.BuildPlatform).
+	build := b.Stage("build").FromExpand("mcr.microsoft.com/dotnet/sdk:"+sdk).Platform(multistage.BuildPlatform).
 		Arg(multistage.TargetArch).
 		Workdir("/src").
 		Copy("**/*.??proj", "./", multistage.Parents(), noBinObj).
-		Copy("*.sln*", "./").
+		Copy("*.sln*", "./", multistage.MoreSources("global.json*")).
 		Copy("**/Directory.*", "./", multistage.Parents(), noBinObj).
-		Copy("**/[Nn]u[Gg]et.[Cc]onfig", "./", multistage.Parents(), noBinObj).
-		Run(restoreCommand(project, opts), NuGetCache()).
-		Copy(".", ".", noBinObj).
-		Run(publishCommand(project, opts), NuGetCache())
+		Copy("**/[Nn]u[Gg]et.[Cc]onfig", "./", multistage.Parents(), noBinObj)
+	opts.Steps.beforeInstall(build)
+	build.Run(restoreCommand(project, opts), NuGetCache()).
+		Copy(".", ".", noBinObj)
+	opts.Steps.beforeBuild(build)
+	build.Run(publishCommand(project, opts), NuGetCache())
+	if ex := excludeUnder("/app", opts.WritableDirs); len(ex) > 0 {
+		// Published files in a writable directory would keep root as
+		// their owner in the runtime stage; it gets an empty one.
+		build.Run(shellJoin("rm -rf", ex))
+	}
+	opts.Steps.afterBuild(build)
 
 	repo, entry := "mcr.microsoft.com/dotnet/aspnet", []string{"dotnet", assemblyName(opts) + ".dll"}
 	if opts.SelfContained {
@@ -147,14 +177,16 @@ func DotNet(opts DotNetOptions) *DotNetBuild {
 	} else {
 		rt.FromExpand(repo + ":" + tag)
 	}
-	rt.Workdir("/app").
-		CopyFrom(build, "/app", ".", multistage.Link())
+	rt.Workdir("/app")
+	rt.CopyFrom(build, "/app", ".", multistage.Link())
+	opts.Steps.runtime(rt)
 	if p := port(opts.Port, 8080); p > 0 {
 		rt.Env("ASPNETCORE_HTTP_PORTS", itoa(p))
 		rt.Expose(p)
 	}
-	rt.User(or(opts.User, DotNetUser)).
-		Entrypoint(entry...)
+	rt.User(or(opts.User, DotNetUser))
+	writableDirs(rt, "/app", opts.WritableDirs)
+	rt.Entrypoint(entry...)
 	return &DotNetBuild{Build: b, Builder: build, Runtime: rt}
 }
 
@@ -197,4 +229,16 @@ func assemblyName(opts DotNetOptions) string {
 // builds share it.
 func NuGetCache() multistage.RunOption {
 	return multistage.CacheMount("/root/.nuget/packages")
+}
+
+// excludeUnder returns the dirs (relative to workdir or absolute) that
+// are below workdir, as absolute paths.
+func excludeUnder(workdir string, dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if abs := absDir(workdir, d); strings.HasPrefix(abs, workdir+"/") {
+			out = append(out, abs)
+		}
+	}
+	return out
 }

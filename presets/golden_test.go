@@ -32,6 +32,18 @@ func presetCases() []presetCase {
 			func() *multistage.Build {
 				return presets.DotNet(presets.DotNetOptions{Project: "src/Api/Api.csproj", SelfContained: true, Chiseled: true, Version: "9.0"}).Build
 			}},
+		{"dotnet-sdk-steps", "an SDK pinned by global.json, the Steps at their documented points, a writable data directory",
+			func() *multistage.Build {
+				return presets.DotNet(presets.DotNetOptions{Version: "9.0", SDKVersion: "9.0.100", Project: "src/Shop.Web/Shop.Web.csproj",
+					Steps: presets.Steps{
+						BeforeInstall: func(s *multistage.Stage) { s.Run("dotnet nuget add source /src/packages --name local") },
+						BeforeBuild:   func(s *multistage.Stage) { s.Run("dotnet tool restore") },
+						AfterBuild:    func(s *multistage.Stage) { s.Run("test -f /app/Shop.Web.dll") },
+						Runtime:       func(s *multistage.Stage) { s.Copy("appsettings.Production.json", "./") },
+					},
+					WritableDirs: []string{"data", "wwwroot/uploads", "/tmp/cache"},
+				}).Build
+			}},
 		{"go", "defaults: cross-compiled static binary on distroless nonroot",
 			func() *multistage.Build { return presets.Go(presets.GoOptions{}).Build }},
 		{"go-alpine", "alpine runtime, a command under cmd/, extra flags that need quoting",
