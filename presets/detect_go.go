@@ -488,7 +488,10 @@ func (t *goTree) mainPackages(m goModule) []mainPackage {
 
 // name is the main package's directory relative to the context.
 func (mp mainPackage) name() string {
-	return "./" + path.Join(mp.mod.dir, mp.dir)
+	if n := path.Join(mp.mod.dir, mp.dir); n != "." {
+		return "./" + n
+	}
+	return "."
 }
 
 // binaryName keeps the characters of name that are safe in a file name.

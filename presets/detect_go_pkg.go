@@ -1,11 +1,14 @@
 package presets
 
 import (
+	"encoding/json"
 	"errors"
 	"go/ast"
 	"go/build"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -115,6 +118,7 @@ type goEmbed struct {
 	pkgDir  string // the package, relative to the context
 	uiDir   string // the directory of package.json, relative to the context
 	outDir  string // the output directory the pattern reads, relative to the context
+	script  string // the package.json script that writes outDir, when it is not "build"
 }
 
 // analyze reads the main package in dir of module m and the packages of
@@ -191,7 +195,7 @@ func (t *goTree) analyze(m goModule, dir string) goAnalysis {
 // Detect reads in the UI project (package manager, lockfile, Node.js
 // version, build script, the workspace it is a member of).
 func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
-	o := NodeBuildOptions{OutputDir: relTo(e.uiDir, e.outDir)}
+	o := NodeBuildOptions{OutputDir: relFrom(e.uiDir, e.outDir), Script: e.script}
 	if e.uiDir != "." {
 		o.Dir = e.uiDir
 	}
@@ -212,7 +216,11 @@ func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
 		o = NodeBuildOptions{Version: n.Version, Dir: cleanRel(root), PackageManager: n.PackageManager, PackageManagerVersion: n.PackageManagerVersion,
 			Lockfile: n.Lockfile, InstallFiles: n.InstallFiles, InstallArgs: n.InstallArgs, Workspace: n.Workspace, WorkspaceDeps: n.WorkspaceDeps,
 			Turbo: n.Turbo, Script: n.Script, CacheDirs: n.CacheDirs}
-		o.OutputDir = relTo(path.Join(o.Dir, o.Workspace), e.outDir)
+		o.OutputDir = relFrom(path.Join(o.Dir, o.Workspace), e.outDir)
+		if e.script != "" {
+			o.Script = e.script
+			why += ", with its script " + strconv.Quote(e.script)
+		}
 		if o.Dir == "." {
 			o.Dir = ""
 		}
@@ -228,13 +236,17 @@ func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
 	return o, why + "; its package.json has no build script Detect recognizes: set the UI's Script"
 }
 
-// relTo returns target relative to base, both cleaned slash paths
-// relative to the same root, target under base.
-func relTo(base, target string) string {
+// relFrom returns target relative to base, both cleaned slash paths
+// relative to the same root: "dist" from "ui" to "ui/dist",
+// "../server/dist" from "web" to "server/dist".
+func relFrom(base, target string) string {
 	if base == "." || base == "" {
 		return target
 	}
-	return strings.TrimPrefix(strings.TrimPrefix(target, base), "/")
+	if rel, ok := strings.CutPrefix(target, base+"/"); ok {
+		return rel
+	}
+	return path.Join(strings.Repeat("../", strings.Count(base, "/")+1), target)
 }
 
 // importFile names the file of pkg that imports imp.
@@ -293,6 +305,14 @@ func (t *goTree) builtEmbed(pkgDir, pattern string) (goEmbed, bool) {
 	if len(lit) == 0 {
 		return goEmbed{}, false
 	}
+	// A Node.js project elsewhere that writes there: a script with
+	// --outDir=../server/web/dist, or outDir in its vite configuration.
+	for k := len(lit); k >= 1; k-- {
+		out := path.Join(pkgDir, path.Join(lit[:k]...))
+		if ui, script, ok := t.nodeWriter(out); ok {
+			return goEmbed{pattern: pattern, pkgDir: pkgDir, uiDir: ui, outDir: out, script: script}, true
+		}
+	}
 	out := path.Join(pkgDir, lit[0])
 	if _, err := os.Stat(t.osPath(out)); err == nil {
 		return goEmbed{}, false
@@ -306,6 +326,68 @@ func (t *goTree) builtEmbed(pkgDir, pattern string) (goEmbed, bool) {
 		return goEmbed{pattern: pattern, pkgDir: pkgDir, uiDir: ".", outDir: out}, true
 	}
 	return goEmbed{}, false
+}
+
+// outDirRe matches the output directory in a build command or a bundler
+// configuration: --outDir=x, --out-dir x, outDir: 'x', outputPath: "x".
+var outDirRe = regexp.MustCompile(`(?:--out-?[dD]ir[= ]|outDir\s*:\s*|outputPath\s*:\s*)["']?([^"'\s,]+)`)
+
+// nodeWriter finds the Node.js project, four directory levels deep at
+// most, whose scripts or vite configuration write the directory out
+// (relative to the context), and the script that does.
+func (t *goTree) nodeWriter(out string) (string, string, bool) {
+	var ui, script string
+	_ = filepath.WalkDir(t.context, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || ui != "" {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(t.context, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			name := d.Name()
+			if rel != "." && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "vendor" || name == "testdata" || strings.Count(rel, "/") >= 4) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Name() != "package.json" {
+			return nil
+		}
+		dir := path.Dir(rel)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		var pkg struct {
+			Scripts map[string]string `json:"scripts"`
+		}
+		if json.Unmarshal(data, &pkg) != nil {
+			return nil
+		}
+		names := slices.Sorted(maps.Keys(pkg.Scripts))
+		for _, name := range names {
+			for _, m := range outDirRe.FindAllStringSubmatch(pkg.Scripts[name], -1) {
+				if path.Join(dir, m[1]) == out {
+					ui, script = dir, name
+					return filepath.SkipAll
+				}
+			}
+		}
+		for _, cfg := range []string{"vite.config.ts", "vite.config.js", "vite.config.mts", "vite.config.mjs"} {
+			data, err := os.ReadFile(filepath.Join(filepath.Dir(p), cfg))
+			if err != nil {
+				continue
+			}
+			for _, m := range outDirRe.FindAllStringSubmatch(string(data), -1) {
+				if path.Join(dir, m[1]) == out {
+					ui = dir
+					return filepath.SkipAll
+				}
+			}
+		}
+		return nil
+	})
+	return ui, script, ui != ""
 }
 
 // builtOutput reports whether dir looks like build output rather than
@@ -369,10 +451,15 @@ var goPortPatterns = []struct {
 	{regexp.MustCompile("(?i)(?:env|envconfig)[:=]\"[\\w]*PORT\"[^`]*default[:=]\"(\\d{2,5})\""), "has the default"},
 	// port := os.Getenv("PORT"); if port == "" { port = "8080" }
 	{regexp.MustCompile(`(?s)Getenv\("[A-Z_]*PORT"\).{0,160}?"(?::)?(\d{2,5})"`), "defaults $PORT to"},
+	// Configuration defaults: Server{Port: 80}, Port int `default:"8080"`.
+	{regexp.MustCompile(`\b(?:HTTP|Http|Listen|Server)?Port\s*:\s*(\d{2,5})\s*[,}\n]`), "sets"},
+	{regexp.MustCompile(`\b\w*Port\s+u?int\w*\s+` + "`" + `[^` + "`" + `]*default:"(\d{2,5})"`), "has the default"},
 }
 
 // nonHTTPPorts are the ports of databases and brokers, which a Go server
 // names as a client, not as the port it listens on.
+var loopbackRe = regexp.MustCompile(`"(?:localhost|127\.0\.0\.1):\d`)
+
 var nonHTTPPorts = []int{5432, 3306, 6379, 27017, 9092, 2181, 11211, 5672, 4222, 1433, 1521, 9042, 26379, 9200}
 
 // goPort finds the port the program listens on: the first match of the
@@ -403,7 +490,11 @@ func goPort(files []goFile) (int, string) {
 				if err != nil || n <= 0 || n > 65535 || slices.Contains(nonHTTPPorts, n) {
 					continue
 				}
-				return n, f.rel + " " + pat.what + " `" + strings.Join(strings.Fields(m[0][:min(len(m[0]), 60)]), " ") + "`"
+				why := f.rel + " " + pat.what + " `" + strings.Join(strings.Fields(m[0][:min(len(m[0]), 60)]), " ") + "`"
+				if loopbackRe.MatchString(m[0]) {
+					why += ", on the loopback interface only, which nothing outside the container reaches: make it listen on all interfaces (Args)"
+				}
+				return n, why
 			}
 		}
 	}
@@ -533,6 +624,9 @@ func (a goAnalysis) apply(o *GoOptions) string {
 	if a.port > 0 {
 		o.Port = a.port
 		r += "; port " + strconv.Itoa(a.port) + ": " + a.portWhy
+		if a.port < 1024 {
+			r += "; a port below 1024, which the non-root user binds only where the runtime allows it (Docker does, Kubernetes by default does not): prefer the program's setting for a port above 1023"
+		}
 	} else {
 		r += "; no port in the code: assumed 8080, set Port"
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/multistage/multistage/presets"
 )
 
@@ -188,5 +189,58 @@ func TestDetectGoWorkspaceMember(t *testing.T) {
 	_, err = presets.Detect(filepath.Join(root, "other"))
 	if err == nil || !strings.Contains(err.Error(), "go work use") {
 		t.Errorf("Detect(other) err = %v, want one that says to add it to go.work", err)
+	}
+}
+
+// TestDetectGoUI checks the Node.js builds Detect finds for go:embed
+// patterns: beside the package.json, and elsewhere, where a script of
+// the UI project writes into the embedded directory.
+func TestDetectGoUI(t *testing.T) {
+	const mod = "module example.com/app\n\ngo 1.26\n"
+	pkg := func(scripts string) string { return `{"name": "ui", "scripts": {` + scripts + `}}` }
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []presets.NodeBuildOptions
+	}{
+		{"ui/dist beside ui/package.json", map[string]string{
+			"go.mod":               mod,
+			"main.go":              "package main\n\nimport \"embed\"\n\n//go:embed ui/dist\nvar ui embed.FS\n\nfunc main() {}\n",
+			"ui/package.json":      pkg(`"build": "vite build"`),
+			"ui/package-lock.json": "{}",
+		}, []presets.NodeBuildOptions{{Dir: "ui", PackageManager: presets.Npm, Lockfile: "package-lock.json", OutputDir: "dist"}}},
+		{"a committed placeholder, written by a release script of web/", map[string]string{
+			"go.mod":                     mod,
+			"main.go":                    "package main\n\nimport _ \"example.com/app/server/web\"\n\nfunc main() {}\n",
+			"server/web/web.go":          "package web\n\nimport \"embed\"\n\n//go:embed dist/*\nvar Dist embed.FS\n",
+			"server/web/dist/index.html": "<p>build the UI first</p>",
+			"web/package.json":           pkg(`"build": "vite build", "release": "vite build --outDir=../server/web/dist --emptyOutDir"`),
+			"web/pnpm-lock.yaml":         "lockfileVersion: '9.0'\n",
+		}, []presets.NodeBuildOptions{{Dir: "web", PackageManager: presets.Pnpm, Lockfile: "pnpm-lock.yaml", Script: "release", OutputDir: "../server/web/dist"}}},
+		{"committed static files are not a UI build", map[string]string{
+			"go.mod":            mod,
+			"main.go":           "package main\n\nimport \"embed\"\n\n//go:embed static\nvar static embed.FS\n\nfunc main() {}\n",
+			"static/style.css":  "body{}",
+			"static/index.html": "<p>hi</p>",
+			"package.json":      pkg(`"lint": "eslint ."`),
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := presets.Detect(writeTree(t, tt.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ui []presets.NodeBuildOptions
+			for _, d := range got {
+				if d.Go != nil {
+					ui = d.Go.UI
+					break
+				}
+			}
+			if d := cmp.Diff(tt.want, ui, cmpopts.IgnoreFields(presets.NodeBuildOptions{}, "Version", "InstallFiles", "PackageManagerVersion")); d != "" {
+				t.Errorf("UI (-want +got):\n%s", d)
+			}
+		})
 	}
 }
