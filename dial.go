@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/connhelper"
 	// The connection helpers of BuildKit's own tools (buildctl registers
 	// the same ones): docker-container://, kube-pod://, ...
 	_ "github.com/moby/buildkit/client/connhelper/dockercontainer"
@@ -114,24 +115,9 @@ func dial(ctx context.Context, addr string) (*client.Client, error) {
 	if addr == DockerAddr {
 		return dialDocker(ctx)
 	}
-	u, err := url.Parse(addr)
-	if err != nil || u.Scheme == "" {
-		return nil, fmt.Errorf("%w: not an address (want unix://, tcp://, docker-container://, ... or %q)", ErrInvalidValue, DockerAddr)
-	}
-	var opts []client.ClientOpt
-	switch u.Scheme {
-	case "unix", "npipe":
-	case "tcp":
-		tlsOpts, err := tlsFromEnv(u)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, tlsOpts...)
-	default:
-		// what connhelper knows (docker-container, kube-pod, ssh, ...)
-		if _, ok := helperSchemes()[u.Scheme]; !ok {
-			return nil, fmt.Errorf("%w: unknown scheme %q (want unix, tcp, docker-container, podman-container, nerdctl-container, kube-pod, ssh or %q)", ErrInvalidValue, u.Scheme, DockerAddr)
-		}
+	opts, err := checkAddr(addr)
+	if err != nil {
+		return nil, err
 	}
 	c, err := client.New(ctx, addr, opts...)
 	if err != nil {
@@ -144,12 +130,46 @@ func dial(ctx context.Context, addr string) (*client.Client, error) {
 	return c, nil
 }
 
-// helperSchemes are the schemes of the connection helpers registered above.
-func helperSchemes() map[string]struct{} {
-	return map[string]struct{}{
-		"docker-container": {}, "podman-container": {}, "nerdctl-container": {},
-		"kube-pod": {}, "ssh": {},
+// checkAddr refuses, as ErrInvalidValue, an address that cannot reach any
+// daemon, before anything is dialled: what the BuildKit client would only
+// report as a failed connection ("tcp://host" without a port,
+// "unix://relative.sock", "docker-container://" without a name). It
+// returns the TLS options of a tcp:// address.
+func checkAddr(addr string) ([]client.ClientOpt, error) {
+	u, err := url.Parse(addr)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("%w: not an address (want unix://, tcp://, docker-container://, ... or %q)", ErrInvalidValue, DockerAddr)
 	}
+	switch u.Scheme {
+	case "unix":
+		switch {
+		case u.Host != "":
+			// grpc reads unix://x/y as the authority x: never a socket
+			return nil, fmt.Errorf("%w: a unix socket address is unix:///absolute/path or unix:relative/path, not unix://%s%s", ErrInvalidValue, u.Host, u.Path)
+		case u.Path == "" && u.Opaque == "":
+			return nil, fmt.Errorf("%w: no socket path", ErrInvalidValue)
+		}
+		return nil, nil
+	case "npipe":
+		return nil, nil
+	case "tcp":
+		if _, port, err := net.SplitHostPort(u.Host); err != nil || port == "" {
+			return nil, fmt.Errorf("%w: a tcp address is tcp://host:port (BuildKit has no default port)", ErrInvalidValue)
+		}
+		return tlsFromEnv(u)
+	case "docker", "http", "https":
+		return nil, fmt.Errorf("%w: unknown scheme %q (want unix, tcp, docker-container, podman-container, nerdctl-container, kube-pod, ssh, or %q for Docker Engine, which DOCKER_HOST selects)", ErrInvalidValue, u.Scheme, DockerAddr)
+	}
+	// what BuildKit's connection helpers know (docker-container,
+	// kube-pod, ssh, ...), with their own checks of the address
+	h, err := connhelper.GetConnectionHelper(addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidValue, err)
+	}
+	if h == nil {
+		return nil, fmt.Errorf("%w: unknown scheme %q (want unix, tcp, docker-container, podman-container, nerdctl-container, kube-pod, ssh or %q)", ErrInvalidValue, u.Scheme, DockerAddr)
+	}
+	return nil, nil
 }
 
 // checkDaemon asks the daemon for its workers: a client connects lazily,

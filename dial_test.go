@@ -33,6 +33,18 @@ func TestDialRefusals(t *testing.T) {
 		{reason: "no scheme", addr: "buildkitd.sock", want: multistage.ErrInvalidValue},
 		{reason: "unknown scheme", addr: "http://builder:1234", want: multistage.ErrInvalidValue},
 		{reason: "not a URL", addr: "tcp://[::1", want: multistage.ErrInvalidValue},
+		// malformed addresses of known schemes: refused before any
+		// dialling, not reported as a daemon that does not answer
+		{reason: "tcp without a port", addr: "tcp://127.0.0.1", want: multistage.ErrInvalidValue},
+		{reason: "tcp without a host", addr: "tcp://", want: multistage.ErrInvalidValue},
+		{reason: "unix with a relative path as the host", addr: "unix://buildkitd.sock", want: multistage.ErrInvalidValue},
+		{reason: "unix without a path", addr: "unix://", want: multistage.ErrInvalidValue},
+		{reason: "container without a name", addr: "docker-container://", want: multistage.ErrInvalidValue},
+		{reason: "pod without a name", addr: "kube-pod://", want: multistage.ErrInvalidValue},
+		{reason: "ssh without a host", addr: "ssh://", want: multistage.ErrInvalidValue},
+		{reason: "ssh with a password", addr: "ssh://me:secret@builder", want: multistage.ErrInvalidValue},
+		{reason: "docker as a scheme", addr: "docker://", want: multistage.ErrInvalidValue},
+		{reason: "relative unix path", addr: "unix:" + filepath.Join(filepath.Base(dir), "none.sock"), want: multistage.ErrDial},
 		{reason: "nothing listens", addr: "unix://" + filepath.Join(dir, "none.sock"), want: multistage.ErrDial},
 		{reason: "certificate without key", addr: "tcp://127.0.0.1:1", env: map[string]string{"BUILDKIT_TLSCERT": cert}, want: multistage.ErrInvalidValue},
 		{reason: "missing CA file", addr: "tcp://127.0.0.1:1", env: map[string]string{"BUILDKIT_TLSCACERT": filepath.Join(dir, "none.pem")}, want: multistage.ErrInvalidValue},
