@@ -273,6 +273,9 @@ func dialDocker(ctx context.Context) (*client.Client, error) {
 		dc.Close()
 		return nil, fmt.Errorf("Docker Engine at %s: %w", host, err)
 	}
+	// The Engine API client stays in use only for hijacking: the
+	// keep-alive connection of the ping would stay open after c.Close.
+	dc.Close()
 	markEngine(c)
 	return c, nil
 }

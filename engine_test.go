@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -224,5 +225,30 @@ func TestLoadEngineUnreachable(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the error came after %v: the build ran first", d)
+	}
+}
+
+// TestDialDockerCloses: closing a client of Dial("docker") closes every
+// connection Dial opened to the Engine API.
+func TestDialDockerCloses(t *testing.T) {
+	testenv.DockerHost(t)
+	openFDs := func() int {
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd:", err)
+		}
+		return len(fds)
+	}
+	before := openFDs()
+	const n = 10
+	for range n {
+		c, err := multistage.Dial(context.Background(), multistage.DockerAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	if after := openFDs(); after-before >= n/2 {
+		t.Errorf("%d Dial and Close of Docker Engine left %d more open files", n, after-before)
 	}
 }
