@@ -363,11 +363,21 @@ func (t *dotnetTree) readProject(rel string) (dotnetProject, error) {
 		tf, tfFrom = prop(func(p *msbuildProject, g int) string { return p.PropertyGroups[g].TargetFrameworks })
 	}
 	n := 0
+	var osOnly []string
 	for _, f := range strings.Split(tf, ";") {
 		if f = strings.TrimSpace(f); f != "" {
 			n++
 		}
-		if m := dotnetTFMRe.FindStringSubmatch(f); m != nil && versionLess(d.tfm, m[1]) {
+		m := dotnetTFMRe.FindStringSubmatch(f)
+		if m == nil {
+			continue
+		}
+		if strings.Contains(f, "-") {
+			// net9.0-android, net9.0-windows10.0.19041.0: not for Linux.
+			osOnly = append(osOnly, f)
+			continue
+		}
+		if versionLess(d.tfm, m[1]) {
 			d.tfm, d.tfmName, d.tfmFrom = m[1], f, tfFrom
 		}
 	}
@@ -381,6 +391,8 @@ func (t *dotnetTree) readProject(rel string) (dotnetProject, error) {
 		return slices.ContainsFunc(sdks, func(s string) bool { return strings.EqualFold(s, name) })
 	}
 	switch {
+	case d.tfm == "" && len(osOnly) > 0:
+		d.kindWhy = "targets " + strings.Join(osOnly, ", ") + " only, not Linux"
 	case strings.EqualFold(isTest, "true") || proj.references("Microsoft.NET.Test.Sdk") || hasSdk("MSTest.Sdk"):
 		d.kindWhy = "a test project"
 	case strings.EqualFold(isHost, "true") || hasSdk("Aspire.AppHost.Sdk") || proj.references("Aspire.Hosting.AppHost"):
@@ -624,7 +636,8 @@ func (t *dotnetTree) detect(solutions []string) []Detection {
 }
 
 // dotnetNameRank ranks projects of one kind: named like the solution,
-// then the usual names of an entry point, then the rest, by path.
+// then the names of a site or host, then of an API, then the rest, in
+// the solution's order.
 func dotnetNameRank(d dotnetProject, solutions []string) int {
 	name := strings.ToLower(d.name())
 	for _, s := range solutions {
@@ -632,12 +645,14 @@ func dotnetNameRank(d dotnetProject, solutions []string) int {
 			return 0
 		}
 	}
-	for _, suffix := range []string{"web", "api", "server", "host", "app", "webapp", "webapi"} {
-		if name == suffix || strings.HasSuffix(name, "."+suffix) {
-			return 1
+	for rank, suffixes := range [][]string{{"web", "webapp", "site", "server", "host", "app", "frontend"}, {"api", "webapi"}} {
+		for _, suffix := range suffixes {
+			if name == suffix || strings.HasSuffix(name, "."+suffix) {
+				return rank + 1
+			}
 		}
 	}
-	return 2
+	return 3
 }
 
 func (t *dotnetTree) has(rel string) bool {

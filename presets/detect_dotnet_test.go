@@ -26,14 +26,15 @@ func TestDetectDotNetProjects(t *testing.T) {
 	}{
 		{"web before worker before console; tests and the Aspire host left out", map[string]string{
 			"App.slnx": `<Solution><Folder Name="/src/"><Project Path="src/Console/Console.csproj" /><Project Path="src/Jobs/Jobs.csproj" />` +
-				`<Project Path="src/Site/Site.csproj" /><Project Path="src/AppHost/AppHost.csproj" /></Folder><Project Path="test/Site.Tests/Site.Tests.csproj" /></Solution>`,
-			"Directory.Build.props":             `<Project><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>`,
+				`<Project Path="src/Site/Site.csproj" /><Project Path="src/AppHost/AppHost.csproj" /></Folder><Project Path="test/Site.Tests/Site.Tests.csproj" /><Project Path="mobile/Phone/Phone.csproj" /></Solution>`,
+			"src/Directory.Build.props":         `<Project><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>`,
 			"src/Console/Console.csproj":        `<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup></Project>`,
 			"src/Jobs/Jobs.csproj":              `<Project Sdk="Microsoft.NET.Sdk.Worker"></Project>`,
 			"src/Site/Site.csproj":              `<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFramework>net9.0</TargetFramework></PropertyGroup></Project>`,
 			"src/AppHost/AppHost.csproj":        `<Project Sdk="Microsoft.NET.Sdk"><Sdk Name="Aspire.AppHost.Sdk" Version="9.0.0" /><PropertyGroup><OutputType>Exe</OutputType><IsAspireHost>true</IsAspireHost></PropertyGroup></Project>`,
 			"test/Site.Tests/Site.Tests.csproj": `<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup><ItemGroup><PackageReference Include="Microsoft.NET.Test.Sdk" /></ItemGroup></Project>`,
 			"src/Lib/Lib.csproj":                lib,
+			"mobile/Phone/Phone.csproj":            `<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFrameworks>net9.0-android;net9.0-ios</TargetFrameworks><OutputType>Exe</OutputType></PropertyGroup></Project>`,
 		}, []presets.DotNetOptions{
 			{Project: "src/Site/Site.csproj", Version: "9.0"},
 			{Project: "src/Jobs/Jobs.csproj", Version: "8.0", Port: -1},
