@@ -110,7 +110,9 @@ func (d Detection) Build() *multistage.Build {
 //   - requirements.txt (or requirements/production.txt, prod.txt),
 //     uv.lock, poetry.lock, Pipfile.lock, or a pyproject.toml with a
 //     [project] or [build-system] table: [Python], with the package
-//     manager of the lockfile, the requirements files that
+//     manager of the lockfile (for a member of a uv workspace, the
+//     workspace's root as Context and the member as Package and AppDir),
+//     the requirements files that
 //     requirements.txt includes (-r, -c), the Python version
 //     (.python-version, runtime.txt, else the newest supported version
 //     that requires-python allows), the Debian packages of dependencies

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -95,6 +96,7 @@ type pyProject struct {
 	toml  map[string]any // pyproject.toml
 	deps  pyDeps
 	notes []string // what Detect read and assumed, for the reason
+	root  string   // the workspace's root, for a member of a uv workspace
 }
 
 func (py *pyProject) note(format string, args ...any) {
@@ -141,7 +143,25 @@ func detectPython(p *project) ([]Detection, error) {
 			break
 		}
 	}
+	var context string
+	ws, member, members := "", "", []string(nil)
+	if project != nil && !p.has("uv.lock") {
+		ws, member, members = uvWorkspace(p.dir)
+	}
 	switch {
+	case ws != "":
+		o.PackageManager = UV
+		o.Project = buildSystem != nil
+		o.Package = tomlString(project, "name")
+		o.AppDir = member
+		o.InstallFiles = members
+		rel, err := filepath.Rel(p.dir, ws)
+		if err != nil {
+			return nil, err
+		}
+		context = filepath.Join(p.dir, rel)
+		py.root = ws
+		py.note("member %s (project %s) of the uv workspace whose uv.lock is in %s: built from there with uv sync --locked --package %s, the members' pyproject.toml first; runs in %s", member, o.Package, filepath.ToSlash(rel), o.Package, member)
 	case p.has("uv.lock"):
 		o.PackageManager = UV
 		o.Project = buildSystem != nil
@@ -237,7 +257,61 @@ func detectPython(p *project) ([]Detection, error) {
 	if o.PackageManager == Pip {
 		o.PackageManager = ""
 	}
-	return []Detection{{Preset: PresetPython, Reason: strings.Join(py.notes, "; "), Python: o}}, nil
+	return []Detection{{Preset: PresetPython, Reason: strings.Join(py.notes, "; "), Context: context, Python: o}}, nil
+}
+
+// uvWorkspace finds the uv workspace above dir that has dir as a member:
+// the root (with uv.lock and [tool.uv.workspace] members in its
+// pyproject.toml, in the form of dir), dir relative to it, and every
+// member's pyproject.toml relative to it.
+func uvWorkspace(dir string) (root, member string, pyprojects []string) {
+	for up, cur := 1, dir; up <= 4; up++ {
+		cur = filepath.Join(cur, "..")
+		if !fileExists(filepath.Join(cur, "uv.lock")) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(cur, "pyproject.toml"))
+		if err != nil {
+			return "", "", nil
+		}
+		var x map[string]any
+		if toml.Unmarshal(data, &x) != nil {
+			return "", "", nil
+		}
+		ws := tomlTable(x, "tool", "uv", "workspace")
+		rel, err := filepath.Rel(cur, dir)
+		if ws == nil || err != nil {
+			return "", "", nil
+		}
+		rel = filepath.ToSlash(rel)
+		globs, _ := ws["members"].([]any)
+		excludes, _ := ws["exclude"].([]any)
+		matches := func(list []any, p string) bool {
+			for _, g := range list {
+				if s, ok := g.(string); ok {
+					if ok, _ := path.Match(strings.TrimSuffix(s, "/"), p); ok {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		if !matches(globs, rel) || matches(excludes, rel) {
+			return "", "", nil
+		}
+		for _, g := range globs {
+			s, _ := g.(string)
+			found, _ := filepath.Glob(filepath.Join(cur, filepath.FromSlash(strings.TrimSuffix(s, "/")), "pyproject.toml"))
+			for _, f := range found {
+				if r, err := filepath.Rel(cur, f); err == nil && !matches(excludes, path.Dir(filepath.ToSlash(r))) {
+					pyprojects = append(pyprojects, filepath.ToSlash(r))
+				}
+			}
+		}
+		slices.Sort(pyprojects)
+		return cur, rel, slices.Compact(pyprojects)
+	}
+	return "", "", nil
 }
 
 // poetryLockVersion returns the Poetry version of the first line of

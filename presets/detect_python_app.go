@@ -21,6 +21,13 @@ func (py *pyProject) pythonVersion(o *PythonOptions, project, poetry, pipfile ma
 			return
 		}
 	}
+	if py.root != "" {
+		if v := pyVersionRe.FindStringSubmatch(firstLineOf(filepath.Join(py.root, ".python-version"))); v != nil {
+			o.Version = v[1]
+			py.note("Python %s (the workspace's .python-version)", v[1])
+			return
+		}
+	}
 	if v := tomlString(tomlTable(pipfile, "requires"), "python_version"); v != "" {
 		if m := pyVersionRe.FindStringSubmatch(v); m != nil {
 			o.Version = m[1]

@@ -15,6 +15,7 @@ func TestProjectsPython(t *testing.T) {
 		{"django-nested", "a Django site whose requirements.txt includes requirements/production.txt, which includes base.txt and a constraints file; psycopg2 from source; STATIC_ROOT and MEDIA_ROOT", []string{"."}},
 		{"fastapi-uv", "a FastAPI package locked with uv, its app object in app/main.py, a requires-python range", []string{"."}},
 		{"flask-procfile", "a Flask application factory started by a Procfile web process that binds $PORT, .flaskenv and .env", []string{"."}},
+		{"uv-workspace", "a uv workspace: a FastAPI service and a library as members, uv.lock at the root; detected from the service, built from the root", []string{"services/api"}},
 		{"poetry-app", "a Poetry package with a FastAPI app, a caret python constraint, psycopg that loads libpq", []string{"."}},
 		{"python-pipenv", "a Pipfile.lock with the hash of a local wheel: builds offline", []string{"."}},
 		{"python-requirements", "requirements.txt including a file with a --constraint beside it, local wheels: builds offline", []string{"."}},

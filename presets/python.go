@@ -74,6 +74,19 @@ type PythonOptions struct {
 	// them. Patterns such as "requirements/*.txt" are allowed. The
 	// default is none. [Detect] follows the includes and lists them.
 	InstallFiles []string
+	// Package is the member of a uv workspace to install, by its project
+	// name, when the build context is the workspace's root (where
+	// uv.lock is): uv sync --package <Package>, with the other members
+	// left out (--no-install-workspace) until the sources are there. List
+	// the members' pyproject.toml files in InstallFiles: uv reads them to
+	// check the lock. The default is none: the root project. Only for
+	// [UV].
+	Package string
+	// AppDir is the application's directory in the build context, such as
+	// "backend" for a workspace member: the working directory of
+	// collectstatic and of the runtime, where Cmd runs and WritableDirs
+	// are relative to. The default is the root of the context.
+	AppDir string
 	// Extras are the optional dependency groups of the project to install
 	// too: uv sync --extra <name>, poetry install --extras <name>. The
 	// default is none. Only for [UV] and [Poetry] (name extras in the
@@ -233,6 +246,10 @@ func Python(opts PythonOptions) *PythonBuild {
 			extras = append(extras, "--extra", e)
 		}
 	}
+	if opts.Package != "" && pm == UV {
+		extras = append([]string{"--package", opts.Package}, extras...)
+	}
+	appDir := path.Join("/app", strings.TrimPrefix(path.Clean("/"+opts.AppDir), "/"))
 	sources := opts.Project || opts.CollectStatic || opts.Steps.BeforeBuild != nil || opts.Steps.AfterBuild != nil
 
 	b := multistage.New()
@@ -279,7 +296,11 @@ func Python(opts PythonOptions) *PythonBuild {
 			build.Run(shellJoin(pip, append(append([]string{}, pipFlags...), "-r", req)), PipCache())
 		}
 	case UV:
-		build.Run(shellJoin("uv sync --locked --no-dev --no-install-project", extras), UVCache())
+		sync := "uv sync --locked --no-dev --no-install-project"
+		if opts.Package != "" {
+			sync = "uv sync --locked --no-dev --no-install-workspace"
+		}
+		build.Run(shellJoin(sync, extras), UVCache())
 	case Poetry:
 		build.Run(shellJoin("poetry install --only main --no-root --no-interaction --no-ansi", extras), PoetryCache())
 	case Pipenv:
@@ -294,7 +315,7 @@ func Python(opts PythonOptions) *PythonBuild {
 	}
 	for _, d := range opts.WritableDirs {
 		if !path.IsAbs(d) {
-			exclude = append(exclude, path.Clean(d))
+			exclude = append(exclude, strings.TrimPrefix(path.Join(strings.TrimPrefix(appDir, "/app"), d), "/"))
 		}
 	}
 	if opts.DjangoSettings != "" {
@@ -318,6 +339,9 @@ func Python(opts PythonOptions) *PythonBuild {
 			}
 		}
 		if opts.CollectStatic {
+			if appDir != "/app" {
+				build.Workdir(appDir)
+			}
 			build.RunExec([]string{"python", "manage.py", "collectstatic", "--noinput"})
 		}
 		opts.Steps.afterBuild(build)
@@ -342,8 +366,11 @@ func Python(opts PythonOptions) *PythonBuild {
 		rt.Copy(".", ".", multistage.Link(), multistage.Exclude(exclude...))
 	}
 	opts.Steps.runtime(rt)
+	if appDir != "/app" {
+		rt.Workdir(appDir)
+	}
 	rt.User(or(opts.User, NonRootUser))
-	writableDirs(rt, "/app", opts.WritableDirs)
+	writableDirs(rt, appDir, opts.WritableDirs)
 	expose(rt, port(opts.Port, 0))
 	rt.Cmd(orArgs(opts.Cmd, []string{"python", "app.py"})...)
 	return &PythonBuild{Build: b, Builder: build, Runtime: rt}
