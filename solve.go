@@ -28,7 +28,6 @@ import (
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/multistage/multistage/internal/compile"
-	"github.com/multistage/multistage/internal/untar"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
@@ -56,8 +55,9 @@ type solveConfig struct {
 	progressMode progressui.DisplayMode
 	progressOut  io.Writer
 	statusCh     chan<- *client.SolveStatus
-	files        []string // tarballs written, for their size
-	loads        []string // Load's image names
+	files        []string  // tarballs written, for their size
+	outputs      []*output // files and directories written, put in place once the build succeeded
+	loads        []string  // Load's image names
 	inspect      []func(context.Context, *Built) error
 	errs         []error // of options, reported before anything is built
 }
@@ -101,30 +101,47 @@ func ContextDir(dir string) SolveOption {
 }
 
 // OutputOCI writes the image as an OCI layout tarball to path.
+//
+// The tarball is written to a temporary file beside path, flushed to disk,
+// and renamed over path only once the build has succeeded: a build that
+// fails, is cancelled or loses its daemon while it exports leaves the file
+// at path as it was, and removes the temporary file. Builds that write to
+// one path at the same time leave one of their tarballs there, whole. The
+// new file keeps the permissions of the one it replaces; a symbolic link
+// at path is followed.
 func OutputOCI(path string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
 		if !c.outputFile("OutputOCI", path) {
 			return
 		}
-		c.exports = append(c.exports, fileExport(client.ExporterOCI, path, ""))
+		c.exports = append(c.exports, c.fileExport("OutputOCI", client.ExporterOCI, path, ""))
 		c.files = append(c.files, path)
 	})
 }
 
 // OutputDocker writes the image as a tarball that "docker load" reads,
-// tagged name.
+// tagged name. Like [OutputOCI], it replaces path only with a whole
+// tarball, once the build has succeeded.
 func OutputDocker(path, name string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
 		if !c.outputFile("OutputDocker", path) || !c.imageName("OutputDocker", name) {
 			return
 		}
-		c.exports = append(c.exports, fileExport(client.ExporterDocker, path, name))
+		c.exports = append(c.exports, c.fileExport("OutputDocker", client.ExporterDocker, path, name))
 		c.files = append(c.files, path)
 	})
 }
 
 // OutputLocal writes the target stage's file system to dir, keeping
-// owners when the calling process runs as root.
+// owners when the calling process runs as root. Afterwards dir holds
+// exactly the stage's files: what it held before is removed.
+//
+// The new tree is built in a temporary directory beside dir and swapped
+// with dir once the build has succeeded (in one step on Linux), then the
+// old tree is removed: a build that fails, is cancelled or loses its
+// daemon while it exports leaves dir as it was, and no partial tree beside
+// it. Of builds that write to one dir at the same time, one tree is left
+// there, whole. A symbolic link at dir is followed.
 //
 // The files arrive as one tar stream (BuildKit's "tar" exporter) unpacked
 // while they stream in, rather than through the "local" exporter, whose
@@ -140,20 +157,21 @@ func OutputLocal(dir string) SolveOption {
 			c.fail("OutputLocal", fmt.Errorf("%w: %s is not a directory", ErrInvalidValue, dir))
 			return
 		}
-		c.exports = append(c.exports, client.ExportEntry{
-			Type:   client.ExporterTar,
-			Output: func(map[string]string) (io.WriteCloser, error) { return untar.NewWriter(dir) },
-		})
+		o := newOutput("OutputLocal", dir, true)
+		c.outputs = append(c.outputs, o)
+		c.exports = append(c.exports, client.ExportEntry{Type: client.ExporterTar, Output: o.open})
 	})
 }
 
 // OutputTar writes the target stage's file system to path as a tar file.
+// Like [OutputOCI], it replaces path only with a whole tar file, once the
+// build has succeeded.
 func OutputTar(path string) SolveOption {
 	return solveFunc(func(c *solveConfig) {
 		if !c.outputFile("OutputTar", path) {
 			return
 		}
-		c.exports = append(c.exports, fileExport(client.ExporterTar, path, ""))
+		c.exports = append(c.exports, c.fileExport("OutputTar", client.ExporterTar, path, ""))
 	})
 }
 
@@ -168,8 +186,12 @@ func Push(name string) SolveOption {
 	})
 }
 
-func fileExport(typ, path, name string) client.ExportEntry {
-	e := client.ExportEntry{Type: typ, Output: func(map[string]string) (io.WriteCloser, error) { return os.Create(path) }}
+// fileExport is the exporter of a file output, which Solve puts in place
+// once the build has succeeded.
+func (c *solveConfig) fileExport(option, typ, path, name string) client.ExportEntry {
+	o := newOutput(option, path, false)
+	c.outputs = append(c.outputs, o)
+	e := client.ExportEntry{Type: typ, Output: o.open}
 	if name != "" {
 		e.Attrs = map[string]string{"name": name}
 	}
@@ -315,6 +337,12 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	if err := errors.Join(sc.errs...); err != nil {
 		return nil, err
 	}
+	// Outputs not put in place by the end are removed: Solve failed.
+	defer func() {
+		for _, o := range sc.outputs {
+			o.abort()
+		}
+	}()
 	// Load: straight into the engine's store when the daemon is Docker
 	// Engine, else a docker tarball streamed to the Engine API.
 	var load *engineLoad
@@ -536,6 +564,13 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 	}
 	if derr != nil {
 		return nil, derr
+	}
+	var cerrs []error
+	for _, o := range sc.outputs {
+		cerrs = append(cerrs, o.commit())
+	}
+	if err := errors.Join(cerrs...); err != nil {
+		return nil, err
 	}
 	out := &SolveResult{Images: images, ExporterResponse: resp.ExporterResponse}
 	if d, ok := resp.ExporterResponse[exptypes.ExporterImageDigestKey]; ok {
