@@ -150,6 +150,14 @@
 // further. [ParseDockerfile] reads an existing Dockerfile into a Build, and
 // the dockerfile2go command writes the Go code that makes it.
 //
+// # Testing and drawing builds
+//
+// Package multistagetest tests builds from go test: Golden keeps a build's
+// Dockerfile, LLB and image config in a golden file, and Run and the
+// checks beside it build the image on BuildKit and run commands in it,
+// through [Inspect]. [Build.Mermaid] and [Build.DOT] draw the stages and
+// what each takes from the others.
+//
 // # Determinism
 //
 // The same build gives the same Dockerfile bytes and the same LLB digest in

@@ -32,7 +32,7 @@
 // usually ask:
 //
 //	func TestImage(t *testing.T) {
-//		c, err := client.New(t.Context(), os.Getenv("BUILDKIT_HOST"))
+//		c, err := multistage.Dial(t.Context(), "") // $BUILDKIT_HOST, else Docker Engine
 //		if err != nil {
 //			t.Fatal(err)
 //		}

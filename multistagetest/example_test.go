@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"testing"
 
-	"github.com/moby/buildkit/client"
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/multistagetest"
 )
@@ -50,7 +48,7 @@ func ExampleRun() {
 	var t testing.TB = exampleT{} // in a test: func TestImage(t *testing.T)
 	ctx := context.Background()
 
-	c, err := client.New(ctx, os.Getenv("BUILDKIT_HOST"))
+	c, err := multistage.Dial(ctx, "") // $BUILDKIT_HOST, else Docker Engine
 	if err != nil {
 		t.Fatalf("connecting to BuildKit: %v", err)
 	}
@@ -75,7 +73,7 @@ func ExampleRun() {
 // An HTTP server's image: start its entrypoint and ask it for a page.
 func ExampleHTTPGet() {
 	var t testing.TB = exampleT{} // in a test: func TestSite(t *testing.T)
-	c, err := client.New(context.Background(), os.Getenv("BUILDKIT_HOST"))
+	c, err := multistage.Dial(context.Background(), "")
 	if err != nil {
 		t.Fatalf("connecting to BuildKit: %v", err)
 	}
