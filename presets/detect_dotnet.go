@@ -605,7 +605,7 @@ func (t *dotnetTree) detect(solutions []string) []Detection {
 				reason += ", the highest of several: published with -f " + d.tfmName
 			}
 		} else {
-			reason += "; no target framework found: .NET " + or(o.Version, "8.0") + " assumed, set Version"
+			reason += "; no target framework found: .NET " + or(o.Version, defaultDotNetVersion) + " assumed, set Version"
 		}
 		if t.sdkWhy != "" {
 			reason += "; " + t.sdkWhy

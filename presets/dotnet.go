@@ -20,7 +20,7 @@ type DotNetOptions struct {
 	// mcr.microsoft.com/dotnet/sdk:<Version> and the runtime image of the
 	// same version. It is declared as the build arg DOTNET_VERSION, used
 	// by both stages, so the SDK and the runtime always match. The default
-	// is "8.0".
+	// is "10.0", the newest .NET LTS line.
 	Version string
 	// SDKVersion is the tag of the SDK image when it must differ from
 	// Version: the SDK a global.json pins, such as "8.0.404" (an exact
@@ -98,7 +98,7 @@ type DotNetBuild struct {
 // DotNet returns a build that restores and publishes a .NET application
 // with the SDK and runs it on the ASP.NET Core runtime as a non-root user:
 //
-//	ARG DOTNET_VERSION=8.0
+//	ARG DOTNET_VERSION=10.0
 //
 //	FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
 //	ARG TARGETARCH
@@ -132,7 +132,7 @@ type DotNetBuild struct {
 // [DotNetOptions.RestoreOnPublish] for builders that drop cache mounts.
 func DotNet(opts DotNetOptions) *DotNetBuild {
 	b := multistage.New()
-	b.Arg("DOTNET_VERSION", or(opts.Version, "8.0"))
+	b.Arg("DOTNET_VERSION", or(opts.Version, defaultDotNetVersion))
 	sdk := "${DOTNET_VERSION}"
 	if opts.SDKVersion != "" {
 		b.Arg("DOTNET_SDK_VERSION", opts.SDKVersion)

@@ -21,7 +21,7 @@ func ExampleGo() {
 	}
 	fmt.Print(string(df))
 	// Output:
-	// ARG GO_VERSION=1.22
+	// ARG GO_VERSION=1.27
 	//
 	// FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build
 	// WORKDIR /src
@@ -54,7 +54,7 @@ func ExampleGoBuild_test() {
 	}
 	fmt.Print(string(df))
 	// Output:
-	// ARG GO_VERSION=1.22
+	// ARG GO_VERSION=1.27
 	//
 	// FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build
 	// WORKDIR /src
@@ -73,7 +73,7 @@ func ExampleGoBuild_test() {
 // The fragments of the presets in a build written by hand.
 func ExampleGoModDownload() {
 	b := multistage.New()
-	b.Stage("lint").From("golang:1.22").
+	b.Stage("lint").From("golang:1.27").
 		Workdir("/src").
 		With(presets.GoModDownload).
 		Copy(".", ".").
@@ -85,7 +85,7 @@ func ExampleGoModDownload() {
 	}
 	fmt.Print(string(df))
 	// Output:
-	// FROM golang:1.22 AS lint
+	// FROM golang:1.27 AS lint
 	// WORKDIR /src
 	// COPY go.mod ./
 	// COPY go.sum* ./
@@ -106,7 +106,7 @@ func ExampleNodeStatic() {
 	}
 	fmt.Print(string(df))
 	// Output:
-	// ARG NODE_VERSION=20
+	// ARG NODE_VERSION=26
 	//
 	// FROM --platform=$BUILDPLATFORM node:${NODE_VERSION} AS build
 	// RUN --mount=type=cache,target=/root/.npm npm install -g --no-audit --no-fund corepack@0.36.0 && corepack enable pnpm && corepack install -g pnpm@9.15.9
@@ -211,7 +211,7 @@ func ExampleNodeBuildStage() {
 	}
 	fmt.Print(string(df))
 	// Output:
-	// ARG NODE_VERSION=20
+	// ARG NODE_VERSION=26
 	//
 	// FROM --platform=$BUILDPLATFORM node:${NODE_VERSION} AS ui
 	// ENV NPM_CONFIG_UPDATE_NOTIFIER=false

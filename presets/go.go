@@ -51,7 +51,8 @@ func (r GoRuntime) static() bool {
 type GoOptions struct {
 	// Version is the Go version: the builder is golang:<Version>. It is
 	// declared as the build arg GO_VERSION, so "--build-arg GO_VERSION=1.23"
-	// overrides it. The default is "1.22".
+	// overrides it. The default is "1.27", the newest Go release (Go
+	// supports the two newest).
 	Version string
 	// ModuleDir is the directory of the main module (its go.mod),
 	// relative to the build context, where "go mod download" and
@@ -175,7 +176,7 @@ type GoBuild struct {
 // Go returns a build that compiles a Go module into a static binary and
 // runs it, as a non-root user, on a minimal base:
 //
-//	ARG GO_VERSION=1.22
+//	ARG GO_VERSION=1.27
 //
 //	FROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build
 //	WORKDIR /src
@@ -234,7 +235,7 @@ func Go(opts GoOptions) *GoBuild {
 	}
 
 	b := multistage.New()
-	b.Arg("GO_VERSION", or(opts.Version, "1.22"))
+	b.Arg("GO_VERSION", or(opts.Version, defaultGoVersion))
 	type uiOutput struct {
 		stage    *multistage.Stage
 		out, dst string
@@ -248,7 +249,7 @@ func Go(opts GoOptions) *GoBuild {
 		}
 		if i == 0 {
 			// One NODE_VERSION for all the UI stages: the first's.
-			b.Arg("NODE_VERSION", or(ui.Version, "20"))
+			b.Arg("NODE_VERSION", or(ui.Version, defaultNodeVersion))
 		}
 		st, out := nodeBuildStage(b, name, ui, nodeBuildHow{self: true})
 		dir := cleanRel(ui.Dir)

@@ -14,7 +14,8 @@ type MavenOptions struct {
 	// JavaVersion is the Java version of both stages: the builder is
 	// maven:<MavenVersion>-eclipse-temurin-<JavaVersion> and the runtime
 	// eclipse-temurin:<JavaVersion>-jre. It is declared as the build arg
-	// JAVA_VERSION, used by both. The default is "17".
+	// JAVA_VERSION, used by both. The default is "25", the newest
+	// Java LTS line.
 	JavaVersion string
 	// MavenVersion is the Maven version of the builder image. The default
 	// is "3.9".
@@ -119,7 +120,7 @@ type MavenBuild struct {
 // Maven returns a build that packages a Maven project into a jar and runs
 // it on a Java runtime (a JRE, not a JDK) as a non-root user:
 //
-//	ARG JAVA_VERSION=17
+//	ARG JAVA_VERSION=25
 //
 //	FROM --platform=$BUILDPLATFORM maven:3.9-eclipse-temurin-${JAVA_VERSION} AS build
 //	ENV MAVEN_OPTS="-XX:TieredStopAtLevel=1"
@@ -166,7 +167,7 @@ type MavenBuild struct {
 //	ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
 func Maven(opts MavenOptions) *MavenBuild {
 	b := multistage.New()
-	b.Arg("JAVA_VERSION", or(opts.JavaVersion, "17"))
+	b.Arg("JAVA_VERSION", or(opts.JavaVersion, defaultJavaVersion))
 
 	build := b.Stage("build")
 	mvn := "mvn -B"

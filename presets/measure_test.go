@@ -42,9 +42,9 @@ func measureCases() []measureCase {
 	return []measureCase{
 		{"go", e2e.App{Dir: goApp, File: "main.go", Old: "hello from the go preset"}, func() *multistage.Build { return presets.Go(goSample).Build }, "gcr.io/distroless/static-debian12:nonroot", nil},
 		{"node-static", e2e.App{Dir: nodeApp, File: "src/index.html", Old: "served by nginx"}, func() *multistage.Build { return presets.NodeStatic(nodeSample).Build }, "nginx:alpine", nil},
-		{"node-server", e2e.App{Dir: nodeServerApp, File: "server.js", Old: "hello from the node-server preset"}, func() *multistage.Build { return presets.NodeServer(nodeServerSample).Build }, "node:20-slim", nil},
-		{"python", e2e.App{Dir: pythonApp, File: "app.py", Old: "the python preset"}, func() *multistage.Build { return presets.Python(pythonSample).Build }, "python:3.10-slim", nil},
-		{"maven", e2e.App{Dir: mavenApp, File: "src/main/java/com/example/app/App.java", Old: "hello from the maven preset"}, func() *multistage.Build { return presets.Maven(mavenSample).Build }, "eclipse-temurin:17-jre",
+		{"node-server", e2e.App{Dir: nodeServerApp, File: "server.js", Old: "hello from the node-server preset"}, func() *multistage.Build { return presets.NodeServer(nodeServerSample).Build }, "node:26-slim", nil},
+		{"python", e2e.App{Dir: pythonApp, File: "app.py", Old: "the python preset"}, func() *multistage.Build { return presets.Python(pythonSample).Build }, "python:3.14-slim", nil},
+		{"maven", e2e.App{Dir: mavenApp, File: "src/main/java/com/example/app/App.java", Old: "hello from the maven preset"}, func() *multistage.Build { return presets.Maven(mavenSample).Build }, "eclipse-temurin:25-jre",
 			// The classic Dockerfile runs the unit tests on every build,
 			// as mvn package does by default; the preset skips them
 			// (-DskipTests). This variant skips them too, so the table

@@ -110,7 +110,7 @@ func majorOf(v string) int {
 // the images of Node.js 24 and older do. A version that is no number
 // ("lts", "current") is taken to be the newest, which does not.
 func bundlesYarn1(nodeVersion string) bool {
-	m := majorOf(or(nodeVersion, "20"))
+	m := majorOf(or(nodeVersion, defaultNodeVersion))
 	return m > 0 && m <= 24
 }
 

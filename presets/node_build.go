@@ -14,7 +14,8 @@ import (
 // "npm run build", output in dist/.
 type NodeBuildOptions struct {
 	// Version is the Node.js version: the stage is node:<Version>. It is
-	// declared as the build arg NODE_VERSION. The default is "20".
+	// declared as the build arg NODE_VERSION. The default is "26", the Active
+	// LTS line of Node.js.
 	Version string
 	// Dir is the project's directory in the build context, the one that
 	// holds its package.json and lockfile (the root of a workspace), such
@@ -102,7 +103,7 @@ type NodeBuildOptions struct {
 //
 // With Dir "ui" the stage is:
 //
-//	ARG NODE_VERSION=20
+//	ARG NODE_VERSION=26
 //
 //	FROM --platform=$BUILDPLATFORM node:${NODE_VERSION} AS ui
 //	ENV NPM_CONFIG_UPDATE_NOTIFIER=false
@@ -139,7 +140,7 @@ type NodeBuildOptions struct {
 //
 // [NodeStatic] and [NodeServer] build with the same stage.
 func NodeBuildStage(b *multistage.Build, name string, opts NodeBuildOptions) (*multistage.Stage, string) {
-	b.Arg("NODE_VERSION", or(opts.Version, "20"))
+	b.Arg("NODE_VERSION", or(opts.Version, defaultNodeVersion))
 	return nodeBuildStage(b, name, opts, nodeBuildHow{self: true})
 }
 

@@ -13,7 +13,8 @@ type NodeServerOptions struct {
 	// Version is the Node.js version: dependencies are installed with
 	// node:<Version> and the server runs on node:<Version>-slim. It is
 	// declared as the build arg NODE_VERSION, used by every stage, so
-	// native modules always match the runtime. The default is "20".
+	// native modules always match the runtime. The default is "26", the
+	// Active LTS line of Node.js.
 	Version string
 	// PackageManager installs the dependencies. The default is the one that
 	// writes Lockfile, or [Npm].
@@ -141,7 +142,7 @@ type NodeServerBuild struct {
 // NodeServer returns a build that runs a Node.js server on node:<ver>-slim
 // with its production dependencies only, as the user node:
 //
-//	ARG NODE_VERSION=20
+//	ARG NODE_VERSION=26
 //
 //	FROM node:${NODE_VERSION} AS deps
 //	ENV NPM_CONFIG_UPDATE_NOTIFIER=false
@@ -197,7 +198,7 @@ func NodeServer(opts NodeServerOptions) *NodeServerBuild {
 	}
 
 	b := multistage.New()
-	b.Arg("NODE_VERSION", or(opts.Version, "20"))
+	b.Arg("NODE_VERSION", or(opts.Version, defaultNodeVersion))
 	var deps *multistage.Stage
 	if !opts.NextStandalone {
 		deps = b.Stage("deps").FromExpand("node:${NODE_VERSION}")

@@ -9,7 +9,8 @@ import (
 // nginx:alpine on port 80.
 type NodeStaticOptions struct {
 	// Version is the Node.js version: the builder is node:<Version>. It is
-	// declared as the build arg NODE_VERSION. The default is "20".
+	// declared as the build arg NODE_VERSION. The default is "26", the Active
+	// LTS line of Node.js.
 	Version string
 	// PackageManager installs the dependencies and runs the script. The
 	// default is the one that writes Lockfile, or [Npm].
@@ -106,7 +107,7 @@ type NodeStaticBuild struct {
 // NodeStatic returns a build that builds a static site with Node.js and
 // serves it with nginx:
 //
-//	ARG NODE_VERSION=20
+//	ARG NODE_VERSION=26
 //
 //	FROM --platform=$BUILDPLATFORM node:${NODE_VERSION} AS build
 //	ENV NPM_CONFIG_UPDATE_NOTIFIER=false
@@ -149,7 +150,7 @@ type NodeStaticBuild struct {
 //	}
 func NodeStatic(opts NodeStaticOptions) *NodeStaticBuild {
 	b := multistage.New()
-	b.Arg("NODE_VERSION", or(opts.Version, "20"))
+	b.Arg("NODE_VERSION", or(opts.Version, defaultNodeVersion))
 	build, site := nodeBuildStage(b, "build", NodeBuildOptions{Version: opts.Version,
 		PackageManager: opts.PackageManager, PackageManagerVersion: opts.PackageManagerVersion, Lockfile: opts.Lockfile,
 		InstallFiles: opts.InstallFiles, InstallArgs: opts.InstallArgs, InstallEnv: opts.InstallEnv,

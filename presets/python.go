@@ -43,14 +43,15 @@ const (
 )
 
 // PythonOptions configures [Python]. The zero value installs
-// requirements.txt with pip and runs "python app.py" on python:3.10-slim.
+// requirements.txt with pip and runs "python app.py" on python:3.14-slim.
 type PythonOptions struct {
 	// Version is the Python version of both stages, python:<Version>-slim.
 	// It is declared as the build arg PYTHON_VERSION and used by both
 	// FROM lines, so the builder and the runtime always match, even with
 	// --build-arg PYTHON_VERSION=...: the installed packages live in
 	// lib/python<Version>/site-packages and their compiled extensions
-	// target that interpreter. The default is "3.10".
+	// target that interpreter. The default is "3.14", the newest
+	// Python with wheels for the common packages.
 	Version string
 	// PackageManager installs the dependencies. The default is [Pip].
 	// [Detect] chooses it from the lockfile: uv.lock, poetry.lock or
@@ -184,7 +185,7 @@ const venv = "/opt/venv"
 // into a virtual environment in a builder and copies it into a clean image
 // of the same Python, which runs the application as a non-root user:
 //
-//	ARG PYTHON_VERSION=3.10
+//	ARG PYTHON_VERSION=3.14
 //
 //	FROM python:${PYTHON_VERSION}-slim AS build
 //	ENV PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -253,7 +254,7 @@ func Python(opts PythonOptions) *PythonBuild {
 	sources := opts.Project || opts.CollectStatic || opts.Steps.BeforeBuild != nil || opts.Steps.AfterBuild != nil
 
 	b := multistage.New()
-	b.Arg("PYTHON_VERSION", or(opts.Version, "3.10"))
+	b.Arg("PYTHON_VERSION", or(opts.Version, defaultPythonVersion))
 	build := b.Stage("build").FromExpand("python:${PYTHON_VERSION}-slim")
 	if pm != UV {
 		build.Env("PIP_DISABLE_PIP_VERSION_CHECK", "1")

@@ -16,6 +16,9 @@
 //	mcr.microsoft.com/dotnet/sdk, …/aspnet    APP_UID=1654, ASPNETCORE_HTTP_PORTS=8080, DOTNET_RUNNING_IN_CONTAINER=true, DOTNET_VERSION
 //	gcr.io/distroless/static(-debian12)       SSL_CERT_FILE; USER 0, WORKDIR / (":nonroot": USER 65532, WORKDIR /home/nonroot)
 //
+// The release line of the tag (node:26, golang:1.27) picks the version
+// variables, as in the real images (lineEnv).
+//
 // Every other reference resolves to a generic image whose config sets only
 // PATH, so tests may use any image. Every config is for the platform asked
 // for (linux/amd64 by default) and has one layer, so no image looks like
@@ -34,6 +37,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/multistage/multistage/internal/lifecycle"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -87,8 +91,53 @@ var configs = map[string]ocispecs.ImageConfig{
 	"gcr.io/distroless/static":          {Env: []string{DefaultPath, "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"}, User: "0", WorkingDir: "/"},
 }
 
+// lineEnv are the version variables of the known images by release line,
+// so that node:26 says NODE_VERSION=26.x (and, like the real node:26, has
+// no Yarn). "-NAME" removes a variable. A tag of no line here keeps the
+// repository's config.
+var lineEnv = map[string]map[string][]string{
+	"docker.io/library/golang": {
+		"1.26": {"GOLANG_VERSION=1.26.8"},
+		"1.27": {"GOLANG_VERSION=1.27.4"},
+	},
+	"docker.io/library/node": {
+		"22": {"NODE_VERSION=22.23.5"},
+		"24": {"NODE_VERSION=24.22.3"},
+		"26": {"NODE_VERSION=26.12.1", "-YARN_VERSION"},
+	},
+	"docker.io/library/python": {
+		"3.13": {"PYTHON_VERSION=3.13.11"},
+		"3.14": {"PYTHON_VERSION=3.14.2"},
+	},
+	"docker.io/library/eclipse-temurin": {
+		"21": {"JAVA_VERSION=jdk-21.0.9+10"},
+		"25": {"JAVA_VERSION=jdk-25.0.1+8"},
+	},
+	"mcr.microsoft.com/dotnet/sdk": {
+		"10.0": {"DOTNET_VERSION=10.0.1", "DOTNET_SDK_VERSION=10.0.101"},
+	},
+	"mcr.microsoft.com/dotnet/aspnet": {
+		"10.0": {"DOTNET_VERSION=10.0.1", "ASPNET_VERSION=10.0.1"},
+	},
+}
+
 // variant adjusts the config of a known repository for a tag.
 func variant(repo, tag string, c ocispecs.ImageConfig) ocispecs.ImageConfig {
+	if l, ok := lifecycle.ForImage(repo + ":" + tag); ok {
+		for _, kv := range lineEnv[repo][l.Version] {
+			name, _, _ := strings.Cut(strings.TrimPrefix(kv, "-"), "=")
+			i := slices.IndexFunc(c.Env, func(e string) bool { return strings.HasPrefix(e, name+"=") })
+			switch {
+			case strings.HasPrefix(kv, "-") && i >= 0:
+				c.Env = slices.Delete(c.Env, i, i+1)
+			case strings.HasPrefix(kv, "-"):
+			case i >= 0:
+				c.Env[i] = kv // in place: the variables keep the image's order
+			default:
+				c.Env = append(c.Env, kv)
+			}
+		}
+	}
 	switch {
 	case strings.HasPrefix(repo, "gcr.io/distroless/") && (tag == "nonroot" || strings.HasSuffix(tag, "-nonroot")):
 		c.User, c.WorkingDir = "65532", "/home/nonroot"

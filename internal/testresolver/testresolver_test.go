@@ -218,3 +218,23 @@ func TestFail(t *testing.T) {
 		t.Error("an invalid reference resolved")
 	}
 }
+
+// TestLineEnv: the tag's release line picks the version variables, in the
+// image's order; a line the table has no variables for keeps the defaults.
+func TestLineEnv(t *testing.T) {
+	p := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+	for ref, want := range map[string][]string{
+		"node:26-slim": {testresolver.DefaultPath, "NODE_VERSION=26.12.1"},
+		"node:20":      {testresolver.DefaultPath, "NODE_VERSION=20.20.2", "YARN_VERSION=1.22.22"},
+		"node:lts":     {testresolver.DefaultPath, "NODE_VERSION=20.20.2", "YARN_VERSION=1.22.22"},
+		"golang:1.27":  {"PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "GOLANG_VERSION=1.27.4", "GOTOOLCHAIN=local", "GOPATH=/go"},
+	} {
+		img, err := testresolver.Image(ref, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(img.Config.Env, want) {
+			t.Errorf("%s: Env = %q, want %q", ref, img.Config.Env, want)
+		}
+	}
+}
