@@ -371,3 +371,38 @@ func TestEndToEndCancel(t *testing.T) {
 		t.Errorf("Solve returned %v after the start, not promptly after the cancel", d)
 	}
 }
+
+// TestEndToEndContextsKeptApart: two build contexts with a file of the
+// same name, size and modification time, and different contents, each
+// build gets its own. The daemon sends only what changed since the copy
+// of the context it keeps, and judges a file unchanged by its size and
+// time: with one copy shared by every directory, the second build would
+// get the first one's file.
+func TestEndToEndContextsKeptApart(t *testing.T) {
+	c := testenv.Client(t)
+	ctx := context.Background()
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	b := multistage.New()
+	b.Stage("out").From("scratch").Copy("f.txt", "/")
+	for _, content := range []string{"first\n", "other\n", "first\n"} {
+		dir := t.TempDir()
+		f := filepath.Join(dir, "f.txt")
+		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(f, when, when); err != nil {
+			t.Fatal(err)
+		}
+		out := t.TempDir()
+		if _, err := b.Solve(ctx, c, multistage.ContextDir(dir), multistage.OutputLocal(out)); err != nil {
+			t.Fatalf("Solve: %v", err)
+		}
+		got, err := os.ReadFile(filepath.Join(out, "f.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != content {
+			t.Errorf("build of a context whose f.txt is %q got %q", content, got)
+		}
+	}
+}

@@ -414,6 +414,7 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		CacheImports: sc.cacheImports,
 		CacheExports: sc.cacheExports,
 		LocalMounts:  map[string]fsutil.FS{"context": ctxFS},
+		SharedKey:    contextSharedKey(ctxDir),
 		Session:      attachables,
 		// Not nil: with cache imports, BuildKit v0.34's client copies
 		// attributes into this map and panics on a nil one.
@@ -656,4 +657,16 @@ func readDockerignore(dir string) ([]string, error) {
 		return nil, fmt.Errorf("reading .dockerignore: %w", err)
 	}
 	return slices.Clip(patterns), nil
+}
+
+// contextSharedKey names the build context directory to the daemon, which
+// keeps one copy of a context per shared key and brings it up to date by
+// sending only what changed. Without one, every build of every directory
+// shares the daemon's one copy, so a build sends all of its context again
+// after another directory's, and builds of different directories take
+// turns updating the same copy. BuildKit's own note on it asks for the
+// absolute path and the machine, as here.
+func contextSharedKey(ctxDir string) string {
+	host, _ := os.Hostname()
+	return digest.FromString("multistage-context:" + host + ":" + ctxDir).Encoded()
 }
