@@ -17,6 +17,7 @@ import (
 	"github.com/moby/buildkit/client/connhelper"
 	// The connection helpers of BuildKit's own tools (buildctl registers
 	// the same ones): docker-container://, kube-pod://, ...
+	dockerconnhelper "github.com/docker/cli/cli/connhelper"
 	_ "github.com/moby/buildkit/client/connhelper/dockercontainer"
 	_ "github.com/moby/buildkit/client/connhelper/kubepod"
 	_ "github.com/moby/buildkit/client/connhelper/nerdctlcontainer"
@@ -86,7 +87,9 @@ func (e *DialError) Unwrap() error { return e.Err }
 // through the Engine API as "docker buildx"'s docker driver reaches it, at
 // DOCKER_HOST, else at the endpoint of the current docker context
 // (DOCKER_CONTEXT or ~/.docker/config.json), else at the default socket.
-// DOCKER_CERT_PATH and DOCKER_TLS_VERIFY apply as for the docker command. An
+// DOCKER_CERT_PATH and DOCKER_TLS_VERIFY apply as for the docker command,
+// and an ssh://user@host endpoint is reached as the docker command reaches
+// it, by running "docker system dial-stdio" on the host over ssh. An
 // empty addr means $BUILDKIT_HOST when it is set, else Docker Engine.
 //
 // A tcp:// address uses TLS when one of the BUILDKIT_TLS* variables is set,
@@ -283,16 +286,29 @@ func dialDocker(ctx context.Context) (*client.Client, error) {
 // dockerEngine returns an Engine API client of the Docker Engine the docker
 // command would use, and its address.
 func dockerEngine() (*dockerclient.Client, string, error) {
-	opts := []dockerclient.Opt{dockerclient.FromEnv, dockerclient.WithAPIVersionNegotiation()}
 	host := os.Getenv("DOCKER_HOST")
 	if host == "" {
 		h, err := dockerContextHost()
 		if err != nil {
 			return nil, "", err
 		}
-		if h != "" {
-			host = h
-			opts = append(opts, dockerclient.WithHost(h))
+		host = h
+	}
+	opts := []dockerclient.Opt{dockerclient.FromEnv, dockerclient.WithAPIVersionNegotiation()}
+	if host != "" {
+		// ssh://user@host: "docker system dial-stdio" run on the host
+		// over ssh, as the docker command connects
+		helper, err := dockerconnhelper.GetConnectionHelper(host)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: Docker Engine at %s: %w", ErrInvalidValue, host, err)
+		}
+		if helper != nil {
+			opts = []dockerclient.Opt{
+				dockerclient.WithHost(helper.Host), dockerclient.WithDialContext(helper.Dialer),
+				dockerclient.WithAPIVersionFromEnv(), dockerclient.WithAPIVersionNegotiation(),
+			}
+		} else {
+			opts = append(opts, dockerclient.WithHost(host))
 		}
 	}
 	dc, err := dockerclient.New(opts...)

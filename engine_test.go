@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +252,54 @@ func TestDialDockerCloses(t *testing.T) {
 	}
 	if after := openFDs(); after-before >= n/2 {
 		t.Errorf("%d Dial and Close of Docker Engine left %d more open files", n, after-before)
+	}
+}
+
+// TestDialDockerOverSSH: DOCKER_HOST=ssh://user@host reaches the engine as
+// the docker command does, through "docker system dial-stdio" run over ssh.
+// The ssh here is a stand-in that runs the remote command on this machine,
+// against the test environment's engine; the build and its Load go through
+// it (the /grpc and /session connections, and the Engine API).
+func TestDialDockerOverSSH(t *testing.T) {
+	host := testenv.DockerHost(t)
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("no docker command to run dial-stdio:", err)
+	}
+	bin := t.TempDir()
+	argsFile := filepath.Join(bin, "ssh.args")
+	script := "#!/bin/sh\n" +
+		"# ssh stand-in: record the arguments, run the remote command (after -- and the host) here\n" +
+		"echo \"$@\" >> " + argsFile + "\n" +
+		"while [ $# -gt 0 ]; do if [ \"$1\" = -- ]; then shift 2; break; fi; shift; done\n" +
+		"DOCKER_HOST=" + host + " exec sh -c \"$*\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "ssh"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv("DOCKER_HOST", "ssh://builder@engine.example")
+
+	c, err := multistage.Dial(context.Background(), multistage.DockerAddr)
+	if err != nil {
+		t.Fatalf("Dial(docker) with DOCKER_HOST=ssh://: %v", err)
+	}
+	defer c.Close()
+	if ids := workerIDs(t, c); len(ids) != 1 || ids[0] != "moby" {
+		t.Errorf("workers %q, want Docker Engine's [moby]", ids)
+	}
+	b := multistage.New()
+	b.Stage("app").From("alpine:3.20").Run("echo "+rand.Text()+" > /state").Cmd("cat", "/state")
+	img := imageName("ssh")
+	if _, err := b.Solve(context.Background(), c, multistage.ContextDir(t.TempDir()), multistage.Load(img)); err != nil {
+		t.Fatalf("Solve with Load over ssh: %v", err)
+	}
+	t.Setenv("DOCKER_HOST", host)
+	testenv.Docker(context.Background(), t, "image", "inspect", img)
+	testenv.TryDocker(context.Background(), t, "rmi", img)
+	args, err := os.ReadFile(argsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := string(args); !strings.Contains(a, "-l builder") || !strings.Contains(a, "-- engine.example docker system dial-stdio") {
+		t.Errorf("ssh ran with %q, want the docker command's dial-stdio on builder@engine.example", args)
 	}
 }
