@@ -31,7 +31,8 @@ import (
 //	FROM python:3.10-slim AS builder
 //	WORKDIR /app
 //	COPY requirements.txt .
-//	RUN pip install --prefix=/install -r requirements.txt
+//	COPY wheels/ ./wheels/
+//	RUN pip install --no-cache-dir --no-index --find-links=wheels --prefix=/install -r requirements.txt
 //
 //	FROM python:3.10-slim AS run
 //	WORKDIR /app
@@ -40,13 +41,16 @@ import (
 //	CMD ["python", "app.py"]
 //
 // The runtime image gets the installed packages, not pip's cache or the
-// build tools.
+// build tools. The requirements install from wheels in the build context,
+// without a package index: drop --no-index --find-links=wheels (and the
+// wheels) to install from PyPI.
 func pipeline() *multistage.Build {
 	b := multistage.New()
 	builder := b.Stage("builder").From("python:3.10-slim").
 		Workdir("/app").
 		Copy("requirements.txt", ".").
-		Run("pip install --prefix=/install -r requirements.txt")
+		Copy("wheels/", "./wheels/").
+		Run("pip install --no-cache-dir --no-index --find-links=wheels --prefix=/install -r requirements.txt")
 	b.Stage("run").From("python:3.10-slim").
 		Workdir("/app").
 		CopyFrom(builder, "/install", "/usr/local").

@@ -1,4 +1,6 @@
 """Sample app of the Python pipeline: prints a greeting and its Python version."""
 import sys
 
-print(f"hello from python {sys.version.split()[0]}")
+from greeting import greet
+
+print(f"{greet('python')} (python {sys.version.split()[0]})")
