@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/presets"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -306,8 +307,9 @@ nerdctl-container://, kube-pod://, ssh://. The default is $BUILDKIT_HOST,
 else Docker Engine (DOCKER_HOST or the current docker context).
 
 --output is type=local,dest=DIR (or just DIR), type=tar,dest=FILE,
-type=oci,dest=FILE, type=docker,dest=FILE,name=NAME, or
-type=registry,name=REF (as --push). Without --load, --push or --output the
+type=oci,dest=FILE, type=docker,dest=FILE,name=NAME, type=docker,name=NAME
+(as --load), or type=registry,name=REF (as --push; also
+type=image,name=REF,push=true). Without --load, --push or --output the
 result stays in BuildKit's cache.
 
 Examples:
@@ -338,9 +340,15 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var opts []multistage.SolveOption
 	for _, name := range loads {
+		if err := checkImageName("--load", name); err != nil {
+			return err
+		}
 		opts = append(opts, multistage.Load(name))
 	}
 	for _, ref := range pushes {
+		if err := checkImageName("--push", ref); err != nil {
+			return err
+		}
 		opts = append(opts, multistage.Push(ref))
 	}
 	for _, o := range outputs {
@@ -400,6 +408,9 @@ func buildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts = append(opts, multistage.ContextDir(d.Context), multistage.Progress(*progress, stderr))
 
 	c, err := multistage.Dial(ctx, *addr)
+	if errors.Is(err, multistage.ErrInvalidValue) {
+		return &exitError{exitUsage, fmt.Errorf("build: --addr: %w", err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -445,9 +456,22 @@ func parseOutput(s string) (multistage.SolveOption, error) {
 				return usageErr("build: --output %q: type=%s needs %s=", s, attrs["type"], k)
 			}
 		}
+		if name, ok := attrs["name"]; ok {
+			return checkImageName("--output name=", name)
+		}
 		return nil
 	}
-	switch attrs["type"] {
+	typ := attrs["type"]
+	if push, ok := attrs["push"]; ok {
+		// push= means something for an image exporter only, as for buildx
+		if (typ != "image" && typ != "registry") || (push != "true" && push != "false") {
+			return nil, usageErr("build: --output %q: push=true or push=false, with type=image or type=registry", s)
+		}
+		if typ == "registry" && push == "false" {
+			return nil, usageErr("build: --output %q: type=registry pushes; --load puts the image into Docker Engine", s)
+		}
+	}
+	switch typ {
 	case "local":
 		return multistage.OutputLocal(attrs["dest"]), need("dest")
 	case "tar":
@@ -455,9 +479,27 @@ func parseOutput(s string) (multistage.SolveOption, error) {
 	case "oci":
 		return multistage.OutputOCI(attrs["dest"]), need("dest")
 	case "docker":
+		if attrs["dest"] == "" {
+			// as buildx's type=docker without dest: into Docker Engine
+			return multistage.Load(attrs["name"]), need("name")
+		}
 		return multistage.OutputDocker(attrs["dest"], attrs["name"]), need("dest", "name")
-	case "registry", "image":
+	case "registry":
+		return multistage.Push(attrs["name"]), need("name")
+	case "image":
+		if attrs["push"] != "true" {
+			return nil, usageErr("build: --output %q: type=image needs push=true (an image that is not pushed stays in BuildKit; --load puts it into Docker Engine)", s)
+		}
 		return multistage.Push(attrs["name"]), need("name")
 	}
-	return nil, usageErr("build: --output %q: type %q (want local, tar, oci, docker or registry)", s, attrs["type"])
+	return nil, usageErr("build: --output %q: type %q (want local, tar, oci, docker or registry)", s, typ)
+}
+
+// checkImageName refuses an image name that no registry or engine takes,
+// before anything is built or dialled.
+func checkImageName(flag, name string) error {
+	if _, err := reference.ParseNormalizedNamed(name); err != nil {
+		return usageErr("build: %s %q: not an image name: %v", flag, name, err)
+	}
+	return nil
 }

@@ -149,6 +149,14 @@ func TestUsage(t *testing.T) {
 		{"bad output", []string{"build", app, "--output", "type=zip,dest=x"}, `type "zip"`},
 		{"output without dest", []string{"build", app, "--output", "type=oci"}, "needs dest="},
 		{"unknown target", []string{"build", app, "--target", "nope"}, `--target "nope"`},
+		// refused before anything is dialled or built
+		{"bad load name", []string{"build", app, "--load", "App:dev"}, `--load "App:dev": not an image name`},
+		{"bad push name", []string{"build", app, "--push", "registry.example.com/a b"}, `--push "registry.example.com/a b": not an image name`},
+		{"bad output name", []string{"build", app, "--output", "type=docker,dest=x.tar,name=:dev"}, `not an image name`},
+		{"image not pushed", []string{"build", app, "--output", "type=image,name=app"}, "type=image needs push=true"},
+		{"push on a file", []string{"build", app, "--output", "type=oci,dest=x.tar,push=true"}, "with type=image or type=registry"},
+		{"address without port", []string{"build", app, "--addr", "tcp://builder"}, "--addr: dial tcp://builder: invalid value"},
+		{"not an address", []string{"build", app, "--addr", "builder:1234"}, "--addr: dial builder:1234: invalid value"},
 	} {
 		t.Run(tc.reason, func(t *testing.T) {
 			r := cli(t, nil, tc.args...)
@@ -203,12 +211,13 @@ func TestBuild(t *testing.T) {
 }
 
 // TestBuildDockerEngine: without BUILDKIT_HOST, build builds on Docker
-// Engine, where --load stores the image directly.
+// Engine, where loading stores the image directly; --output type=docker
+// without dest loads it, as buildx does.
 func TestBuildDockerEngine(t *testing.T) {
 	testenv.DockerHost(t)
 	name := "multistage-e2e/cli:" + strings.ToLower(rand.Text()[:10])
 	t.Cleanup(func() { testenv.TryDocker(context.Background(), t, "rmi", "-f", name) })
-	r := cli(t, []string{"BUILDKIT_HOST="}, "build", "--load", name, "--progress", "quiet", app)
+	r := cli(t, []string{"BUILDKIT_HOST="}, "build", "--output", "type=docker,name="+name, "--progress", "quiet", app)
 	if r.code != 0 {
 		t.Fatalf("build on Docker Engine: exit %d\n%s", r.code, r.stderr)
 	}
