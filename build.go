@@ -24,6 +24,7 @@ import (
 type Build struct {
 	mu     sync.Mutex
 	stages []*Stage
+	byName map[string]*Stage // the first stage of each name
 	args   []argRecord
 	errs   []error
 }
@@ -44,12 +45,14 @@ func (b *Build) Stage(name string) *Stage {
 	if err := checkStageName(name); err != nil {
 		s.errs = append(s.errs, &InstructionError{Stage: name, Index: -1, Instruction: "FROM", Err: err})
 	}
-	for _, o := range b.stages {
-		if o.name == name {
-			s.errs = append(s.errs, &InstructionError{Stage: name, Index: -1, Instruction: "FROM",
-				Err: fmt.Errorf("%w: %q is already stage %d", ErrDuplicateStage, name, o.index+1)})
-			break
+	if o, ok := b.byName[name]; ok {
+		s.errs = append(s.errs, &InstructionError{Stage: name, Index: -1, Instruction: "FROM",
+			Err: fmt.Errorf("%w: %q is already stage %d", ErrDuplicateStage, name, o.index+1)})
+	} else {
+		if b.byName == nil {
+			b.byName = map[string]*Stage{}
 		}
+		b.byName[name] = s
 	}
 	b.stages = append(b.stages, s)
 	return s
@@ -66,12 +69,7 @@ func (b *Build) Stages() []*Stage {
 func (b *Build) Lookup(name string) *Stage {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, s := range b.stages {
-		if s.name == name {
-			return s
-		}
-	}
-	return nil
+	return b.byName[name]
 }
 
 // Arg declares a build arg before the first stage, with an optional default
@@ -199,6 +197,9 @@ func (b *Build) Compile(ctx context.Context, opts ...Option) (*Compiled, error) 
 		Platform:       cfg.platform,
 		OnBuildTrigger: onBuildTrigger,
 		Caps:           cfg.caps,
+
+		MaxExpandedValue: cfg.maxExpandedValue,
+		MaxExpandedTotal: cfg.maxExpandedTotal,
 	})
 	if err != nil {
 		return nil, compileError(err)

@@ -53,13 +53,18 @@ var (
 	// 20.10, whose BuildKit is v0.8. The error names the feature and the
 	// capability.
 	ErrUnsupportedByDaemon = compile.ErrUnsupported
+	// ErrExpansionLimit: variables expand to a value longer than the
+	// limit of [WithExpansionLimits], or to more bytes in all, as a
+	// Dockerfile that doubles a variable in every ENV does. Compile stops
+	// there, in bounded time and memory.
+	ErrExpansionLimit = compile.ErrExpansionLimit
 )
 
 // sentinels are the sentinel errors above.
 var sentinels = []error{
 	ErrInvalidStageName, ErrDuplicateStage, ErrInvalidImageRef, ErrNoBase, ErrForeignStage, ErrCycle,
 	ErrEmptyCommand, ErrInvalidPort, ErrUnsafeValue, ErrInvalidValue, ErrNoStages, ErrTargetNotLast,
-	ErrUnsupportedByDaemon,
+	ErrUnsupportedByDaemon, ErrExpansionLimit,
 }
 
 // InstructionError is a problem with one instruction of a stage.

@@ -7,6 +7,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/util/apicaps"
+	"github.com/multistage/multistage/internal/compile"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -27,6 +28,8 @@ type config struct {
 	platform  *ocispecs.Platform
 	syntax    string
 	caps      *apicaps.CapSet
+
+	maxExpandedValue, maxExpandedTotal int
 }
 
 func newConfig(opts []Option) *config {
@@ -133,3 +136,21 @@ func Syntax(ref string) Option { return optionFunc(func(c *config) { c.syntax = 
 func WithLLBCaps(caps apicaps.CapSet) Option {
 	return optionFunc(func(c *config) { c.caps = &caps })
 }
+
+// WithExpansionLimits sets how far [Build.Compile] expands variables: no
+// value may expand to more than value bytes, and all the values expanded
+// in one compile to no more than total bytes; beyond that Compile fails
+// with an [*InstructionError] that wraps [ErrExpansionLimit], in bounded
+// time and memory. Zero or less keeps a default: [DefaultMaxExpandedValue]
+// (1 MiB) and [DefaultMaxExpandedTotal] (64 MiB). BuildKit's Dockerfile
+// frontend has no limit: ENV A=$A$A, 24 times over, takes it hundreds of
+// megabytes.
+func WithExpansionLimits(value, total int) Option {
+	return optionFunc(func(c *config) { c.maxExpandedValue, c.maxExpandedTotal = value, total })
+}
+
+// The default limits of [WithExpansionLimits].
+const (
+	DefaultMaxExpandedValue = compile.DefaultMaxExpandedValue
+	DefaultMaxExpandedTotal = compile.DefaultMaxExpandedTotal
+)

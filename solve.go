@@ -437,6 +437,8 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 			ContextExclude:      excludes,
 			ContextUniqueID:     digest.FromString(ctxDir).Encoded()[:25],
 			OnBuildTrigger:      onBuildTrigger,
+			MaxExpandedValue:    cfg.maxExpandedValue,
+			MaxExpandedTotal:    cfg.maxExpandedTotal,
 		}
 		// Compiled for the daemon in front of us, as the Dockerfile
 		// frontend compiles for the LLBCaps of its gateway.

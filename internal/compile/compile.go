@@ -66,6 +66,12 @@ type Options struct {
 	// where the daemon's copies cannot, and refuses the rest with an error
 	// that wraps ErrUnsupported (see caps.go).
 	Caps *apicaps.CapSet
+	// MaxExpandedValue is the longest value an expansion of variables may
+	// give, and MaxExpandedTotal the most all the expansions of the
+	// compile may give; beyond them Compile fails with an error that wraps
+	// ErrExpansionLimit. Zero or less is DefaultMaxExpandedValue and
+	// DefaultMaxExpandedTotal.
+	MaxExpandedValue, MaxExpandedTotal int
 }
 
 // Result is a compiled build.
@@ -108,6 +114,7 @@ type compiler struct {
 	opt            Options
 	caps           *apicaps.CapSet
 	anyCaps        bool // no caps given: every feature is taken as supported
+	limits         *limits
 	build          *ir.Build
 	targetPlatform ocispecs.Platform
 	buildPlatforms []ocispecs.Platform
@@ -135,6 +142,7 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 	c := &compiler{
 		opt:          opt,
 		caps:         opt.Caps,
+		limits:       newLimits(opt),
 		build:        m,
 		lex:          shell.NewLex('\\'),
 		images:       map[imageKey]*imageState{},
@@ -182,6 +190,7 @@ func Compile(ctx context.Context, m *ir.Build, opt Options) (*Result, error) {
 
 	st := t.state.SetMarshalDefaults(llb.Platform(c.targetPlatform), llb.WithCaps(*c.caps))
 	img := t.image
+	img.History = t.hist.entries()
 	if !c.implicitTarget {
 		tp := c.targetPlatform
 		sameOsArch := tp.OS == img.OS && tp.Architecture == img.Architecture
@@ -268,7 +277,7 @@ func (c *compiler) globalArgsOf(args []ir.Arg) error {
 		v := *a.Default
 		if a.Expand {
 			var err error
-			if v, _, err = c.lex.ProcessWord(v, env); err != nil {
+			if v, err = c.processWord(c.lex, v, env); err != nil {
 				return fmt.Errorf("ARG %s: %w", a.Name, err)
 			}
 		}
@@ -391,7 +400,7 @@ func (c *compiler) checkUnreachable(i int, st *ir.Stage) error {
 // expandBaseName expands the base name of a FromExpand stage against the
 // global build args.
 func (c *compiler) expandBaseName(name string) (string, error) {
-	v, _, err := c.lex.ProcessWord(name, c.globalArgs)
+	v, err := c.processWord(c.lex, name, c.globalArgs)
 	if err != nil {
 		return "", err
 	}
@@ -407,7 +416,7 @@ func (c *compiler) expandPlatform(word string) (*ocispecs.Platform, error) {
 	if word == "" {
 		return nil, nil
 	}
-	v, _, err := c.lex.ProcessWord(word, c.globalArgs)
+	v, err := c.processWord(c.lex, word, c.globalArgs)
 	if err != nil {
 		return nil, fmt.Errorf("failed to process arguments for platform %s: %w", word, err)
 	}
@@ -466,8 +475,10 @@ func (c *compiler) reachable(target int) map[int]bool {
 }
 
 func (c *compiler) expandGlobal(word string) string {
-	v, _, err := c.lex.ProcessWord(word, c.globalArgs)
-	if err != nil {
+	// Within the limits, but not charged: the stage's own expansion is.
+	be := &budgetEnv{env: c.globalArgs, budget: c.limits.budget()}
+	v, _, err := c.lex.ProcessWord(word, be)
+	if err != nil || be.over {
 		return word
 	}
 	return v

@@ -60,7 +60,7 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 			lex.SkipProcessQuotes = true
 			contents = slices.Clone(contents)
 			for k := range contents {
-				v, _, err := lex.ProcessWord(contents[k].Data, env)
+				v, err := c.processWord(lex, contents[k].Data, env)
 				if err != nil {
 					return err
 				}
@@ -318,7 +318,7 @@ func (c *compiler) copy(ctx context.Context, s *stageState, i int, cp *ir.Copy) 
 			c.ctxPaths[path.Join("/", filepath.ToSlash(src))] = struct{}{}
 		}
 	}
-	c.history(&s.image, msg+" # buildkit", true)
+	c.history(s, msg+" # buildkit", true)
 	return nil
 }
 

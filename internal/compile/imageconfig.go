@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/moby/sys/signal"
 	"github.com/multistage/multistage/internal/ir"
@@ -32,8 +31,9 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 			}
 		}
 		s.state = s.state.AddEnv(x.Key, v)
-		img.Config.Env = addEnv(img.Config.Env, x.Key, v)
-		c.history(img, "ENV "+x.Key+"="+v, false)
+		s.env.set(x.Key, v)
+		s.addImageEnv(x.Key, v)
+		c.history(s, "ENV "+x.Key+"="+v, false)
 	case *ir.EnvGroup:
 		// Every value is expanded before any is set (dispatchEnv).
 		vals := make([]string, len(x.Vars))
@@ -49,10 +49,11 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 		msg := "ENV"
 		for k, e := range x.Vars {
 			s.state = s.state.AddEnv(e.Key, vals[k])
-			img.Config.Env = addEnv(img.Config.Env, e.Key, vals[k])
+			s.env.set(e.Key, vals[k])
+			s.addImageEnv(e.Key, vals[k])
 			msg += " " + e.Key + "=" + vals[k]
 		}
-		c.history(img, msg, false)
+		c.history(s, msg, false)
 	case *ir.User:
 		u := x.User
 		if x.Expand {
@@ -63,7 +64,7 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 		}
 		s.state = s.state.User(u)
 		img.Config.User = u
-		c.history(img, "USER "+u, false)
+		c.history(s, "USER "+u, false)
 	case *ir.Label:
 		return c.imageConfig(ctx, s, i, &ir.LabelGroup{Labels: []ir.Label{*x}})
 	case *ir.LabelGroup:
@@ -89,10 +90,10 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 			img.Config.Labels[kv[0]] = kv[1]
 			msg += " " + kv[0] + "=" + kv[1]
 		}
-		c.history(img, msg, false)
+		c.history(s, msg, false)
 	case *ir.Maintainer:
 		img.Author = x.Name
-		c.history(img, "MAINTAINER "+x.Name, false)
+		c.history(s, "MAINTAINER "+x.Name, false)
 	case *ir.OnBuild:
 		// Only recorded; a stage based on this one runs the trigger.
 		img.Config.OnBuild = append(img.Config.OnBuild, x.Expression)
@@ -112,7 +113,7 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 			slices.Sort(raw)
 			var words []string
 			for _, w := range raw {
-				ws, err := c.lex.ProcessWords(w, env)
+				ws, err := c.processWords(w, env)
 				if err != nil {
 					return err
 				}
@@ -128,7 +129,7 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 		for _, p := range ports {
 			img.Config.ExposedPorts[p] = struct{}{}
 		}
-		c.history(img, "EXPOSE ["+strings.Join(ports, " ")+"]", false) // fmt.Sprintf("EXPOSE %v"), as the frontend writes it
+		c.history(s, "EXPOSE ["+strings.Join(ports, " ")+"]", false) // fmt.Sprintf("EXPOSE %v"), as the frontend writes it
 	case *ir.Entrypoint:
 		img.Config.Entrypoint = slices.Clone(x.Argv)
 		if len(x.Argv) == 0 {
@@ -140,7 +141,7 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 		if !s.cmdSet {
 			img.Config.Cmd = nil
 		}
-		c.history(img, "ENTRYPOINT "+quoteList(img.Config.Entrypoint), false)
+		c.history(s, "ENTRYPOINT "+quoteList(img.Config.Entrypoint), false)
 	case *ir.Cmd:
 		img.Config.Cmd = slices.Clone(x.Argv)
 		if len(x.Argv) == 0 {
@@ -151,7 +152,7 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 		}
 		img.Config.ArgsEscaped = true //nolint:staticcheck // set by the Dockerfile frontend for Docker compatibility
 		s.cmdSet = true
-		c.history(img, "CMD "+quoteList(img.Config.Cmd), false)
+		c.history(s, "CMD "+quoteList(img.Config.Cmd), false)
 	case *ir.Healthcheck:
 		hc := &dockerspec.HealthcheckConfig{}
 		switch {
@@ -167,7 +168,7 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 			hc.Retries = x.Retries
 		}
 		img.Config.Healthcheck = hc
-		c.history(img, fmt.Sprintf("HEALTHCHECK %+v", *hc), false)
+		c.history(s, fmt.Sprintf("HEALTHCHECK %+v", *hc), false)
 	case *ir.StopSignal:
 		sig := x.Signal
 		if x.Expand {
@@ -180,7 +181,7 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 			}
 		}
 		img.Config.StopSignal = sig
-		c.history(img, "STOPSIGNAL "+sig, false)
+		c.history(s, "STOPSIGNAL "+sig, false)
 	case *ir.Volume:
 		paths := x.Paths
 		if x.Expand {
@@ -202,10 +203,10 @@ func (c *compiler) imageConfig(ctx context.Context, s *stageState, i int, in ir.
 		for _, v := range paths {
 			img.Config.Volumes[v] = struct{}{}
 		}
-		c.history(img, fmt.Sprintf("VOLUME %v", paths), false)
+		c.history(s, fmt.Sprintf("VOLUME %v", paths), false)
 	case *ir.Shell:
 		img.Config.Shell = slices.Clone(x.Argv)
-		c.history(img, fmt.Sprintf("SHELL %v", x.Argv), false)
+		c.history(s, fmt.Sprintf("SHELL %v", x.Argv), false)
 	default:
 		return fmt.Errorf("unsupported instruction %T", in)
 	}
@@ -224,17 +225,6 @@ func withShell(img dockerspec.DockerOCIImage, args []string) []string {
 	return append(sh, strings.Join(args, " "))
 }
 
-func addEnv(env []string, k, v string) []string {
-	for i, e := range env {
-		key, _, _ := strings.Cut(e, "=")
-		if shell.EqualEnvKeys(key, k) {
-			env[i] = k + "=" + v
-			return env
-		}
-	}
-	return append(env, k+"="+v)
-}
-
 func cloneImage(src dockerspec.DockerOCIImage) dockerspec.DockerOCIImage {
 	img := src
 	img.Config.Env = slices.Clone(src.Config.Env)
@@ -250,7 +240,6 @@ func cloneImage(src dockerspec.DockerOCIImage) dockerspec.DockerOCIImage {
 		hc.Test = slices.Clone(src.Config.Healthcheck.Test)
 		img.Config.Healthcheck = &hc
 	}
-	img.History = slices.Clone(src.History)
 	return img
 }
 
@@ -269,8 +258,8 @@ func quoteList(argv []string) string {
 }
 
 // history mirrors commitToHistory.
-func (c *compiler) history(img *dockerspec.DockerOCIImage, msg string, withLayer bool) {
-	img.History = append(img.History, ocispecs.History{
+func (c *compiler) history(s *stageState, msg string, withLayer bool) {
+	s.hist = s.hist.add(ocispecs.History{
 		CreatedBy:  msg,
 		Comment:    "buildkit.dockerfile.v0",
 		EmptyLayer: !withLayer,

@@ -101,7 +101,7 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 		}
 	}
 	s.state = s.state.Run(opts...).Root()
-	c.history(&s.image, "RUN "+runCommandString(args, s.buildArgs, env)+" # buildkit", true)
+	c.history(s, "RUN "+runCommandString(args, s.buildArgs, env)+" # buildkit", true)
 	return nil
 }
 

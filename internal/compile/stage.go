@@ -24,8 +24,11 @@ type stageState struct {
 	platform *ocispecs.Platform
 
 	state     llb.State
-	image     dockerspec.DockerOCIImage
-	buildArgs []ir.Arg // declared args with their values, for history
+	env       *stateEnvMap              // the state's environment, for expansions
+	image     dockerspec.DockerOCIImage // without History, which hist holds
+	hist      *history
+	envIndex  map[string]int // the positions of image.Config.Env's keys
+	buildArgs []ir.Arg       // declared args with their values, for history
 	cmdSet    bool
 
 	// sources of COPY --from and RUN --mount from= that are images, by
@@ -109,19 +112,31 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 	switch {
 	case s.base != nil:
 		b := s.base
-		s.state = b.state
+		st, err := restate(ctx, b.state)
+		if err != nil {
+			return &Error{Stage: s.ir.Name, Index: -1, Instruction: "FROM", Err: err}
+		}
+		s.state = st
+		s.env = b.env.share()
+		s.hist = b.hist
 		s.platform = b.platform
 		s.image = cloneImage(b.image)
 		s.image.Config.OnBuild = nil
 		s.buildArgs = append(s.buildArgs, b.buildArgs...)
 	case s.scratch:
 		s.state = llb.Scratch()
+		s.env = newStateEnv()
 		s.image = emptyImage(c.targetPlatform)
+		s.hist = &history{root: true, base: s.image.History}
+		s.image.History = nil
 		p := c.targetPlatform
 		s.platform = &p
 	default:
 		s.state = s.img.state
+		s.env = newStateEnv()
 		s.image = cloneImage(s.img.image)
+		s.hist = &history{root: true, base: s.img.image.History}
+		s.image.History = nil
 		p := s.img.resolved
 		s.platform = &p
 	}
@@ -135,6 +150,7 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 	for _, env := range s.image.Config.Env {
 		k, v, _ := strings.Cut(env, "=")
 		s.state = s.state.AddEnv(k, v)
+		s.env.set(k, v)
 	}
 	if h := c.opt.BuildArgs["BUILDKIT_SANDBOX_HOSTNAME"]; h != "" {
 		// Read by the frontend's options (dockerui), as docker build
@@ -193,7 +209,7 @@ func (c *compiler) dispatch(ctx context.Context, s *stageState) error {
 
 // stateEnv is the environment that Expand fields are expanded against.
 func stateEnv(ctx context.Context, s *stageState) (shell.EnvGetter, error) {
-	return s.state.Env(ctx)
+	return s.env, nil
 }
 
 func (c *compiler) expand(ctx context.Context, s *stageState, word string) (string, error) {
@@ -201,7 +217,7 @@ func (c *compiler) expand(ctx context.Context, s *stageState, word string) (stri
 	if err != nil {
 		return "", err
 	}
-	v, _, err := c.lex.ProcessWord(word, env)
+	v, err := c.processWord(c.lex, word, env)
 	return v, err
 }
 
@@ -261,7 +277,7 @@ func (c *compiler) workdir(ctx context.Context, s *stageState, p string, commit 
 		s.state = s.state.File(llb.Mkdir(wd, 0755, opts...), llb.Platform(*s.platform))
 		withLayer = true
 	}
-	c.history(&s.image, "WORKDIR "+wd, withLayer)
+	c.history(s, "WORKDIR "+wd, withLayer)
 	return nil
 }
 
@@ -290,11 +306,12 @@ func (c *compiler) arg(ctx context.Context, s *stageState, a ir.Arg) error {
 	if value != nil {
 		if !nonEnvArgs[a.Name] {
 			s.state = s.state.AddEnv(a.Name, *value)
+			s.env.set(a.Name, *value)
 		}
 		commit += "=" + *value
 	}
 	s.buildArgs = append(s.buildArgs, ir.Arg{Name: a.Name, Default: value})
-	c.history(&s.image, "ARG "+commit, false)
+	c.history(s, "ARG "+commit, false)
 	return nil
 }
 
