@@ -11,19 +11,19 @@
 //	go run ./examples/classic/dotnet -addr docker -o dotnet.tar  # build on Docker Engine, write an OCI tarball
 //
 // Flags: -addr (default $BUILDKIT_HOST), -load, -o, -context, -progress, -llb.
-// pipeline uses only the public API, and main is what a program of yours
-// needs: copy them and change the build.
+// This file is what a program of yours needs, with only the module's public
+// packages: copy it and change the build.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log"
 	"os"
 	"os/signal"
 
 	"github.com/multistage/multistage"
-	"github.com/multistage/multistage/internal/examplecli"
 )
 
 // pipeline is the build:
@@ -58,22 +58,29 @@ func pipeline() *multistage.Build {
 }
 
 func main() {
-	f := examplecli.Flags("testdata/apps/dotnet")
+	// The command line: where to build, and what to do with the image.
+	addr := flag.String("addr", os.Getenv("BUILDKIT_HOST"), `build on this BuildKit address: "docker" (Docker Engine), unix://, tcp://, docker-container://, ... (default $BUILDKIT_HOST)`)
+	load := flag.String("load", "", "build and load the image into Docker Engine under this name")
+	oci := flag.String("o", "", "build and write the image as an OCI tarball to this path")
+	contextDir := flag.String("context", "testdata/apps/dotnet", "build context directory")
+	progress := flag.String("progress", "auto", "progress display: auto, plain, tty or quiet")
+	flag.Parse()
+	log.SetFlags(0)
 
 	// The build.
 	b := pipeline()
 
-	// Its Dockerfile and LLB, printed (-llb: the whole LLB as JSON).
-	examplecli.Show(b, f.LLB)
-	if !f.Build() {
-		return
+	// What it builds: its Dockerfile (and, with show.go, its LLB).
+	show(b)
+	if *addr == "" && *load == "" && *oci == "" {
+		return // nowhere to build
 	}
 
 	// Connect: "docker" is Docker Engine's built-in BuildKit; "" is
 	// $BUILDKIT_HOST, else Docker Engine.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	c, err := multistage.Dial(ctx, f.Addr)
+	c, err := multistage.Dial(ctx, *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -81,14 +88,14 @@ func main() {
 
 	// Build, with the outputs asked for.
 	opts := []multistage.SolveOption{
-		multistage.ContextDir(f.Context),
-		multistage.Progress(f.Progress, os.Stderr),
+		multistage.ContextDir(*contextDir),
+		multistage.Progress(*progress, os.Stderr),
 	}
-	if f.Load != "" {
-		opts = append(opts, multistage.Load(f.Load)) // then: docker run --rm NAME
+	if *load != "" {
+		opts = append(opts, multistage.Load(*load)) // then: docker run --rm NAME
 	}
-	if f.OCI != "" {
-		opts = append(opts, multistage.OutputOCI(f.OCI))
+	if *oci != "" {
+		opts = append(opts, multistage.OutputOCI(*oci))
 	}
 	res, err := b.Solve(ctx, c, opts...)
 	if err != nil {
@@ -100,4 +107,15 @@ func main() {
 		fmt.Printf("# built %s for %s: Entrypoint=%q Cmd=%q User=%q\n",
 			res.Digest, platform, img.Config.Entrypoint, img.Config.Cmd, img.Config.User)
 	}
+}
+
+// show prints b's Dockerfile. In this repository, show.go replaces it with
+// a fuller display (the LLB, one line per op, and the image config; -llb
+// for the whole LLB), which a copy of this file does not need.
+var show = func(b *multistage.Build) {
+	dockerfile, err := b.Dockerfile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("# Dockerfile\n%s\n", dockerfile)
 }
