@@ -84,12 +84,25 @@ func (d Detection) Build() *multistage.Build {
 // most specific first, each with the reason and the options read from the
 // project:
 //
-//   - go.mod: [Go], with the Go version of its go directive, the main
-//     package (the root or the one command under cmd/), the binary name
-//     and whether dependencies are vendored;
-//   - *.csproj, *.fsproj, *.vbproj or a solution: [DotNet], with the
-//     project to publish (the ASP.NET Core one when there are several),
-//     its assembly name and its .NET version;
+//   - go.mod or go.work: [Go], one detection per main package (the
+//     root, a command named like the module or a server, cmd/*, then the
+//     others), with the Go version, the binary name, vendored
+//     dependencies, cgo when the packages the command is built from
+//     import "C" or a cgo module (github.com/mattn/go-sqlite3, not
+//     modernc.org/sqlite), a UI that go:embed reads and a Node.js project
+//     builds, the port of a listen call, an Addr field or a flag default,
+//     and version/commit/date variables of package main as -X build args.
+//     In a go.work workspace, the members with main packages; on a
+//     member, or a module with local replace directives, the workspace
+//     (or their parent) as Context;
+//   - *.csproj, *.fsproj, *.vbproj or a solution (.sln, .slnx): [DotNet],
+//     one detection per runnable project the solution lists (web, then
+//     worker, then console; not test projects, Aspire app hosts or
+//     mobile-only projects), with its assembly name, its .NET version
+//     (the project or Directory.Build.props), the SDK of global.json and
+//     the port of appsettings.json's Kestrel endpoints or Urls, or of
+//     the code (never launchSettings.json, which is for development). On
+//     a project of a solution, the solution's directory as Context;
 //   - package.json with a "build" script that builds a site: [NodeStatic],
 //     with the output directory its tool is configured to write (vite,
 //     Angular, Create React App, a Next.js static export, SvelteKit,
