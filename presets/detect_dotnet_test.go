@@ -34,7 +34,7 @@ func TestDetectDotNetProjects(t *testing.T) {
 			"src/AppHost/AppHost.csproj":        `<Project Sdk="Microsoft.NET.Sdk"><Sdk Name="Aspire.AppHost.Sdk" Version="9.0.0" /><PropertyGroup><OutputType>Exe</OutputType><IsAspireHost>true</IsAspireHost></PropertyGroup></Project>`,
 			"test/Site.Tests/Site.Tests.csproj": `<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup><ItemGroup><PackageReference Include="Microsoft.NET.Test.Sdk" /></ItemGroup></Project>`,
 			"src/Lib/Lib.csproj":                lib,
-			"mobile/Phone/Phone.csproj":            `<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFrameworks>net9.0-android;net9.0-ios</TargetFrameworks><OutputType>Exe</OutputType></PropertyGroup></Project>`,
+			"mobile/Phone/Phone.csproj":         `<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFrameworks>net9.0-android;net9.0-ios</TargetFrameworks><OutputType>Exe</OutputType></PropertyGroup></Project>`,
 		}, []presets.DotNetOptions{
 			{Project: "src/Site/Site.csproj", Version: "9.0"},
 			{Project: "src/Jobs/Jobs.csproj", Version: "8.0", Port: -1},

@@ -17,6 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 )
 
 // goContext is the build context Detect reads Go packages with: the
@@ -200,6 +203,9 @@ func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
 		o.Dir = e.uiDir
 	}
 	why := e.pkgDir + " embeds " + strconv.Quote(e.pattern) + ", which " + path.Join(e.uiDir, "package.json") + " builds into " + e.outDir + ": a Node.js stage builds it (UI)"
+	if manifest := path.Join(e.uiDir, "package.json"); t.dockerIgnored(manifest) {
+		why += "; but .dockerignore leaves out " + manifest + ", so the build fails until that line goes (the project's own Dockerfile expects the UI built beforehand)"
+	}
 	found, err := Detect(t.osPath(e.uiDir))
 	if err != nil {
 		return o, why + " (" + err.Error() + ": check UI)"
@@ -234,6 +240,26 @@ func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
 		return o, why
 	}
 	return o, why + "; its package.json has no build script Detect recognizes: set the UI's Script"
+}
+
+// dockerIgnored reports whether the .dockerignore of the context leaves
+// out rel, a file relative to the context.
+func (t *goTree) dockerIgnored(rel string) bool {
+	f, err := os.Open(filepath.Join(t.context, ".dockerignore"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		return false
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return false
+	}
+	ignored, _ := pm.MatchesOrParentMatches(rel)
+	return ignored
 }
 
 // relFrom returns target relative to base, both cleaned slash paths

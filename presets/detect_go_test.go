@@ -217,6 +217,13 @@ func TestDetectGoUI(t *testing.T) {
 			"web/package.json":           pkg(`"build": "vite build", "release": "vite build --outDir=../server/web/dist --emptyOutDir"`),
 			"web/pnpm-lock.yaml":         "lockfileVersion: '9.0'\n",
 		}, []presets.NodeBuildOptions{{Dir: "web", PackageManager: presets.Pnpm, Lockfile: "pnpm-lock.yaml", Script: "release", OutputDir: "../server/web/dist"}}},
+		{"a UI that .dockerignore leaves out", map[string]string{
+			"go.mod":             mod,
+			"main.go":            "package main\n\nimport \"embed\"\n\n//go:embed web/dist\nvar ui embed.FS\n\nfunc main() {}\n",
+			"web/package.json":   pkg(`"build": "vite build"`),
+			"web/pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+			".dockerignore":      "# the UI is built before docker build\n/web/\n",
+		}, []presets.NodeBuildOptions{{Dir: "web", PackageManager: presets.Pnpm, Lockfile: "pnpm-lock.yaml", OutputDir: "dist"}}},
 		{"committed static files are not a UI build", map[string]string{
 			"go.mod":            mod,
 			"main.go":           "package main\n\nimport \"embed\"\n\n//go:embed static\nvar static embed.FS\n\nfunc main() {}\n",
@@ -230,6 +237,9 @@ func TestDetectGoUI(t *testing.T) {
 			got, err := presets.Detect(writeTree(t, tt.files))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if strings.Contains(tt.name, ".dockerignore") && !strings.Contains(got[0].Reason, ".dockerignore leaves out web/package.json") {
+				t.Errorf("reason %q does not say that .dockerignore leaves the UI out", got[0].Reason)
 			}
 			var ui []presets.NodeBuildOptions
 			for _, d := range got {
