@@ -72,6 +72,10 @@ var nodeServerDeps = []string{"express", "fastify", "koa", "@hapi/hapi", "@nestj
 var nodeWebDeps = []string{"vite", "react-scripts", "@angular/core", "@angular/cli", "webpack", "parcel", "@vue/cli-service", "gatsby", "astro", "@sveltejs/kit",
 	"next", "nuxt", "react", "vue", "svelte", "preact", "solid-js", "ember-cli", "@11ty/eleventy", "vitepress", "@docusaurus/core", "@remix-run/dev", "rsbuild", "@rsbuild/core"}
 
+// nitroDeps are the frameworks that build their server with Nitro, into
+// .output/server/index.mjs.
+var nitroDeps = []string{"nuxt", "nitro", "nitropack", "@tanstack/react-start", "@tanstack/solid-start", "@solidjs/start", "@analogjs/platform"}
+
 // nodeRouterDeps are client-side routers: a site that has one is a
 // single-page application.
 var nodeRouterDeps = []string{"react-router", "react-router-dom", "vue-router", "@angular/router", "svelte-spa-router", "@tanstack/react-router", "wouter", "preact-router", "@solidjs/router"}
@@ -574,8 +578,8 @@ func (a *nodeApp) static() *Detection {
 			o.CacheDirs = []string{".next/cache"}
 		}
 		reason = nc.file + " sets output: 'export': next build writes the static site to " + o.OutputDir + "/, served with clean URLs (/about is about.html)"
-	case pkg.has("nuxt"):
-		if !strings.Contains(build, "generate") {
+	case pkg.has(nitroDeps...):
+		if !pkg.has("nuxt") || !strings.Contains(build, "generate") {
 			return nil
 		}
 		o.OutputDir = ".output/public"
@@ -662,12 +666,12 @@ func (a *nodeApp) server() *Detection {
 			}
 			reason = append(reason, or(nc.file, "no next.config")+" sets no output"+nc.computed()+": next build, then "+run+" with the production dependencies; set output: 'standalone' in next.config for a smaller image, and NextStandalone")
 		}
-	case pkg.has("nuxt"):
+	case pkg.has(nitroDeps...):
 		if !hasBuild || strings.Contains(pkg.Scripts["build"], "generate") {
 			return nil
 		}
 		o.BuildScript, o.OutputDir, o.Entry = "build", ".output", ".output/server/index.mjs"
-		reason = append(reason, "Nuxt: nuxt build, then node .output/server/index.mjs")
+		reason = append(reason, "a Nitro server ("+strings.Join(slices.DeleteFunc(slices.Clone(nitroDeps), func(n string) bool { return !pkg.has(n) }), ", ")+"): the build script, then node .output/server/index.mjs")
 	case pkg.has("@sveltejs/kit"):
 		adapter, _ := svelteKitAdapter(p)
 		if adapter != "node" || !hasBuild {

@@ -117,6 +117,13 @@ func TestDetectNode(t *testing.T) {
 		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
 			Lockfile: "package-lock.json", BuildScript: "build", OutputDir: "build", Entry: "build/index.js"}}},
 	}, {
+		name:   "nitro-tanstack-start",
+		reason: "TanStack Start builds a Nitro server with vite: node .output/server/index.mjs, not a static dist/",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "vite build", "start": "vite start"}, "dependencies": {"@tanstack/react-start": "1", "nitro": "3"}, "devDependencies": {"vite": "7"}}`,
+			"vite.config.ts": "export default defineConfig({ plugins: [nitro(), tanstackStart()] })\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", BuildScript: "build", OutputDir: ".output", Entry: ".output/server/index.mjs"}}},
+	}, {
 		name:   "nest-start-prod",
 		reason: "NestJS: the start:prod script's node file, not nest start; the build output from tsconfig",
 		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "nest build", "start": "nest start", "start:prod": "node dist/main"}, "dependencies": {"@nestjs/core": "10"}, "devDependencies": {"@nestjs/cli": "10"}}`,
