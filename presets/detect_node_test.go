@@ -19,6 +19,8 @@ func TestProjectsNode(t *testing.T) {
 		{"node-npm-husky", "an npm server whose prepare script runs husky and whose postinstall runs patch-package, both devDependencies, " +
 			"with an .npmrc and a patches/ directory", []string{"."}},
 		{"next-standalone", "a Next.js application with output: 'standalone' in next.config.mjs", []string{"."}},
+		{"node-npm-turbo", "an npm workspace built with turbo: a vite site writing site/ and a server, both depending on a TypeScript package of the workspace; " +
+			"Detect on the root lists both, Detect on the site builds it from the root", []string{".", "apps/docs"}},
 	})
 }
 

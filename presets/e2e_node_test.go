@@ -31,6 +31,9 @@ func TestEndToEndNodeProjects(t *testing.T) {
 		// patch-package ran (from the copied patches/) and husky did not
 		// fail the install.
 		{"node-npm-husky", ".", []string{"up for 2 patched minutes", "NODE_ENV=production"}},
+		// turbo builds the workspace package the server imports; npm
+		// installs the server's production dependencies alone.
+		{"node-npm-turbo", "apps/api", []string{"fixture ui banner for the api"}},
 		{"next-standalone", ".", []string{"Hello from the Next.js standalone fixture", "production"}},
 	} {
 		t.Run(tc.project, func(t *testing.T) {

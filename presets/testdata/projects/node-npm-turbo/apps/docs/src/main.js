@@ -1,0 +1,3 @@
+import { banner } from "@fixture/ui";
+
+document.getElementById("banner").textContent = banner("the docs site");
