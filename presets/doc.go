@@ -20,9 +20,11 @@
 //   - [Go]: a static, cross-compiled binary on distroless, alpine or
 //     scratch; with cgo, a binary built on the target platform and run
 //     on a glibc base.
-//   - [NodeStatic]: a static site built with Node.js (npm, Yarn or pnpm)
-//     and served by nginx, optionally as a single-page application.
-//   - [NodeServer]: a Node.js server with its production dependencies only.
+//   - [NodeStatic]: a static site built with Node.js (npm, Yarn or pnpm,
+//     at the project's pinned version) and served by nginx, optionally as
+//     a single-page application.
+//   - [NodeServer]: a Node.js server with its production dependencies
+//     only, or a Next.js standalone server.
 //   - [Maven]: a jar built with Maven (or the Maven wrapper), run on a JRE.
 //   - [Python]: packages installed into a virtual environment in a builder
 //     and copied into a clean image of the same Python.
@@ -64,8 +66,10 @@
 //
 // # Fragments
 //
-// The cache mounts are exported as run options, and [GoModDownload] as a
-// stage fragment, for builds written by hand:
+// The cache mounts are exported as run options, [GoModDownload] as a
+// stage fragment, and [NodeBuildStage] adds the stage that builds a
+// Node.js project (a web UI another stage embeds), for builds written by
+// hand:
 //
 //	b := multistage.New()
 //	b.Stage("test").From("golang:1.22").
