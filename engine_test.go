@@ -16,6 +16,7 @@ import (
 	"github.com/multistage/multistage/internal/e2e"
 	"github.com/multistage/multistage/internal/pipelines"
 	"github.com/multistage/multistage/internal/testenv"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // The end-to-end tests of Docker Engine: the test environment's isolated
@@ -312,5 +313,37 @@ func TestDialDockerOverSSH(t *testing.T) {
 	}
 	if a := string(args); !strings.Contains(a, "-l builder") || !strings.Contains(a, "-- engine.example docker system dial-stdio") {
 		t.Errorf("ssh ran with %q, want the docker command's dial-stdio on builder@engine.example", args)
+	}
+}
+
+// TestLoadSeveralPlatforms: Load of a multi-platform image into Docker
+// Engine 20.10 (a classic image store) is refused before anything is
+// built, on the engine and from buildkitd, as buildx refuses --load of
+// several platforms; BuildKit would refuse it only after building both.
+func TestLoadSeveralPlatforms(t *testing.T) {
+	for name, c := range map[string]*client.Client{"engine": dialEngine(t), "buildkitd": testenv.Client(t)} {
+		t.Run(name, func(t *testing.T) {
+			b := multistage.New()
+			b.Stage("app").From("alpine:3.20").Run("echo " + rand.Text())
+			ch := make(chan *client.SolveStatus)
+			vertexes := 0
+			done := make(chan struct{})
+			go func() {
+				for s := range ch {
+					vertexes += len(s.Vertexes)
+				}
+				close(done)
+			}()
+			_, err := b.Solve(context.Background(), c, multistage.ContextDir(t.TempDir()), multistage.Load(imageName("platforms")),
+				multistage.Platforms(ocispecs.Platform{OS: "linux", Architecture: "amd64"}, ocispecs.Platform{OS: "linux", Architecture: "arm64"}),
+				multistage.StatusChannel(ch))
+			<-done
+			if !errors.Is(err, multistage.ErrInvalidValue) || !strings.Contains(err.Error(), "one platform") {
+				t.Errorf("Solve with Load of 2 platforms: %v, want ErrInvalidValue saying one platform", err)
+			}
+			if vertexes > 0 {
+				t.Errorf("%d vertexes ran before the refusal", vertexes)
+			}
+		})
 	}
 }

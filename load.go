@@ -11,9 +11,11 @@ import (
 	"sync"
 	"weak"
 
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	dockerclient "github.com/moby/moby/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Load puts the built image into Docker Engine's image store as name (such
@@ -27,6 +29,11 @@ import (
 // into the Engine API's image load of the Docker Engine at DOCKER_HOST (or
 // the current docker context, as [Dial] finds it), which is checked before
 // the build starts.
+//
+// An image of several platforms ([Platforms]) is refused before the build,
+// as buildx refuses it, unless the build runs on a Docker Engine whose
+// image store is containerd's: Docker Engine's classic image store, and
+// the docker tarball of the other route, hold one platform per image.
 //
 // The name is set only once the image is complete in the engine: a build
 // or export that fails, or is cancelled, leaves every existing image with
@@ -76,6 +83,40 @@ func isEngine(ctx context.Context, c *client.Client) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// checkLoadPlatforms refuses, before the build, a Load of an image of
+// several platforms where the engine cannot store it, as buildx refuses
+// --load of several platforms: Docker Engine's classic image store holds
+// one platform per image (its BuildKit's exporter fails on several), and
+// the docker tarball that another BuildKit streams into the engine holds
+// one platform.
+func checkLoadPlatforms(ctx context.Context, onEngine bool, ps []ocispecs.Platform) error {
+	seen := map[string]bool{}
+	for _, p := range ps {
+		seen[platforms.FormatAll(platforms.Normalize(p))] = true
+	}
+	if len(seen) < 2 {
+		return nil
+	}
+	if !onEngine {
+		return fmt.Errorf("Load: %w: %d platforms: the docker tarball that BuildKit streams into Docker Engine holds one platform; Load one platform, or Push the multi-platform image", ErrInvalidValue, len(seen))
+	}
+	dc, host, err := dockerEngine()
+	if err != nil {
+		return fmt.Errorf("Load: %w", err)
+	}
+	defer dc.Close()
+	info, err := dc.Info(ctx, dockerclient.InfoOptions{})
+	if err != nil {
+		return fmt.Errorf("Load: %w: Docker Engine at %s: %s", ErrDial, host, oneLine(err))
+	}
+	for _, kv := range info.Info.DriverStatus {
+		if kv[0] == "driver-type" && kv[1] == "io.containerd.snapshotter.v1" {
+			return nil // the containerd image store holds image indexes
+		}
+	}
+	return fmt.Errorf("Load: %w: %d platforms: Docker Engine at %s stores one platform per image (its image store is not containerd's); Load one platform, or Push the multi-platform image", ErrInvalidValue, len(seen), host)
 }
 
 // engineLoad streams a docker tarball export into an Engine API image

@@ -351,6 +351,9 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		if err != nil {
 			return nil, fmt.Errorf("Load: %w", err)
 		}
+		if err := checkLoadPlatforms(ctx, onEngine, sc.platforms); err != nil {
+			return nil, err
+		}
 		if onEngine {
 			sc.exports = append(sc.exports, client.ExportEntry{Type: mobyExporter, Attrs: map[string]string{"name": strings.Join(sc.loads, ",")}})
 		} else if load, err = newEngineLoad(ctx, sc.loads); err != nil {
