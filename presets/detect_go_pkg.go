@@ -174,6 +174,9 @@ func (t *goTree) analyze(m goModule, dir string) goAnalysis {
 		a.cgo = t.cgoRequirement(m, external)
 	}
 	a.port, a.portWhy = goPort(files)
+	if why := loopbackFlag(files); why != "" && !strings.Contains(a.portWhy, "loopback") {
+		a.portWhy += "; " + why
+	}
 	if a.port == 0 {
 		for _, dir := range []string{m.dir, "."} {
 			if p, why := envFilePort(t.osPath(dir), dir); p > 0 {
@@ -219,9 +222,8 @@ func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
 		if root = filepath.ToSlash(root); err != nil || root == ".." || strings.HasPrefix(root, "../") {
 			return o, why + "; the UI belongs to a Node.js workspace at " + d.Context + ", outside the build context: set UI"
 		}
-		o = NodeBuildOptions{Version: n.Version, Dir: cleanRel(root), PackageManager: n.PackageManager, PackageManagerVersion: n.PackageManagerVersion,
-			Lockfile: n.Lockfile, InstallFiles: n.InstallFiles, InstallArgs: n.InstallArgs, Workspace: n.Workspace, WorkspaceDeps: n.WorkspaceDeps,
-			Turbo: n.Turbo, Script: n.Script, CacheDirs: n.CacheDirs}
+		o = nodeBuildOf(n)
+		o.Dir = cleanRel(root)
 		o.OutputDir = relFrom(path.Join(o.Dir, o.Workspace), e.outDir)
 		if e.script != "" {
 			o.Script = e.script
@@ -240,6 +242,15 @@ func (t *goTree) nodeUI(e goEmbed) (NodeBuildOptions, string) {
 		return o, why
 	}
 	return o, why + "; its package.json has no build script Detect recognizes: set the UI's Script"
+}
+
+// nodeBuildOf is the Node.js build of a NodeStatic detection: the fields
+// the two options share (TestNodeBuildOf checks that none is left out).
+func nodeBuildOf(n *NodeStaticOptions) NodeBuildOptions {
+	return NodeBuildOptions{Version: n.Version, PackageManager: n.PackageManager, PackageManagerVersion: n.PackageManagerVersion,
+		Lockfile: n.Lockfile, InstallFiles: n.InstallFiles, InstallArgs: n.InstallArgs, InstallEnv: n.InstallEnv,
+		Workspace: n.Workspace, WorkspaceDeps: n.WorkspaceDeps, Turbo: n.Turbo, Script: n.Script, OutputDir: n.OutputDir,
+		CacheDirs: n.CacheDirs}
 }
 
 // dockerIgnored reports whether the .dockerignore of the context leaves
@@ -484,6 +495,26 @@ var goPortPatterns = []struct {
 
 // nonHTTPPorts are the ports of databases and brokers, which a Go server
 // names as a client, not as the port it listens on.
+// loopbackFlagRe matches a flag or setting for the listen address whose
+// default is the loopback interface: flags.StringP("address", "a",
+// "127.0.0.1", …).
+var loopbackFlagRe = regexp.MustCompile(`(?i)"[\w.-]*(?:addr|address|host|bind|listen)[\w.-]*"\s*,\s*(?:"\w?"\s*,\s*)?"(?:127\.0\.0\.1|localhost)"`)
+
+// loopbackFlag says which file gives the listen address a loopback
+// default, which nothing outside the container reaches.
+func loopbackFlag(files []goFile) string {
+	for _, f := range files {
+		data, err := os.ReadFile(f.os)
+		if err != nil {
+			continue
+		}
+		if m := loopbackFlagRe.Find(data); m != nil {
+			return f.rel + " has the listen address default `" + string(m) + "`, the loopback interface only, which nothing outside the container reaches: pass the address 0.0.0.0 (Args)"
+		}
+	}
+	return ""
+}
+
 var loopbackRe = regexp.MustCompile(`"(?:localhost|127\.0\.0\.1):\d`)
 
 var nonHTTPPorts = []int{5432, 3306, 6379, 27017, 9092, 2181, 11211, 5672, 4222, 1433, 1521, 9042, 26379, 9200}

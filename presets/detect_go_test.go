@@ -127,6 +127,7 @@ func TestDetectGoPort(t *testing.T) {
 		{`redis.NewClient(&redis.Options{Addr: "localhost:6379"})`, 0},
 		{`db := flag.String("db", "postgres://localhost:5432/app", "database")`, 0},
 		{`cache := flag.String("redis-addr", "localhost:6379", "redis")`, 0},
+		{`flags.StringP("address", "a", "127.0.0.1", "address"); flags.StringP("port", "p", "8080", "port")`, 8080},
 	} {
 		got, err := presets.Detect(writeTree(t, map[string]string{
 			"go.mod":  "module example.com/app\n",
@@ -134,6 +135,9 @@ func TestDetectGoPort(t *testing.T) {
 		}))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.Contains(tt.code, `"127.0.0.1"`) && !strings.Contains(got[0].Reason, "loopback interface only") {
+			t.Errorf("%s: reason %q does not name the loopback default", tt.code, got[0].Reason)
 		}
 		if got[0].Go.Port != tt.want {
 			t.Errorf("%s: Port = %d, want %d (%s)", tt.code, got[0].Go.Port, tt.want, got[0].Reason)
