@@ -87,8 +87,15 @@ func (c *solveConfig) outputFile(option, path string) bool {
 
 // imageName checks the name an image is exported or pushed as.
 func (c *solveConfig) imageName(option, name string) bool {
-	if _, err := reference.ParseNormalizedNamed(name); err != nil {
+	ref, err := reference.ParseNormalizedNamed(name)
+	if err != nil {
 		c.fail(option, fmt.Errorf("%w: image name %q: %v", ErrInvalidValue, name, err))
+		return false
+	}
+	if _, ok := ref.(reference.Digested); ok {
+		// the exporters and the engine tag the image: a digest is what
+		// the image gets, not a name it can be given
+		c.fail(option, fmt.Errorf("%w: image name %q has a digest: name the image with a tag", ErrInvalidValue, name))
 		return false
 	}
 	return true

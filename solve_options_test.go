@@ -29,6 +29,7 @@ func TestSolveRefusesBadOptions(t *testing.T) {
 	}
 	b := multistage.New()
 	b.Stage("s").From("alpine:3.20").Run("true")
+	const digest = "sha256:0123456789012345678901234567890123456789012345678901234567890123"
 	for _, tc := range []struct {
 		reason string
 		opt    multistage.SolveOption
@@ -43,6 +44,13 @@ func TestSolveRefusesBadOptions(t *testing.T) {
 		{"OutputLocal onto a file", multistage.OutputLocal(file)},
 		{"Push without a name", multistage.Push("")},
 		{"Push with an invalid name", multistage.Push("UPPER CASE!!")},
+		// a digest names no tag: refused before the build, not by the
+		// exporter or the engine after it
+		{"Push with a digest", multistage.Push("registry.example.com/app@" + digest)},
+		{"Load with an invalid name", multistage.Load("App:dev")},
+		{"Load with a digest", multistage.Load("app@" + digest)},
+		{"Load with a tag and a digest", multistage.Load("app:v1@" + digest)},
+		{"OutputDocker with a digest", multistage.OutputDocker(filepath.Join(dir, "x.tar"), "app@"+digest)},
 		{"ExportCache of an unknown type", multistage.ExportCache("bogus", nil)},
 		{"ImportCache of inline cache", multistage.ImportCache("inline", nil)},
 		{"Progress in an unknown mode", multistage.Progress("fancy", &bytes.Buffer{})},

@@ -498,8 +498,12 @@ func parseOutput(s string) (multistage.SolveOption, error) {
 // checkImageName refuses an image name that no registry or engine takes,
 // before anything is built or dialled.
 func checkImageName(flag, name string) error {
-	if _, err := reference.ParseNormalizedNamed(name); err != nil {
+	ref, err := reference.ParseNormalizedNamed(name)
+	if err != nil {
 		return usageErr("build: %s %q: not an image name: %v", flag, name, err)
+	}
+	if _, ok := ref.(reference.Digested); ok {
+		return usageErr("build: %s %q: a digest is not a name to give an image: use a tag", flag, name)
 	}
 	return nil
 }

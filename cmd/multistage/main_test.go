@@ -152,6 +152,7 @@ func TestUsage(t *testing.T) {
 		// refused before anything is dialled or built
 		{"bad load name", []string{"build", app, "--load", "App:dev"}, `--load "App:dev": not an image name`},
 		{"bad push name", []string{"build", app, "--push", "registry.example.com/a b"}, `--push "registry.example.com/a b": not an image name`},
+		{"load name with a digest", []string{"build", app, "--load", "app@sha256:0123456789012345678901234567890123456789012345678901234567890123"}, "a digest is not a name"},
 		{"bad output name", []string{"build", app, "--output", "type=docker,dest=x.tar,name=:dev"}, `not an image name`},
 		{"image not pushed", []string{"build", app, "--output", "type=image,name=app"}, "type=image needs push=true"},
 		{"push on a file", []string{"build", app, "--output", "type=oci,dest=x.tar,push=true"}, "with type=image or type=registry"},
