@@ -75,6 +75,13 @@ func (p *msbuildProject) references(pkg string) bool {
 	return false
 }
 
+var (
+	// msbuildNodeExecRe matches a target's command that runs a Node.js
+	// package manager: <Exec WorkingDirectory="$(SpaRoot)" Command="npm install" />.
+	msbuildNodeExecRe = regexp.MustCompile(`<Exec\b[^>]*\bCommand="((?:npm|npx|yarn|pnpm)\b[^"]*)"`)
+	msbuildSpaRootRe  = regexp.MustCompile(`<SpaRoot>([^<]+)</SpaRoot>`)
+)
+
 var dotnetTFMRe = regexp.MustCompile(`^net(?:coreapp)?(\d+\.\d+)(?:-[\w.]+)?$`)
 
 // dotnetKind is what a project builds, in the order Detect prefers.
@@ -103,6 +110,8 @@ type dotnetProject struct {
 	assembly string
 	refs     []string // ProjectReference paths, relative to the context
 	proj     msbuildProject
+	npm      string // the npm command a target of the project runs, if any
+	spaRoot  string // the SpaRoot property, relative to the context
 }
 
 func (d dotnetProject) name() string {
@@ -408,6 +417,12 @@ func (t *dotnetTree) readProject(rel string) (dotnetProject, error) {
 	default:
 		d.kindWhy = "a library"
 	}
+	if m := msbuildNodeExecRe.FindSubmatch(data); m != nil {
+		d.npm = string(m[1])
+	}
+	if m := msbuildSpaRootRe.FindSubmatch(data); m != nil {
+		d.spaRoot = path.Join(path.Dir(rel), strings.ReplaceAll(strings.TrimSpace(string(m[1])), `\`, "/"))
+	}
 	for _, g := range proj.ItemGroups {
 		for _, r := range g.ProjectReferences {
 			inc := strings.ReplaceAll(r.Include, `\`, "/")
@@ -627,6 +642,21 @@ func (t *dotnetTree) detect(solutions []string) []Detection {
 			o.Port = -1
 			reason += "; no port (not a web project)"
 		}
+		if d.npm != "" {
+			o.NodeVersion = defaultNodeVersion
+			from := ""
+			if d.spaRoot != "" {
+				if found, err := Detect(t.osPath(d.spaRoot)); err == nil {
+					for _, nd := range found {
+						if v := nodeVersionOf(nd); v != "" {
+							o.NodeVersion, from = v, " (of "+d.spaRoot+")"
+							break
+						}
+					}
+				}
+			}
+			reason += "; its publish runs `" + d.npm + "`: Node.js " + o.NodeVersion + from + " in the SDK stage (NodeVersion)"
+		}
 		if hint := t.sqliteHint(d); hint != "" {
 			reason += "; " + hint
 		}
@@ -816,4 +846,15 @@ func (t *dotnetTree) sqliteHint(d dotnetProject) string {
 		return "SQLite file " + file + ": set WritableDirs to " + path.Dir(file)
 	}
 	return "SQLite file " + file + " under /app, which user " + DotNetUser + " cannot write: set WritableDirs (e.g. \"data\") and the connection string to a file in it (ConnectionStrings__<name>=\"Data Source=/app/data/" + path.Base(file) + "\")"
+}
+
+// nodeVersionOf is the Node.js version a Node detection read, or "".
+func nodeVersionOf(d Detection) string {
+	switch {
+	case d.NodeStatic != nil:
+		return d.NodeStatic.Version
+	case d.NodeServer != nil:
+		return d.NodeServer.Version
+	}
+	return ""
 }

@@ -62,6 +62,12 @@ type DotNetOptions struct {
 	// per element, such as {"-p:PublishTrimmed=true"}. The default is
 	// none.
 	PublishArgs []string
+	// NodeVersion brings Node.js into the SDK stage, for a project whose
+	// publish runs npm (the SpaRoot of the ASP.NET Core templates with
+	// Angular or React): /usr/local of node:<NodeVersion>-bookworm-slim
+	// (node, npm, npx, corepack) is copied in before the project files.
+	// The default is none: the SDK image has no Node.js.
+	NodeVersion string
 	// WritableDirs are directories the application must be able to write
 	// (a SQLite database, uploads), relative to /app or absolute: the
 	// runtime stage creates them owned by User, and the builder removes
@@ -145,8 +151,11 @@ func DotNet(opts DotNetOptions) *DotNetBuild {
 	}
 	noBinObj := multistage.Exclude("**/bin", "**/obj")
 	build := b.Stage("build").FromExpand("mcr.microsoft.com/dotnet/sdk:"+sdk).Platform(multistage.BuildPlatform).
-		Arg(multistage.TargetArch).
-		Workdir("/src").
+		Arg(multistage.TargetArch)
+	if opts.NodeVersion != "" {
+		build.CopyFromImage("node:"+opts.NodeVersion+"-bookworm-slim", "/usr/local/", "/usr/local/")
+	}
+	build.Workdir("/src").
 		Copy("**/*.??proj", "./", multistage.Parents(), noBinObj).
 		Copy("*.sln*", "./", multistage.MoreSources("global.json*")).
 		Copy("**/Directory.*", "./", multistage.Parents(), noBinObj).
