@@ -88,6 +88,14 @@ func Chmod(mode fs.FileMode) CopyOption {
 // ("COPY --link"), so that changing the base image does not invalidate the
 // copy. It compiles to a copy onto scratch merged with the stage, as
 // BuildKit's Dockerfile frontend does.
+//
+// As with COPY --link, the directories on the way to the destination are
+// part of that layer, created with the copy's owner and mode 0755, and
+// the merge puts them over the stage's: a Link copy to /tmp/cache/ leaves
+// /tmp mode 0755, and one through a symlink replaces the symlink with a
+// directory. On a daemon without MergeOp (Docker Engine 20.10's BuildKit
+// v0.8), Link falls back to a plain copy onto the stage, as the frontend
+// does there, and those directories stay as they were.
 func Link() CopyOption { return copyFunc(func(c *copyConfig) { c.cp.Link = true }) }
 
 // Parents keeps the directory structure of the sources below the
