@@ -1,12 +1,21 @@
 package multistage_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/moby/buildkit/client/llb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage"
+	"github.com/multistage/multistage/internal/crosscheck"
+	"github.com/multistage/multistage/internal/testresolver"
 )
 
 // FuzzParseDockerfile checks that ParseDockerfile never panics, and that
@@ -42,6 +51,155 @@ func FuzzParseDockerfile(f *testing.F) {
 		}
 		if d := cmp.Diff(string(df1), string(df2)); d != "" {
 			t.Fatalf("not a fixed point (-first +second):\n%s\ninput:\n%s", d, data)
+		}
+	})
+}
+
+// importRefusal is a refusal of ParseDockerfile or of Compile, for a
+// target that BuildKit's frontend converts, that FuzzImportDifferential
+// accepts: what the builder API still cannot express, or the limits
+// BuildKit does not have.
+type importRefusal struct {
+	name  string
+	match func(err error) bool
+}
+
+// unsupportedBecause matches an ErrUnsupported whose reason holds text.
+func unsupportedBecause(text string) func(error) bool {
+	return func(err error) bool {
+		var ue *multistage.UnsupportedError
+		return errors.As(err, &ue) && strings.Contains(ue.Reason, text)
+	}
+}
+
+var allowedRefusals = []importRefusal{
+	{"expansion beyond the limits", func(err error) bool { return errors.Is(err, multistage.ErrExpansionLimit) }},
+	{"an ONBUILD trigger that spans lines", unsupportedBecause("ONBUILD trigger that is not one line")},
+	{"an ONBUILD trigger with a stage index", unsupportedBecause("uses a stage by index")},
+	{"an ONBUILD trigger with escapes under another escape character", unsupportedBecause("uses escapes under")},
+	{"a heredoc with carriage returns", unsupportedBecause("carriage returns")},
+	{"an empty RUN", unsupportedBecause("an empty RUN")},
+	{"an exec-form RUN, SHELL or HEALTHCHECK whose program is empty", func(err error) bool { return errors.Is(err, multistage.ErrEmptyCommand) }},
+	{"a mount type from a variable", unsupportedBecause("variable in its type")},
+	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
+	}},
+}
+
+// allowedRefusal returns the name of the allowed refusal err is, or "".
+func allowedRefusal(err error) string {
+	for _, r := range allowedRefusals {
+		if r.match(err) {
+			return r.name
+		}
+	}
+	return ""
+}
+
+// frontend is crosscheck.Frontend that takes a panic of BuildKit's
+// frontend for a refusal: this fuzz target tests the import, not BuildKit.
+func frontend(ctx context.Context, df []byte, target string, r *testresolver.Resolver) (def *llb.Definition, img *dockerspec.DockerOCIImage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("dockerfile2llb panics: %v", p)
+		}
+	}()
+	return crosscheck.Frontend(ctx, df, target, crosscheck.Options{Resolver: r})
+}
+
+// FuzzImportDifferential is the differential test of the import against
+// BuildKit: ParseDockerfile never panics, and for every target of a
+// Dockerfile that BuildKit's parser and dockerfile2llb accept, the
+// imported build (keeping going past stages it cannot import) compiles op
+// for op to the same LLB and image config, or is refused with one of the
+// allowedRefusals, by name. The seeds are the corpus files, the
+// Dockerfiles of BuildKit's frontend tests, and testdata/fuzz/FuzzImportDifferential.
+func FuzzImportDifferential(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/dockerfiles/*.Dockerfile")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, df := range buildkitDockerfiles(f) {
+		f.Add(df.data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 8<<10 {
+			return
+		}
+		ctx := context.Background()
+		selected := map[string]*multistage.Stage{}
+		skipped := map[string]error{}
+		b, err := multistage.ParseDockerfile(data,
+			multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s }),
+			multistage.ParseKeepGoing(func(s multistage.SkippedStage) { skipped[s.Name] = s.Err }))
+		targets, ok := stageTargets(data)
+		if !ok {
+			if err == nil {
+				t.Fatalf("ParseDockerfile accepts what BuildKit's parser refuses:\n%s", data)
+			}
+			return
+		}
+		if len(targets) > 4 {
+			targets = targets[:4]
+		}
+		for _, target := range targets {
+			s, imported := selected[target]
+			var compiled *multistage.Compiled
+			var cerr error
+			r := testresolver.New()
+			if imported {
+				opts := []multistage.Option{multistage.WithMetaResolver(r)}
+				if target != "" {
+					opts = append(opts, multistage.Target(s))
+				}
+				compiled, cerr = b.Compile(ctx, opts...)
+				if errors.Is(cerr, multistage.ErrExpansionLimit) {
+					continue // BuildKit would expand it all, without limits
+				}
+			} else if bytes.Count(data, []byte("$")) > 32 {
+				continue // BuildKit might expand without limits what was not imported
+			}
+			def, img, ferr := frontend(ctx, data, target, r)
+			if ferr != nil {
+				continue // BuildKit refuses the target
+			}
+			if !imported {
+				why := err
+				if why == nil {
+					why = skipped[target]
+				}
+				if why == nil && target == "" {
+					for _, e := range skipped {
+						why = e
+					}
+				}
+				if allowedRefusal(why) == "" {
+					t.Fatalf("target %q: BuildKit converts it, the import refuses it: %v\n%s", target, why, data)
+				}
+				continue
+			}
+			if cerr != nil {
+				if allowedRefusal(cerr) == "" {
+					t.Fatalf("target %q: BuildKit converts it, Compile of the import refuses it: %v\n%s", target, cerr, data)
+				}
+				continue
+			}
+			want := *img
+			want.History = nil
+			got := *compiled
+			got.DockerImage.History = nil
+			got.Image.History = nil
+			diff, err := crosscheck.Compare(def, &want, &got)
+			if err != nil {
+				t.Fatalf("target %q: compare: %v", target, err)
+			}
+			if diff != "" {
+				t.Fatalf("target %q: the import compiles to other LLB than BuildKit:\n%s\n%s", target, diff, data)
+			}
 		}
 	})
 }

@@ -358,7 +358,7 @@ func (s *Stage) expose(proto string, ports []int) *Stage {
 // with no shell and no expansion.
 func (s *Stage) Entrypoint(argv ...string) *Stage {
 	defer s.lock()()
-	if err := checkArgv("entrypoint", argv); err != nil {
+	if err := checkConfigArgv("entrypoint", argv); err != nil {
 		return s.fail("ENTRYPOINT", err)
 	}
 	return s.add(instr{name: "ENTRYPOINT", ir: &ir.Entrypoint{Argv: clone(argv)}})
@@ -390,10 +390,12 @@ func (s *Stage) ClearCmd() *Stage {
 //
 //	CMD ["./myapp"]
 //
-// The arguments are passed as they are, with no shell and no expansion.
+// The arguments are passed as they are, with no shell and no expansion;
+// any of them may be empty (CMD [""], an empty argument for the
+// entrypoint), as in a Dockerfile.
 func (s *Stage) Cmd(argv ...string) *Stage {
 	defer s.lock()()
-	if err := checkArgv("cmd", argv); err != nil {
+	if err := checkConfigArgv("cmd", argv); err != nil {
 		return s.fail("CMD", err)
 	}
 	return s.add(instr{name: "CMD", ir: &ir.Cmd{Argv: clone(argv)}})
@@ -546,7 +548,7 @@ const (
 type argRecord struct{ arg ir.Arg }
 
 func newArg(name string, defaultValue []string, expand bool) (argRecord, error) {
-	if err := checkEnvKey("arg name", name); err != nil {
+	if err := checkArgName(name); err != nil {
 		return argRecord{}, err
 	}
 	if len(defaultValue) > 1 {

@@ -64,7 +64,10 @@ import (
 //   - Names are checked, never escaped: stage names match BuildKit's
 //     ^[a-z][a-z0-9-_.]*$, are not "scratch" or "context" and are at most
 //     128 bytes ([ErrInvalidStageName]); env keys, arg names and secret env
-//     names match ^[A-Za-z_][A-Za-z0-9_]*$ ([ErrInvalidValue]); label keys
+//     names match ^[A-Za-z_][A-Za-z0-9_]*$ ([ErrInvalidValue]), except
+//     arg names, which are printable ASCII without white space, quotes,
+//     '\\', '=', '$' or '`' that does not start with '-', as BuildKit
+//     declares the words of ARG X=1 # a comment ([ErrInvalidValue]); label keys
 //     are one line without '=' ([ErrUnsafeValue]), and are quoted when they
 //     are not plain (LABEL "my key"=value).
 //   - Flag values, written inside "--flag=" (mount targets, ids and
@@ -168,6 +171,17 @@ func checkText(what, v string) error {
 
 // checkArgv accepts an exec-form argument list: JSON carries any valid
 // UTF-8 string except NUL, which no exec call can pass.
+// checkConfigArgv accepts the exec form of ENTRYPOINT and CMD, which the
+// image config records as it is: at least one argument, and an empty one
+// too (CMD [""] gives the entrypoint an empty argument), as BuildKit takes
+// them.
+func checkConfigArgv(what string, argv []string) error {
+	if len(argv) == 0 {
+		return fmt.Errorf("%w: %s []: use the Clear form", ErrEmptyCommand, what)
+	}
+	return checkArgv(what, append([]string{"x"}, argv...))
+}
+
 func checkArgv(what string, argv []string) error {
 	if len(argv) == 0 || argv[0] == "" {
 		return fmt.Errorf("%w: %s %s: needs at least a program", ErrEmptyCommand, what, quoteList(argv))
@@ -253,6 +267,24 @@ func checkCopyTemplate(what, p string) error {
 	}
 	if heredocRe.MatchString(p) {
 		return valueError(ErrUnsafeValue, what, p, "would be read as a heredoc")
+	}
+	return nil
+}
+
+// checkArgName accepts an ARG name as BuildKit's parser takes it and its
+// lexer reads it back: printable ASCII without white space, quotes, '\\',
+// '=', '$' or '`', not starting with '-' (the parser would read "--" as a
+// flag). Names other than ^[A-Za-z_][A-Za-z0-9_]*$ are what BuildKit
+// declares for the words of ARG X=1 # a comment, which a Dockerfile never
+// expands, but whose values are in the environment of every RUN.
+func checkArgName(name string) error {
+	for _, r := range name {
+		if r <= ' ' || r > '~' || strings.ContainsRune("\"'\\=$`", r) {
+			return valueError(ErrInvalidValue, "arg name", name, "may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'")
+		}
+	}
+	if name == "" || name[0] == '-' {
+		return valueError(ErrInvalidValue, "arg name", name, "is empty or starts with '-'")
 	}
 	return nil
 }

@@ -106,6 +106,12 @@ func (w *walker) copy(c copyArgs) error {
 		if err != nil {
 			return err
 		}
+		if !used && strings.Contains(v, "$") && !strings.ContainsAny(r, "\\\"'") {
+			// A '$' the lexer keeps ("a$"): as a template, the word
+			// expands to itself, and the API writes no literal '$'
+			// where BuildKit expands.
+			used = true
+		}
 		if !used && i < len(c.sd.SourcePaths) && w.instr == "COPY" {
 			if err := copySource(v); err != nil {
 				return &SyntaxError{Line: w.line, Err: err}

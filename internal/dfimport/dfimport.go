@@ -204,15 +204,87 @@ func (w *walker) literal(what, raw string) (string, error) {
 }
 
 // template returns a word that refers to variables as the raw word that
-// both backends expand. With an escape directive other than '\', a raw
-// word that contains the escape character or a backslash would mean
-// something else once rendered with the default escape, and is refused.
+// both backends expand. The Build has no escape directive: under another
+// escape character than '\\' (# escape=`), a word with that character or a
+// backslash is rewritten for '\\' (reEscape), and refused when the
+// rewritten word does not read the same.
 func (w *walker) template(what, raw string) (string, error) {
-	if w.escape != '\\' && strings.ContainsAny(raw, `\`+string(w.escape)) {
-		return "", w.unsupported("%s %q refers to a variable and uses escapes under \"# escape=%c\"", what, raw, w.escape)
+	if w.escape == '\\' || !strings.ContainsAny(raw, `\`+string(w.escape)) {
+		return raw, nil
 	}
-	return raw, nil
+	if v := reEscape(raw, w.escape); sameWord(raw, w.escape, v) {
+		return v, nil
+	}
+	return "", w.unsupported("%s %q refers to a variable and uses escapes under \"# escape=%c\" that the API cannot write", what, raw, w.escape)
 }
+
+// reEscape rewrites word, written for the shell lexer with the escape
+// character esc, as a word that the lexer with '\\' reads the same: a
+// literal backslash is escaped, and esc followed by a character becomes
+// '\\' followed by it where esc escapes it (anywhere outside quotes; in
+// double quotes before '"', '$' and esc). Single quotes escape nothing.
+func reEscape(word string, esc rune) string {
+	var b strings.Builder
+	rs := []rune(word)
+	var quote rune
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case quote == '\'':
+			b.WriteRune(r)
+			if r == '\'' {
+				quote = 0
+			}
+		case r == esc:
+			if i+1 == len(rs) {
+				continue // the lexer drops an escape at the end
+			}
+			next := rs[i+1]
+			if quote == '"' && next != '"' && next != '$' && next != esc {
+				b.WriteRune(esc) // literal, and so is what follows
+				continue
+			}
+			i++
+			if quote == '"' && next == esc {
+				b.WriteString(reEscape(string(next), '\\'))
+				continue
+			}
+			b.WriteByte('\\')
+			b.WriteRune(next)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case quote == 0 && (r == '\'' || r == '"'):
+			quote = r
+			b.WriteRune(r)
+		case quote == '"' && r == '"':
+			quote = 0
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// sameWord reports whether the lexer with '\\' reads v as the lexer with
+// esc reads raw, with every variable unset, and set to values with quotes
+// and escapes.
+func sameWord(raw string, esc rune, v string) bool {
+	for _, env := range []shell.EnvGetter{&tracker{}, &tracker{set: true}, fixedEnv("a\\b`c'd\"e $f")} {
+		want, _, werr := shell.NewLex(esc).ProcessWord(raw, env)
+		got, _, gerr := shell.NewLex('\\').ProcessWord(v, env)
+		if (werr == nil) != (gerr == nil) || want != got {
+			return false
+		}
+	}
+	return true
+}
+
+// fixedEnv is an environment in which every variable has the same value.
+type fixedEnv string
+
+func (e fixedEnv) Get(string) (string, bool) { return string(e), true }
+func (e fixedEnv) Keys() []string            { return nil }
 
 // Walk parses a Dockerfile and maps it to calls. The error is the first
 // problem that stops the import, of the file or of any stage.

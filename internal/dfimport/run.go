@@ -138,6 +138,9 @@ func (w *walker) run(c *instructions.RunCommand) error {
 		w.add("RunExec", append([]any{append([]string(nil), c.CmdLine...)}, opts...)...)
 		return nil
 	}
+	if len(c.CmdLine) == 0 {
+		return w.unsupported("an empty RUN has no API: BuildKit runs the shell with an empty script, and Run needs a command")
+	}
 	if len(c.CmdLine) != 1 {
 		return w.unsupported("unexpected shell command %q", c.CmdLine)
 	}

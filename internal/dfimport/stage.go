@@ -52,11 +52,12 @@ func (w *walker) from(i int, st instructions.Stage) error {
 
 // args maps an ARG instruction. BuildKit reads every word of the line as
 // an arg, so a '#' after the args starts no comment: the words from the
-// '#' on are dropped with a warning.
+// '#' on are declared too, as BuildKit declares them (those with a value
+// reach the environment of every RUN), with a warning.
 func (w *walker) args(a instructions.ArgCommand) ([]Call, error) {
 	var out []Call
 	for i, kv := range a.Args {
-		if strings.HasPrefix(kv.Key, "#") {
+		if strings.HasPrefix(kv.Key, "#") && (i == 0 || !strings.HasPrefix(a.Args[i-1].Key, "#")) {
 			var words []string
 			for _, r := range a.Args[i:] {
 				word := r.Key
@@ -65,8 +66,7 @@ func (w *walker) args(a instructions.ArgCommand) ([]Call, error) {
 				}
 				words = append(words, word)
 			}
-			w.warn("ARG: %q is not a comment: BuildKit declares every word after ARG as a build arg; the words from '#' on are ignored", strings.Join(words, " "))
-			break
+			w.warn("ARG: %q is not a comment: BuildKit declares every word after ARG as a build arg, and so does the import; those with a value are in the environment of every RUN", strings.Join(words, " "))
 		}
 		if kv.Value == nil {
 			out = append(out, Call{Func: "Arg", Args: []any{kv.Key}, Line: w.line})

@@ -222,6 +222,21 @@ func checkName(what, k string) error {
 	return nil
 }
 
+// checkArgName accepts an ARG name that BuildKit's parser and lexer read
+// back as it is: printable ASCII without white space, quotes, '\\', '=',
+// '$' or '`', not starting with '-' (BuildKit takes "--" for a flag).
+func checkArgName(k string) error {
+	for _, r := range k {
+		if r <= ' ' || r > '~' || strings.ContainsRune("\"'\\=$`", r) {
+			return unsafef("arg name %q may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'", short(k))
+		}
+	}
+	if k == "" || k[0] == '-' {
+		return unsafef("arg name %q is empty or starts with '-'", short(k))
+	}
+	return nil
+}
+
 // labelKey renders a label key. BuildKit's parser splits LABEL words at
 // white space outside quotes and each word at its first '=', then the lexer
 // reads the key: a literal key is written bare when it is plain, else

@@ -397,7 +397,7 @@ func word(v string, expand bool) (string, error) {
 
 // argLine renders ARG NAME or ARG NAME=default.
 func argLine(a ir.Arg) (string, error) {
-	if err := checkName("arg name", a.Name); err != nil {
+	if err := checkArgName(a.Name); err != nil {
 		return "", err
 	}
 	if a.Default == nil {

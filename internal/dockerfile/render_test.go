@@ -213,7 +213,7 @@ func TestRenderErrors(t *testing.T) {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	wantLines := []string{
-		`ARG before the first stage: value cannot be rendered safely: arg name "BAD NAME" must match ^[A-Za-z_][A-Za-z0-9_]*$`,
+		"ARG before the first stage: value cannot be rendered safely: arg name \"BAD NAME\" may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'",
 		`stage "build": instruction 2 (ENV): value cannot be rendered safely: "a\nb" contains a NUL, newline or carriage return`,
 		`stage "runtime": FROM: value cannot be rendered safely: base: image "Build" would be read as stage 0`,
 		`stage "runtime": instruction 1 (COPY): value cannot be rendered safely: --from: stage 1 is not an earlier stage`,
