@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -35,8 +36,10 @@ type importResult struct {
 	// importErr is ParseDockerfile's error.
 	importErr error
 	// failures are the reasons of the converted targets that did not
-	// match, by target.
-	failures map[string]string
+	// match, by target, and failureErrs the errors of the import or of
+	// Compile behind them.
+	failures    map[string]string
+	failureErrs map[string]error
 	// panicked is a panic of the import or the compile, with its stack.
 	panicked string
 }
@@ -78,6 +81,7 @@ func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOptio
 		}
 	}()
 	r.failures = map[string]string{}
+	r.failureErrs = map[string]error{}
 	targets, ok := stageTargets(data)
 	if !ok {
 		return r
@@ -93,15 +97,18 @@ func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOptio
 	}
 	selected := map[string]*multistage.Stage{}
 	var skipped []string
+	var skipErrs []error
 	opts = append(opts, multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s }),
 		multistage.ParseKeepGoing(func(s multistage.SkippedStage) {
 			skipped = append(skipped, fmt.Sprintf("stage %d (%q, line %d) left out: %v", s.Index, s.Name, s.Line, s.Err))
+			skipErrs = append(skipErrs, s.Err)
 		}))
 	b, err := multistage.ParseDockerfile(data, opts...)
 	r.importErr = err
 	if b == nil {
 		for _, target := range r.converted {
 			r.failures[target] = "import: " + err.Error()
+			r.failureErrs[target] = err
 		}
 		return r
 	}
@@ -109,6 +116,7 @@ func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOptio
 		stage, ok := selected[target]
 		if !ok {
 			r.failures[target] = "not imported: " + strings.Join(skipped, "; ")
+			r.failureErrs[target] = firstOwnError(skipErrs)
 			continue
 		}
 		if target == "" {
@@ -116,11 +124,29 @@ func checkImport(ctx context.Context, data []byte, opts ...multistage.ParseOptio
 		}
 		if err := compareTarget(ctx, data, b, target, stage); err != nil {
 			r.failures[target] = err.Error()
+			r.failureErrs[target] = err
 			continue
 		}
 		r.matched = append(r.matched, target)
 	}
 	return r
+}
+
+// firstOwnError is the first of the errors of stages left out that is not
+// about using another stage left out: the reason a target was not
+// imported.
+func firstOwnError(errs []error) error {
+	for _, err := range errs {
+		var ue *multistage.UnsupportedError
+		if !errors.As(err, &ue) && errors.Is(err, multistage.ErrUnsupported) {
+			continue // "uses stage ..., which is left out"
+		}
+		return err
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
 }
 
 // compareTarget compares Compile of the imported build with dockerfile2llb
