@@ -103,7 +103,8 @@
 // [Build.Lint] returns [Warning]s about what works but is likely a
 // mistake, such as a secret-looking name (NPM_TOKEN, DB_PASSWORD) set with
 // ENV or declared as an ARG, where it is kept in the image; pass secrets
-// with [SecretMount].
+// with [SecretMount]; or a base image whose release line is past its end
+// of life, such as node:20 or golang:1.22, which gets no security fixes.
 //
 // # Resolving base images
 //

@@ -40,6 +40,7 @@ func TestLint(t *testing.T) {
 	want := []multistage.Warning{
 		{Stage: "", Index: 0, Instruction: "ARG"},
 		{Stage: "", Index: 2, Instruction: "ARG"},
+		{Stage: "build", Index: -1, Instruction: "FROM"}, // Go 1.22 is past its end of life
 		{Stage: "build", Index: 1, Instruction: "ENV"},
 		{Stage: "build", Index: 2, Instruction: "ENV"},
 		{Stage: "build", Index: 3, Instruction: "ARG"},
@@ -53,7 +54,7 @@ func TestLint(t *testing.T) {
 	}
 	got := b.Lint()
 	for i := range got {
-		if !strings.Contains(got[i].Message, "SecretMount") {
+		if got[i].Instruction != "FROM" && !strings.Contains(got[i].Message, "SecretMount") {
 			t.Errorf("warning %v does not point to SecretMount", got[i])
 		}
 		if !strings.Contains(got[i].String(), got[i].Instruction) {
@@ -69,6 +70,52 @@ func TestLint(t *testing.T) {
 	clean.Stage("s").From("alpine:3.20").Env("PATH", "/bin").Arg("VERSION", "1")
 	if w := clean.Lint(); w != nil {
 		t.Errorf("Lint of a clean build: %v, want nil", w)
+	}
+}
+
+// TestLintEndOfLife: a base image whose release line is past its end of
+// life gets a warning on its FROM, also through a build arg's default;
+// tags of no line, args without a default and stages named by a build arg
+// do not. The lines here ended long ago, so the test does not depend on
+// the day it runs.
+func TestLintEndOfLife(t *testing.T) {
+	b := multistage.New()
+	b.Arg("NODE_VERSION", "20").Arg("GO").Arg("BASE", "deps").ArgExpand("RUNTIME", "node:${NODE_VERSION}-slim")
+	b.Stage("deps").FromExpand("node:${NODE_VERSION}")
+	b.Stage("lts").From("node:lts-slim")
+	b.Stage("go").From("golang:1.22.5-alpine")
+	b.Stage("go-unknown").FromExpand("golang:${GO}")
+	b.Stage("dotnet").From("mcr.microsoft.com/dotnet/aspnet:6.0")
+	b.Stage("java").From("maven:3.9-eclipse-temurin-23")
+	b.Stage("stage").FromExpand("${BASE}")
+	b.Stage("runtime").FromExpand("$RUNTIME")
+
+	got := b.Lint()
+	var stages []string
+	for _, w := range got {
+		if w.Instruction != "FROM" || w.Index != -1 {
+			t.Errorf("unexpected warning %v", w)
+		}
+		stages = append(stages, w.Stage)
+	}
+	if want := []string{"deps", "go", "dotnet", "java", "runtime"}; !slices.Equal(stages, want) {
+		t.Fatalf("warnings on the FROM of %q, want %q:\n%v", stages, want, got)
+	}
+	for i, want := range [][]string{
+		{"node:${NODE_VERSION}, which is node:20 with the build args' defaults", "Node.js 20", "2026-04-30", "https://github.com/nodejs/Release"},
+		{"golang:1.22.5-alpine is Go 1.22", "2025-02-11", "https://go.dev/doc/devel/release#policy"},
+		{".NET 6.0", "2024-11-12"},
+		{"Java 23", "2025-03-01", "https://adoptium.net/support/"},
+		{"node:20-slim", "Node.js 20"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(got[i].Message, w) {
+				t.Errorf("%v: message does not say %q", got[i], w)
+			}
+		}
+	}
+	if s := got[0].String(); !strings.HasPrefix(s, `stage "deps": FROM: node:${NODE_VERSION}`) {
+		t.Errorf("String() = %q", s)
 	}
 }
 
@@ -127,7 +174,7 @@ func TestSecretMountDoesNotLeak(t *testing.T) {
 	secrets := map[string][]byte{"npm_token": []byte(value), "npmrc": []byte("//registry/:_authToken=" + value)}
 
 	b := multistage.New()
-	b.Stage("s").From("node:20").
+	b.Stage("s").From("node:lts").
 		Workdir("/app").
 		Run("npm ci", multistage.SecretMount("npm_token", multistage.SecretEnv("NPM_TOKEN"), multistage.Required())).
 		Run("npm publish", multistage.SecretMount("npmrc", multistage.MountTarget("/root/.npmrc"))).

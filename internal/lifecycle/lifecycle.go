@@ -75,15 +75,15 @@ func (l Line) IsLTS(now time.Time) bool { return l.LTS && !now.Before(l.LTSFrom)
 func (l Line) Supported(now time.Time) bool { return !now.Before(l.Released) && !l.PastEOL(now) }
 
 // EOLString says when the line's support ends or ended, with the source:
-// "2026-04-30 (https://...)", "no later than 2021-04-30 (...)" for an
-// older version and "about 2027-08-01 (...)" for an estimate.
+// "on 2026-04-30 (https://...)", "by 2021-04-30 (...)" for an older
+// version and "about 2027-08-01 (...)" for an estimate.
 func (l Line) EOLString() string {
-	d := l.EOL.Format(time.DateOnly)
+	d := "on " + l.EOL.Format(time.DateOnly)
 	switch {
 	case l.Older:
-		d = "no later than " + d
+		d = "by " + l.EOL.Format(time.DateOnly)
 	case l.Estimated:
-		d = "about " + d
+		d = "about " + l.EOL.Format(time.DateOnly)
 	}
 	return d + " (" + l.Source + ")"
 }

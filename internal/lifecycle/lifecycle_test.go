@@ -157,7 +157,7 @@ func TestNewestAndWarning(t *testing.T) {
 		t.Error("no Warning on the day of the EOL")
 	}
 	old, _ := Find(Node, "8")
-	if w := Warning("node:8", old, now); !strings.Contains(w, "no later than 2021-04-30") {
+	if w := Warning("node:8", old, now); !strings.Contains(w, "support ended by 2021-04-30") {
 		t.Errorf("Warning for an older version = %q", w)
 	}
 }
