@@ -137,6 +137,12 @@ func (d Detection) Build() *multistage.Build {
 //     (FLASK_APP, .flaskenv) under gunicorn, the one [project.scripts]
 //     entry, app.py or main.py; the port of the Procfile or .env.
 //
+// The versions are the ones the project pins, kept even when they are past
+// their end of life, since the image must match the project; the reason
+// then ends with a note saying so and naming the preset's default to move
+// to. Where the project pins none, the option stays empty and the preset's
+// default, the newest supported line, applies.
+//
 // A project can match several presets (a Go server with a web front end,
 // a Node.js application with both scripts). Detect returns no error for a
 // directory that matches nothing; it returns an error only when dir or a
@@ -161,6 +167,7 @@ func Detect(dir string) ([]Detection, error) {
 			if ds[i].Context == "" {
 				ds[i].Context = dir
 			}
+			ds[i].Reason += eolNote(ds[i], now())
 		}
 		out = append(out, ds...)
 	}

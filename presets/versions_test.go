@@ -2,6 +2,8 @@ package presets
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +102,63 @@ func TestDefaultProblems(t *testing.T) {
 		if !strings.Contains(strings.Join(p, "\n"), want) {
 			t.Errorf("on %s: problems %q, want one about %s", date, p, want)
 		}
+	}
+}
+
+func TestEOLNote(t *testing.T) {
+	day := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		d    Detection
+		want []string // nil: no note
+	}{
+		{Detection{NodeServer: &NodeServerOptions{Version: "20"}}, []string{"; Node.js 20, which the project pins, reached its end of life on 2026-04-30", "2026-04-30", "move the project to Node.js 26, the preset's default"}},
+		{Detection{NodeStatic: &NodeStaticOptions{Version: "v18.19.0"}}, []string{"Node.js 18", "2025-04-30"}},
+		{Detection{Go: &GoOptions{Version: "1.22"}}, []string{"Go 1.22", "move the project to Go 1.27"}},
+		{Detection{Python: &PythonOptions{Version: "3.9"}}, []string{"Python 3.9", "on 2025-10-31", "move the project to Python 3.14"}},
+		{Detection{DotNet: &DotNetOptions{Version: "8.0"}}, []string{".NET 8.0", "2026-11-10", ".NET 10.0"}},
+		{Detection{Maven: &MavenOptions{JavaVersion: "11"}}, nil}, // Temurin 11: at least until October 2027
+		{Detection{Maven: &MavenOptions{JavaVersion: "23"}}, []string{"Java 23", "move the project to Java 25"}},
+		{Detection{NodeServer: &NodeServerOptions{Version: "24"}}, nil},
+		{Detection{NodeServer: &NodeServerOptions{}}, nil}, // the default applies
+		{Detection{NodeServer: &NodeServerOptions{Version: "lts/iron"}}, nil},
+	} {
+		got := eolNote(c.d, day)
+		if c.want == nil {
+			if got != "" {
+				t.Errorf("%+v: note %q, want none", c.d, got)
+			}
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%+v: note %q does not say %q", c.d, got, w)
+			}
+		}
+	}
+}
+
+// TestDetectPastEOL: Detect keeps a pinned version past its end of life
+// and says so at the end of its reason.
+func TestDetectPastEOL(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"package.json":      `{"name": "api", "scripts": {"start": "node server.js"}}`,
+		"package-lock.json": `{"lockfileVersion": 3}`,
+		".nvmrc":            "20\n",
+		"server.js":         "",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := Detect(dir)
+	if err != nil || len(ds) == 0 || ds[0].NodeServer == nil {
+		t.Fatalf("Detect = %+v, %v", ds, err)
+	}
+	if v := ds[0].NodeServer.Version; v != "20" {
+		t.Errorf("Version = %q, want the project's 20", v)
+	}
+	if !strings.HasSuffix(ds[0].Reason, "; move the project to Node.js 26, the preset's default") || !strings.Contains(ds[0].Reason, "Node.js 20, which the project pins, reached its end of life") {
+		t.Errorf("Reason = %q, want it to end with the end-of-life note", ds[0].Reason)
 	}
 }
