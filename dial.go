@@ -3,11 +3,14 @@ package multistage
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -86,7 +89,8 @@ func (e *DialError) Unwrap() error { return e.Err }
 // or "docker" ([DockerAddr]): the BuildKit built into Docker Engine, reached
 // through the Engine API as "docker buildx"'s docker driver reaches it, at
 // DOCKER_HOST, else at the endpoint of the current docker context
-// (DOCKER_CONTEXT or ~/.docker/config.json), else at the default socket.
+// (DOCKER_CONTEXT or ~/.docker/config.json, with the context's TLS files),
+// else at the default socket.
 // DOCKER_CERT_PATH and DOCKER_TLS_VERIFY apply as for the docker command,
 // and an ssh://user@host endpoint is reached as the docker command reaches
 // it, by running "docker system dial-stdio" on the host over ssh. An
@@ -287,14 +291,22 @@ func dialDocker(ctx context.Context) (*client.Client, error) {
 // command would use, and its address.
 func dockerEngine() (*dockerclient.Client, string, error) {
 	host := os.Getenv("DOCKER_HOST")
+	var contextTLS *tls.Config
 	if host == "" {
-		h, err := dockerContextHost()
+		h, t, err := dockerContextHost()
 		if err != nil {
 			return nil, "", err
 		}
-		host = h
+		host, contextTLS = h, t
 	}
 	opts := []dockerclient.Opt{dockerclient.FromEnv, dockerclient.WithAPIVersionNegotiation()}
+	if contextTLS != nil {
+		// the context's TLS, as the docker command sets it up
+		opts = append(opts, dockerclient.WithHTTPClient(&http.Client{
+			Transport:     &http.Transport{TLSClientConfig: contextTLS},
+			CheckRedirect: dockerclient.CheckRedirect,
+		}))
+	}
 	if host != "" {
 		// ssh://user@host: "docker system dial-stdio" run on the host
 		// over ssh, as the docker command connects
@@ -323,13 +335,15 @@ func dockerEngine() (*dockerclient.Client, string, error) {
 
 // dockerContextHost returns the Docker endpoint of the current docker
 // context (DOCKER_CONTEXT, else currentContext of the docker config), as
-// the docker command finds it; "" for the default context.
-func dockerContextHost() (string, error) {
+// the docker command finds it, and the TLS configuration of its TLS files
+// and SkipTLSVerify (nil without them, or for a socket); "" for the
+// default context.
+func dockerContextHost() (string, *tls.Config, error) {
 	cfgDir := os.Getenv("DOCKER_CONFIG")
 	if cfgDir == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", nil
+			return "", nil, nil
 		}
 		cfgDir = filepath.Join(home, ".docker")
 	}
@@ -337,38 +351,95 @@ func dockerContextHost() (string, error) {
 	if name == "" {
 		dt, err := os.ReadFile(filepath.Join(cfgDir, "config.json"))
 		if err != nil {
-			return "", nil
+			return "", nil, nil
 		}
 		var cfg struct {
 			CurrentContext string `json:"currentContext"`
 		}
 		if err := json.Unmarshal(dt, &cfg); err != nil {
-			return "", fmt.Errorf("%w: %s: %w", ErrInvalidValue, filepath.Join(cfgDir, "config.json"), err)
+			return "", nil, fmt.Errorf("%w: %s: %w", ErrInvalidValue, filepath.Join(cfgDir, "config.json"), err)
 		}
 		name = cfg.CurrentContext
 	}
 	if name == "" || name == "default" {
-		return "", nil
+		return "", nil, nil
 	}
+	// the docker command's context store: meta/<sha256 of the name>/meta.json,
+	// tls/<sha256 of the name>/docker/{ca,cert,key}.pem
 	sum := sha256.Sum256([]byte(name))
-	meta := filepath.Join(cfgDir, "contexts", "meta", hex.EncodeToString(sum[:]), "meta.json")
-	dt, err := os.ReadFile(meta)
+	id := hex.EncodeToString(sum[:])
+	dt, err := os.ReadFile(filepath.Join(cfgDir, "contexts", "meta", id, "meta.json"))
 	if err != nil {
-		return "", fmt.Errorf("%w: docker context %q: %w", ErrInvalidValue, name, err)
+		return "", nil, fmt.Errorf("%w: docker context %q: %w", ErrInvalidValue, name, err)
 	}
 	var m struct {
 		Endpoints map[string]struct {
-			Host string `json:"Host"`
+			Host          string `json:"Host"`
+			SkipTLSVerify bool   `json:"SkipTLSVerify"`
 		} `json:"Endpoints"`
 	}
 	if err := json.Unmarshal(dt, &m); err != nil {
-		return "", fmt.Errorf("%w: docker context %q: %w", ErrInvalidValue, name, err)
+		return "", nil, fmt.Errorf("%w: docker context %q: %w", ErrInvalidValue, name, err)
 	}
-	h := m.Endpoints["docker"].Host
-	if h == "" {
-		return "", fmt.Errorf("%w: docker context %q has no docker endpoint", ErrInvalidValue, name)
+	ep := m.Endpoints["docker"]
+	if ep.Host == "" {
+		return "", nil, fmt.Errorf("%w: docker context %q has no docker endpoint", ErrInvalidValue, name)
 	}
-	return h, nil
+	if u, err := url.Parse(ep.Host); err == nil && u.Scheme != "tcp" {
+		return ep.Host, nil, nil // a socket, or ssh://: no TLS
+	}
+	cfg, err := contextTLS(filepath.Join(cfgDir, "contexts", "tls", id, "docker"), ep.SkipTLSVerify)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: docker context %q: %w", ErrInvalidValue, name, err)
+	}
+	return ep.Host, cfg, nil
+}
+
+// contextTLS returns the TLS configuration of a docker context's endpoint:
+// its CA (else the system's), its client certificate, and skipVerify; nil
+// when it has none of them.
+func contextTLS(dir string, skipVerify bool) (*tls.Config, error) {
+	read := func(name string) ([]byte, error) {
+		dt, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return dt, err
+	}
+	ca, err := read("ca.pem")
+	if err != nil {
+		return nil, err
+	}
+	cert, err := read("cert.pem")
+	if err != nil {
+		return nil, err
+	}
+	key, err := read("key.pem")
+	if err != nil {
+		return nil, err
+	}
+	if ca == nil && cert == nil && key == nil && !skipVerify {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: skipVerify}
+	if ca != nil {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(ca) {
+			return nil, fmt.Errorf("%s: no certificate", filepath.Join(dir, "ca.pem"))
+		}
+		cfg.RootCAs = pool
+	}
+	if (cert == nil) != (key == nil) {
+		return nil, fmt.Errorf("%s: cert.pem and key.pem go together", dir)
+	}
+	if cert != nil {
+		pair, err := tls.X509KeyPair(cert, key)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
 }
 
 // oneLine joins the lines of err's message, for errors that must read as

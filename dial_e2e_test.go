@@ -5,11 +5,15 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -247,4 +251,88 @@ func newCert(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, dir, n
 	}
 	writeFile(t, filepath.Join(dir, name+".pem"), string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
 	writeFile(t, filepath.Join(dir, name+"-key.pem"), string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})))
+}
+
+// TestDialDockerContextTLS: a docker context whose endpoint is tcp:// with
+// TLS files (as "docker context create --docker host=tcp://...,ca=...,cert=...,key=..."
+// stores them) is reached with that TLS, as the docker command reaches it.
+// The endpoint is a mutual-TLS front, made here, of the test environment's
+// engine socket; a build with Load goes through it.
+func TestDialDockerContextTLS(t *testing.T) {
+	host := testenv.DockerHost(t)
+	sock, ok := strings.CutPrefix(host, "unix://")
+	if !ok {
+		t.Skipf("DOCKER_HOST %s is no unix socket", host)
+	}
+	certs := t.TempDir()
+	ca, caKey := newCA(t, filepath.Join(certs, "ca.pem"))
+	newCert(t, ca, caKey, certs, "daemon", true)
+	newCert(t, ca, caKey, certs, "client", false)
+	serverCert, err := tls.LoadX509KeyPair(filepath.Join(certs, "daemon.pem"), filepath.Join(certs, "daemon-key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{serverCert}, ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				engine, err := net.Dial("unix", sock)
+				if err != nil {
+					return
+				}
+				defer engine.Close()
+				// either side ending ends both (a failed handshake too)
+				done := make(chan struct{}, 2)
+				go func() { io.Copy(engine, conn); done <- struct{}{} }()
+				go func() { io.Copy(conn, engine); done <- struct{}{} }()
+				<-done
+			}()
+		}
+	}()
+
+	// the context, in the docker command's store
+	cfg := t.TempDir()
+	sum := sha256.Sum256([]byte("remote-tls"))
+	id := hex.EncodeToString(sum[:])
+	tlsDir := filepath.Join(cfg, "contexts", "tls", id, "docker")
+	for _, d := range []string{filepath.Join(cfg, "contexts", "meta", id), tlsDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, filepath.Join(cfg, "contexts", "meta", id, "meta.json"),
+		`{"Name":"remote-tls","Metadata":{},"Endpoints":{"docker":{"Host":"tcp://`+ln.Addr().String()+`","SkipTLSVerify":false}}}`)
+	copyFile(t, filepath.Join(certs, "ca.pem"), filepath.Join(tlsDir, "ca.pem"), 0o600)
+	copyFile(t, filepath.Join(certs, "client.pem"), filepath.Join(tlsDir, "cert.pem"), 0o600)
+	copyFile(t, filepath.Join(certs, "client-key.pem"), filepath.Join(tlsDir, "key.pem"), 0o600)
+	t.Setenv("DOCKER_CONFIG", cfg)
+	t.Setenv("DOCKER_HOST", "")
+	t.Setenv("DOCKER_CONTEXT", "remote-tls")
+
+	c, err := multistage.Dial(context.Background(), multistage.DockerAddr)
+	if err != nil {
+		t.Fatalf("Dial(docker) in a TLS context: %v", err)
+	}
+	defer c.Close()
+	b := multistage.New()
+	b.Stage("app").From("alpine:3.20").Run("echo "+rand.Text()+" > /state").Cmd("cat", "/state")
+	img := imageName("tls-context")
+	if _, err := b.Solve(context.Background(), c, multistage.ContextDir(t.TempDir()), multistage.Load(img)); err != nil {
+		t.Fatalf("Solve with Load through the TLS context: %v", err)
+	}
+	t.Setenv("DOCKER_CONTEXT", "")
+	t.Setenv("DOCKER_HOST", host)
+	testenv.Docker(context.Background(), t, "image", "inspect", img)
+	testenv.TryDocker(context.Background(), t, "rmi", img)
 }
