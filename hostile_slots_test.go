@@ -235,6 +235,16 @@ func (sl slot) make(v string) (*multistage.Build, []multistage.Option) {
 
 func expandWant(v string) (string, error) { return expandWord(v) }
 
+// runWant is the script a shell-form Run passes to the shell: a final
+// unescaped '\' escaped, which /bin/sh reads as the same '\', so that the
+// heredoc's newline does not make it a line continuation.
+func runWant(v string) (string, error) {
+	if n := len(v) - len(strings.TrimRight(v, `\`)); n%2 == 1 {
+		return v + `\`, nil
+	}
+	return v, nil
+}
+
 // asIs is the want of a slot that BuildKit reads back as it is, but whose
 // value may still fail Compile, and BuildKit's frontend, once it is known
 // where the build runs: a platform that refers to build args, or a
@@ -592,7 +602,7 @@ var slots = []slot{
 			return c.Signal, err
 		},
 		compiled: func(c *multistage.Compiled) (string, error) { return c.Image.Config.StopSignal, nil }},
-	{name: "Run", class: cScript, stage: "s", instruction: "RUN",
+	{name: "Run", class: cScript, stage: "s", instruction: "RUN", want: runWant,
 		apply: func(s *multistage.Stage, v string) { s.Run(v) },
 		read: func(p *parsed) (string, error) {
 			c, err := command[*instructions.RunCommand](p)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -160,5 +161,53 @@ func TestDevice(t *testing.T) {
 		if err := b.Validate(); err == nil {
 			t.Errorf("Device(%q) accepted", name)
 		}
+	}
+}
+
+// TestRunTrailingBackslash checks that a script ending in a '\' reaches the
+// shell meaning what the caller wrote: sh -c 'echo trailing\' prints
+// "trailing\", and so must the heredoc the script is written as, whose
+// newline would otherwise make the '\' a line continuation.
+func TestRunTrailingBackslash(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, script := range []string{`echo trailing\`, `echo a\\\`, `echo a\\`, "printf '%s\\n' x \\\n  y\\", `echo hi # a comment\`} {
+		want, err := exec.Command(sh, "-c", script).CombinedOutput()
+		if err != nil {
+			t.Fatalf("sh -c %q: %v", script, err)
+		}
+		b := multistage.New()
+		b.Stage("s").From("alpine").Run(script)
+		diff, res, err := crosscheck.Check(ctx, b, crosscheck.Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", script, err)
+		}
+		if diff != "" {
+			t.Fatalf("%q: Compile and BuildKit differ:\n%s\n%s", script, diff, res.Dockerfile)
+		}
+		execs, err := execArgs(res.Compiled.Definition)
+		if err != nil || len(execs) != 1 || len(execs[0]) != 3 {
+			t.Fatalf("%q: exec ops %q, %v", script, execs, err)
+		}
+		got, err := exec.Command(sh, "-c", execs[0][2]).CombinedOutput()
+		if err != nil {
+			t.Fatalf("sh -c %q: %v", execs[0][2], err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%q prints %q with sh -c, %q as the build passes it (%q)", script, want, got, execs[0][2])
+		}
+	}
+	b := multistage.New()
+	b.Stage("s").From("alpine").Shell("pwsh", "-Command").Run(`Write-Output trailing\`)
+	if err := b.Validate(); !errors.Is(err, multistage.ErrUnsafeValue) {
+		t.Errorf("under PowerShell: got %v, want ErrUnsafeValue", err)
+	}
+	b = multistage.New()
+	b.Stage("s").From("alpine").Shell("/bin/bash", "-o", "pipefail", "-c").Run(`echo trailing\`)
+	if err := b.Validate(); err != nil {
+		t.Errorf("under bash: %v", err)
 	}
 }

@@ -481,7 +481,12 @@ func (s *Stage) Volume(paths ...string) *Stage {
 // A cmd that cannot be written on one RUN line (it spans lines, starts
 // with '-', is a JSON array or ends with '\') is written as a heredoc,
 // RUN <<'EOF' … EOF, which passes the script followed by a newline. Both
-// backends do the same.
+// backends do the same. The newline would make a final unescaped '\' a
+// line continuation, so that the shell ran something else: such a '\'
+// (echo trailing\) is passed escaped (echo trailing\\), which a POSIX
+// shell reads as the same literal '\', and is refused with
+// [ErrUnsafeValue] under a shell that is not one (a [Stage.Shell] of
+// PowerShell or cmd, or, for Compile, the base image's).
 //
 // It compiles to an llb exec op on the stage's root file system, with the
 // stage's environment, user and working directory.
@@ -490,7 +495,28 @@ func (s *Stage) Run(cmd string, opts ...RunOption) *Stage {
 	if err := checkScript("command", cmd); err != nil {
 		return s.fail("RUN", err)
 	}
-	return s.run(&ir.Run{Shell: true, Command: cmd}, opts)
+	r := &ir.Run{Shell: true, Command: cmd}
+	if ir.EndsInEscape(cmd) {
+		if sh := s.shell(); sh != nil && !ir.POSIXShell(sh) {
+			return s.fail("RUN", valueError(ErrUnsafeValue, "command", cmd, fmt.Sprintf("ends in a '\\', which only a POSIX shell reads the same escaped, and the shell is %q", sh)))
+		}
+		r.Command, r.EscapedEnd = cmd+`\`, true
+	}
+	return s.run(r, opts)
+}
+
+// shell is the shell the stage's shell-form commands run under, as far as
+// the builder knows: the last [Stage.Shell] of the stage or of the stages
+// it is based on; nil for the base image's (/bin/sh -c by default).
+func (s *Stage) shell() []string {
+	for st := s; st != nil; st = st.baseFrom {
+		for i := len(st.instrs) - 1; i >= 0; i-- {
+			if sh, ok := st.instrs[i].ir.(*ir.Shell); ok {
+				return sh.Argv
+			}
+		}
+	}
+	return nil
 }
 
 // RunExec appends a RUN instruction in exec form: argv runs without a

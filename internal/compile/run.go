@@ -38,6 +38,9 @@ func (c *compiler) run(ctx context.Context, s *stageState, i int, r *ir.Run) err
 			args = withShell(s.image, []string{hr.Script})
 		}
 	case r.Shell:
+		if sh := withShell(s.image, nil); r.EscapedEnd && !ir.POSIXShell(sh[:len(sh)-1]) {
+			return fmt.Errorf("the command ends in a '\\', which only a POSIX shell reads the same escaped, and the shell is %q", sh[:len(sh)-1])
+		}
 		script := r.Command
 		if ir.ScriptNeedsHeredoc(script) {
 			if strings.HasPrefix(script, "#!") {

@@ -46,6 +46,11 @@ func (w *walker) copy(c copyArgs) error {
 	if err != nil {
 		return err
 	}
+	if !chownVars && strings.Contains(chown, "$") && !strings.ContainsAny(c.chown, "\\\"'") {
+		// A '$' the lexer keeps ("a$"): as a template, the word expands
+		// to itself, and the API writes no literal '$' in a flag.
+		chownVars = true
+	}
 	flagVars := chownVars || chmodVars
 	if chownVars {
 		chown = c.chown

@@ -167,7 +167,7 @@ func (w *walker) run(c *instructions.RunCommand) error {
 			data = parser.ChompHeredocContent(data)
 		}
 		script, ok := strings.CutSuffix(data, "\n")
-		if strings.HasPrefix(data, "#!") || !ok || strings.TrimSpace(script) == "" || !needsHeredoc(script) {
+		if strings.HasPrefix(data, "#!") || !ok || strings.TrimSpace(script) == "" || !needsHeredoc(script) || ir.EndsInEscape(script) {
 			// Run would not write it as this heredoc: keep it as it is.
 			w.add("RunHeredoc", append([]any{whole}, opts...)...)
 			return nil

@@ -210,6 +210,10 @@ type Run struct {
 	Security string // "", "sandbox" or "insecure"
 	// Devices are the CDI devices of RUN --device, in order.
 	Devices []Device
+	// EscapedEnd: Command ends in a '\' that the builder added to escape
+	// the caller's final '\' (see EndsInEscape), which only a POSIX shell
+	// reads as that '\'; Compile refuses it under another shell.
+	EscapedEnd bool
 }
 
 // Device is a CDI device of RUN --device: a fully qualified name such as

@@ -118,3 +118,31 @@ func ParseHeredocRun(cmd string) (HeredocRun, error) {
 	}
 	return HeredocRun{Script: cmd}, nil
 }
+
+// EndsInEscape reports whether a shell script ends in an odd number of
+// '\': a final '\' that escapes nothing, which the shell reads as a
+// literal '\' when it runs the script with sh -c, but as a line
+// continuation once a heredoc adds its newline.
+func EndsInEscape(script string) bool {
+	n := len(script) - len(strings.TrimRight(script, `\`))
+	return n%2 == 1
+}
+
+// POSIXShell reports whether argv runs a POSIX shell (sh, bash, dash, ash,
+// ksh, mksh, zsh or busybox sh), which reads "\\" as one literal '\'.
+func POSIXShell(argv []string) bool {
+	if len(argv) == 0 {
+		return false
+	}
+	name := argv[0]
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	switch strings.TrimSuffix(name, ".exe") {
+	case "sh", "bash", "dash", "ash", "ksh", "mksh", "zsh":
+		return true
+	case "busybox":
+		return len(argv) > 1 && argv[1] == "sh"
+	}
+	return false
+}
