@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -345,5 +347,48 @@ func TestLoadSeveralPlatforms(t *testing.T) {
 				t.Errorf("%d vertexes ran before the refusal", vertexes)
 			}
 		})
+	}
+}
+
+// TestLoadEngineGoneDuringExport: when the engine's image load fails while
+// the tarball streams from buildkitd (here: the connection to the engine
+// is cut after 3 MB), Solve reports the load's failure, not the closed
+// pipe that BuildKit's exporter sees.
+func TestLoadEngineGoneDuringExport(t *testing.T) {
+	c := testenv.Client(t)
+	sock, ok := strings.CutPrefix(testenv.DockerHost(t), "unix://")
+	if !ok {
+		t.Skip("DOCKER_HOST is no unix socket")
+	}
+	front := filepath.Join(t.TempDir(), "cut.sock")
+	ln, err := net.Listen("unix", front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				engine, err := net.Dial("unix", sock)
+				if err != nil {
+					return
+				}
+				defer engine.Close()
+				go io.Copy(conn, engine)
+				io.CopyN(engine, conn, 3<<20)
+			}()
+		}
+	}()
+	t.Setenv("DOCKER_HOST", "unix://"+front)
+	b := multistage.New()
+	b.Stage("app").From("golang:1.22").Run("echo " + rand.Text() + " > /state")
+	_, err = b.Solve(context.Background(), c, multistage.ContextDir(t.TempDir()), multistage.Load(imageName("cut")))
+	if err == nil || !strings.Contains(err.Error(), "Load: loading into Docker Engine at unix://"+front) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Solve with the engine's connection cut during the load: %v, want one line saying that the load failed", err)
 	}
 }

@@ -165,8 +165,10 @@ func (l *engineLoad) export(ctx context.Context) client.ExportEntry {
 			l.pw, l.started = pw, true
 			go func() {
 				id, err := l.load(ctx, pr)
-				pr.CloseWithError(err) // unblocks the exporter if the engine gave up
+				// The result first: when the engine gave up, the build
+				// fails on the closed pipe, and finish finds the cause.
 				l.done <- loadResult{id: id, err: err}
+				pr.CloseWithError(err) // unblocks the exporter if the engine gave up
 			}()
 			// The exporter's Close does not end the stream: finish does,
 			// once the build succeeded, so that the engine never takes
@@ -225,13 +227,23 @@ func readLoadResponse(r io.Reader) (string, error) {
 
 // finish ends the load: after a successful build it closes the stream,
 // waits for the engine and tags the image; after a failed one it aborts
-// the stream, so that the engine loads nothing.
+// the stream, so that the engine loads nothing. It returns the error of
+// the load, also when the build failed because the engine had given up
+// (the exporter then reports only a closed pipe).
 func (l *engineLoad) finish(ctx context.Context, buildErr error, resp map[string]string) error {
 	l.mu.Lock()
 	started, pw := l.started, l.pw
 	l.mu.Unlock()
 	if buildErr != nil {
-		if started {
+		if !started {
+			return nil
+		}
+		select {
+		case res := <-l.done:
+			if res.err != nil && ctx.Err() == nil {
+				return fmt.Errorf("Load: loading into Docker Engine at %s: %s", l.host, oneLine(res.err))
+			}
+		default:
 			pw.CloseWithError(buildErr)
 			<-l.done
 		}

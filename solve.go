@@ -565,7 +565,7 @@ func (b *Build) Solve(ctx context.Context, c *client.Client, opts ...SolveOption
 		if resp != nil {
 			exp = resp.ExporterResponse
 		}
-		if lerr := load.finish(ctx, err, exp); err == nil {
+		if lerr := load.finish(ctx, err, exp); lerr != nil {
 			err = lerr
 		}
 	}
