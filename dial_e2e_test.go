@@ -255,7 +255,8 @@ func newCert(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, dir, n
 
 // TestDialDockerContextTLS: a docker context whose endpoint is tcp:// with
 // TLS files (as "docker context create --docker host=tcp://...,ca=...,cert=...,key=..."
-// stores them) is reached with that TLS, as the docker command reaches it.
+// stores them) is reached with that TLS, as the docker command reaches it,
+// and so is DOCKER_HOST=tcp:// with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH.
 // The endpoint is a mutual-TLS front, made here, of the test environment's
 // engine socket; a build with Load goes through it.
 func TestDialDockerContextTLS(t *testing.T) {
@@ -331,7 +332,20 @@ func TestDialDockerContextTLS(t *testing.T) {
 	if _, err := b.Solve(context.Background(), c, multistage.ContextDir(t.TempDir()), multistage.Load(img)); err != nil {
 		t.Fatalf("Solve with Load through the TLS context: %v", err)
 	}
+
+	// the same endpoint in the docker command's environment variables
 	t.Setenv("DOCKER_CONTEXT", "")
+	t.Setenv("DOCKER_HOST", "tcp://"+ln.Addr().String())
+	t.Setenv("DOCKER_TLS_VERIFY", "1")
+	t.Setenv("DOCKER_CERT_PATH", tlsDir)
+	c2, err := multistage.Dial(context.Background(), multistage.DockerAddr)
+	if err != nil {
+		t.Fatalf("Dial(docker) with DOCKER_HOST=tcp:// and DOCKER_TLS_VERIFY: %v", err)
+	}
+	c2.Close()
+
+	t.Setenv("DOCKER_TLS_VERIFY", "")
+	t.Setenv("DOCKER_CERT_PATH", "")
 	t.Setenv("DOCKER_HOST", host)
 	testenv.Docker(context.Background(), t, "image", "inspect", img)
 	testenv.TryDocker(context.Background(), t, "rmi", img)
