@@ -80,6 +80,9 @@ var allowedRefusals = []importRefusal{
 	{"a heredoc with carriage returns", unsupportedBecause("carriage returns")},
 	{"an empty RUN", unsupportedBecause("an empty RUN")},
 	{"an exec-form RUN, SHELL or HEALTHCHECK whose program is empty", func(err error) bool { return errors.Is(err, multistage.ErrEmptyCommand) }},
+	{"a --chown owner with ',' or '=', which names no user or group", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `chown "`) && strings.Contains(err.Error(), `any of ",=$`+"`"+`"`)
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
