@@ -177,6 +177,13 @@ which files and fields it read, what it assumed, what to set where it had to
 guess. "dockerfile" and "build" use the first one unless --preset names
 another. It exits with status 3 when no preset fits.
 
+The presets fit projects with: go.mod or go.work (go); a .csproj, .fsproj,
+.vbproj, .sln or .slnx (dotnet); a package.json whose build script builds a
+site (node-static) or that starts a server (node-server); a pom.xml (maven);
+requirements.txt, pyproject.toml, uv.lock, poetry.lock or Pipfile.lock
+(python). "go doc github.com/multistage/multistage/presets.Detect" has
+every rule.
+
 Examples:
   multistage detect
   multistage detect ./services/api
@@ -213,7 +220,7 @@ func detectCmd(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if len(ds) == 0 {
-		return &exitError{exitNoPreset, fmt.Errorf("no preset fits %s", dir)}
+		return &exitError{exitNoPreset, fmt.Errorf("no preset fits %s (multistage detect --help lists what the presets look for)", dir)}
 	}
 	return nil
 }
@@ -225,7 +232,7 @@ func choose(dir, preset string, stderr io.Writer) (presets.Detection, error) {
 		return presets.Detection{}, err
 	}
 	if len(ds) == 0 {
-		return presets.Detection{}, &exitError{exitNoPreset, fmt.Errorf("no preset fits %s (multistage detect says why)", dir)}
+		return presets.Detection{}, &exitError{exitNoPreset, fmt.Errorf("no preset fits %s (multistage detect --help lists what the presets look for)", dir)}
 	}
 	var names []string
 	for _, d := range ds {

@@ -90,7 +90,14 @@ func TestDetect(t *testing.T) {
 	if len(ds) != 1 || ds[0].Preset != presets.PresetGo || ds[0].Go == nil || ds[0].Go.Binary != "hello" {
 		t.Errorf("detect --json: %+v, want the go preset with binary hello", ds)
 	}
-	wantError(t, cli(t, nil, "detect", t.TempDir()), exitNoPreset, "no preset fits")
+	// nothing fits: the error says where to read what the presets look
+	// for, and that help names each preset's files
+	empty := t.TempDir()
+	wantError(t, cli(t, nil, "detect", empty), exitNoPreset, "no preset fits "+empty+" (multistage detect --help lists what the presets look for)")
+	wantError(t, cli(t, nil, "build", empty, "--addr", "unix:///nonexistent.sock"), exitNoPreset, "multistage detect --help lists")
+	if help := cli(t, nil, "detect", "--help").stdout; !strings.Contains(help, "go.mod or go.work (go)") || !strings.Contains(help, "a pom.xml (maven)") {
+		t.Errorf("detect --help does not say which files the presets read:\n%s", help)
+	}
 }
 
 func TestDockerfile(t *testing.T) {
