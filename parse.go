@@ -87,39 +87,49 @@ func ParseTargets(f func(target string, s *Stage)) ParseOption {
 // the Dockerfile declares TARGETSTAGE, which BuildKit sets to "default"
 // for it), and a stage whose name the builder API keeps for itself or
 // refuses ("scratch", "context", longer than 128 bytes) is renamed with a
-// warning; [ParseTargets] tells which stage each --target selects. Build args, before the first stage and in
-// stages, are kept with their defaults, and variables in FROM (the image,
-// a stage chosen through a variable, --platform=$BUILDPLATFORM) stay
-// variables, so the build takes the same --build-arg values. A word that
-// refers to no variable becomes a literal value (quotes and escapes
-// removed, as BuildKit removes them); a word that refers to variables goes
-// to the Expand form of the call ([Stage.EnvExpand], [Stage.WorkdirExpand],
-// [Expand], [Stage.FromExpand], [Build.ArgExpand]).
+// warning; [ParseTargets] tells which stage each --target selects. Build
+// args, before the first stage and in stages, are kept with their
+// defaults, and variables in FROM (the image, a stage chosen through a
+// variable, the words of --platform) stay variables, so the build takes
+// the same --build-arg values. A word that refers to no variable becomes
+// a literal value (quotes and escapes removed, as BuildKit removes them);
+// a word that refers to variables goes to the Expand form of the call
+// ([Stage.EnvExpand], [Stage.WorkdirExpand], [Expand], [Stage.FromExpand],
+// [Build.ArgExpand]), rewritten for the escape character '\' under
+// another escape directive.
 //
 // Every instruction comes in: ADD ([Stage.Add], [Stage.AddURL],
 // [Stage.AddGit], also of local files, URLs and git repositories at once,
 // and of sources that refer to variables), ONBUILD ([Stage.OnBuild]),
 // MAINTAINER ([Stage.Maintainer]), heredoc COPY ([Stage.CopyContent],
-// [MoreContent]), RUN with here-documents ([Stage.RunHeredoc]), shell-form
-// CMD and ENTRYPOINT ([Stage.CmdShell], [Stage.EntrypointShell]),
-// ENTRYPOINT [] and CMD [] ([Stage.ClearEntrypoint], [Stage.ClearCmd]),
-// symbolic modes ([ChmodSymbolic]), and variables wherever BuildKit
-// expands them: USER, LABEL keys and values, EXPOSE, VOLUME, STOPSIGNAL,
-// --chown and --chmod, and every --mount option ([Stage.UserExpand],
-// [Stage.LabelExpand], [Stage.ExposeExpand], [Stage.VolumeExpand],
-// [Stage.StopSignalExpand], [MountOptionExpand]). The few forms the API
-// still cannot express (an ONBUILD trigger that spans lines or uses a
-// stage by index; an ONBUILD trigger or a heredoc with backslashes under
-// an escape character other than '\'; a heredoc with carriage returns, as
-// a file with CRLF line endings has) are refused
+// [MoreContent]), RUN with here-documents ([Stage.RunHeredoc]), RUN
+// --device ([Device]), shell-form CMD and ENTRYPOINT ([Stage.CmdShell],
+// [Stage.EntrypointShell]), ENTRYPOINT [] and CMD [] ([Stage.ClearEntrypoint],
+// [Stage.ClearCmd]), symbolic modes ([ChmodSymbolic]), mounts with a
+// relative target or none, which BuildKit joins to the working directory,
+// and variables wherever BuildKit expands them: USER, LABEL keys and
+// values, EXPOSE, VOLUME, STOPSIGNAL, --chown and --chmod, and every
+// --mount option ([Stage.UserExpand], [Stage.LabelExpand],
+// [Stage.ExposeExpand], [Stage.VolumeExpand], [Stage.StopSignalExpand],
+// [MountOptionExpand]). The few forms the API still cannot express (an
+// ONBUILD trigger that spans lines or uses a stage by index; an ONBUILD
+// trigger or a heredoc with backslashes under an escape character other
+// than '\'; a heredoc with carriage returns, as a file with CRLF line
+// endings has; an empty RUN; a --mount type from a variable) are refused
 // with an [*UnsupportedError] naming the line, which matches
-// [ErrUnsupported]. A Dockerfile BuildKit refuses gives a [*SyntaxError],
-// as does a variable in COPY --from, which BuildKit
-// refuses too. Problems that do not stop the import (COPY --from=name
-// with no stage of that name, RUN --mount from=0, which BuildKit reads as
-// an image, a '#' on an ARG line, a "# syntax=" directive, COPY --from or
-// ADD of heredocs only, the parser's own warnings) are passed to
-// [ParseWarnings].
+// [ErrUnsupported]; so are values the builder refuses on purpose (a
+// --chown owner with ',', text that is not UTF-8, a Windows path with '\'
+// inside a flag), with the error of the call. A Dockerfile BuildKit
+// refuses gives a [*SyntaxError], as does a variable in COPY --from, which
+// BuildKit refuses too. Any of these refusals of one stage takes the whole
+// file down, unless [ParseKeepGoing] is given. What BuildKit reads
+// otherwise than the file seems to say is imported as BuildKit reads it,
+// and passed to [ParseWarnings] with what does not stop the import:
+// COPY --from=name with no stage of that name, RUN --mount from=0, which
+// BuildKit reads as an image, the words after a '#' on an ARG line, which
+// BuildKit declares as args, a "# syntax=" directive, COPY --from or ADD
+// of heredocs only, ADD options BuildKit ignores, the parser's own
+// warnings.
 //
 // Instructions that set several values at once (ENV A=1 B=2, LABEL,
 // EXPOSE 80 443) become one call per value: the LLB and config are the

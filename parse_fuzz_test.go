@@ -83,6 +83,9 @@ var allowedRefusals = []importRefusal{
 	{"a --chown owner with ',' or '=', which names no user or group", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `chown "`) && strings.Contains(err.Error(), `any of ",=$`+"`"+`"`)
 	}},
+	{"a value that is not valid UTF-8 or holds a NUL, which the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && (strings.Contains(err.Error(), "not valid UTF-8") || strings.Contains(err.Error(), "NUL"))
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
