@@ -165,8 +165,9 @@ func TestServeNodeApps(t *testing.T) {
 	}
 	c := testenv.Client(t)
 	for _, a := range []struct{ name, dir, want string }{
+		// The others of the README's table need a database, or fetch
+		// fonts or data at build from hosts these machines cannot reach.
 		{"vue3-realworld-example-app", ".", "<div id=\"app\">"},
-		{"tailwind-nextjs-starter-blog", ".", "</html>"},
 	} {
 		t.Run(a.name, func(t *testing.T) {
 			if only := os.Getenv("MULTISTAGE_MEASURE_ONLY"); only != "" && !slices.Contains(strings.Split(only, ","), a.name) {
