@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -191,14 +192,73 @@ func (p *project) hasDir(name string) bool {
 	return ok && e.IsDir()
 }
 
+// read reads the project's file name (slash-separated, relative to the
+// project) with readFile's limits, within the project: a symbolic link
+// that leads out of it is an error, as the build context has no such
+// file.
 func (p *project) read(name string) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(p.dir, filepath.FromSlash(name)))
+	root, err := os.OpenRoot(p.dir)
+	if err != nil {
+		return nil, fmt.Errorf("detect: %w", err)
+	}
+	defer root.Close()
+	data, err := readOpened(filepath.FromSlash(name), root.Stat, root.Open)
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
 	}
 	// Editors on Windows start files with a byte order mark, which npm
 	// and the other tools skip and encoding/json does not.
 	return bytes.TrimPrefix(data, []byte("\ufeff")), nil
+}
+
+// maxFileSize is the largest file Detect reads. Manifests and lockfiles
+// are far smaller; the limit keeps a hostile project from making Detect
+// allocate without end.
+const maxFileSize = 64 << 20
+
+// The errors of readFile, in an *fs.PathError. Both are fs.ErrInvalid.
+var (
+	errNotRegular error = invalidFile("not a regular file")
+	errTooLarge   error = invalidFile(fmt.Sprintf("larger than %d MiB", maxFileSize>>20))
+)
+
+// invalidFile is a file Detect does not read.
+type invalidFile string
+
+func (e invalidFile) Error() string        { return string(e) }
+func (e invalidFile) Is(target error) bool { return target == fs.ErrInvalid }
+
+// readFile reads a file Detect looks at, as os.ReadFile does, but only a
+// regular file (or a symbolic link to one) of at most maxFileSize bytes:
+// a named pipe would block Detect and a device such as /dev/zero never
+// ends, so both are errors (an *fs.PathError), as is a larger file.
+func readFile(file string) ([]byte, error) {
+	return readOpened(file, os.Stat, os.Open)
+}
+
+// readOpened is readFile with the Stat and Open of a file system (the
+// OS's, or an [os.Root]'s).
+func readOpened(name string, stat func(string) (fs.FileInfo, error), open func(string) (*os.File, error)) ([]byte, error) {
+	fi, err := stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errNotRegular}
+	}
+	if fi.Size() > maxFileSize {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errTooLarge}
+	}
+	f, err := open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err == nil && len(data) > maxFileSize {
+		err = &fs.PathError{Op: "read", Path: name, Err: errTooLarge}
+	}
+	return data, err
 }
 
 // glob returns the root files whose names match pattern, sorted.
@@ -218,16 +278,25 @@ func (p *project) firstLine(name string) string {
 	if !p.has(name) {
 		return ""
 	}
-	return firstLineOf(filepath.Join(p.dir, name))
+	data, err := p.read(name)
+	if err != nil {
+		return ""
+	}
+	return firstLineOfData(data)
 }
 
 // firstLineOf returns the first line of file that is neither empty nor a
 // comment, trimmed, or "".
 func firstLineOf(file string) string {
-	data, err := os.ReadFile(file)
+	data, err := readFile(file)
 	if err != nil {
 		return ""
 	}
+	return firstLineOfData(data)
+}
+
+// firstLineOfData is firstLineOf of a file's contents.
+func firstLineOfData(data []byte) string {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {

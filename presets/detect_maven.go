@@ -246,7 +246,7 @@ func mavenCommon(o *MavenOptions, m *mavenModel, rootDir, modDir, prefix string,
 // sdkmanJava returns the major Java version of dir's .sdkmanrc
 // ("java=21.0.2-tem").
 func sdkmanJava(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, ".sdkmanrc"))
+	data, err := readFile(filepath.Join(dir, ".sdkmanrc"))
 	if err != nil {
 		return ""
 	}

@@ -1,11 +1,8 @@
 package presets
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -212,6 +209,8 @@ func detectPython(p *project) ([]Detection, error) {
 		if err != nil {
 			return nil, err
 		}
+		// An include that comes back to req (a cycle) is copied already.
+		included = slices.DeleteFunc(included, func(f string) bool { return f == req })
 		if len(included) > 0 {
 			o.InstallFiles = included
 			py.note("%s includes %s, copied before the install", req, strings.Join(included, ", "))
@@ -270,7 +269,7 @@ func uvWorkspace(dir string) (root, member string, pyprojects []string) {
 		if !fileExists(filepath.Join(cur, "uv.lock")) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(cur, "pyproject.toml"))
+		data, err := readFile(filepath.Join(cur, "pyproject.toml"))
 		if err != nil {
 			return "", "", nil
 		}
@@ -353,8 +352,16 @@ func (py *pyProject) readRequirements(name string, seen map[string]bool) ([]stri
 		if ref == "" || strings.Contains(ref, "://") {
 			return nil
 		}
+		// pip reads an absolute path, or one that leads out of the
+		// project, from the image's file system, which the build
+		// context does not reach: Detect copies neither.
+		if path.IsAbs(ref) || filepath.IsAbs(ref) || filepath.VolumeName(ref) != "" {
+			py.note("%s includes %s, an absolute path: pip reads it from the image, where the project's files are not; name it relative to %s", name, ref, name)
+			return nil
+		}
 		rel := path.Clean(path.Join(path.Dir(name), ref))
-		if strings.HasPrefix(rel, "../") {
+		if rel == ".." || strings.HasPrefix(rel, "../") {
+			py.note("%s includes %s, outside the project, which the build context does not have: pip will fail; move it into the project", name, ref)
 			return nil
 		}
 		if !slices.Contains(out, rel) {
@@ -369,9 +376,8 @@ func (py *pyProject) readRequirements(name string, seen map[string]bool) ([]stri
 		return err
 	}
 	var line strings.Builder
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		l := sc.Text()
+	for l := range strings.Lines(string(data)) {
+		l = strings.TrimRight(l, "\r\n")
 		if strings.HasSuffix(l, `\`) {
 			line.WriteString(strings.TrimSuffix(l, `\`) + " ")
 			continue

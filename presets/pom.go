@@ -110,7 +110,7 @@ type mavenModel struct {
 
 // readPOM reads and parses the POM file at file.
 func readPOM(file string) (*pom, error) {
-	data, err := os.ReadFile(file)
+	data, err := readFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
 	}
@@ -446,7 +446,7 @@ const bootPlugin = "spring-boot-maven-plugin"
 func (m *mavenModel) port() (int, string) {
 	for _, name := range []string{"application.properties", "application.yml", "application.yaml"} {
 		rel := "src/main/resources/" + name
-		data, err := os.ReadFile(filepath.Join(m.dir, filepath.FromSlash(rel)))
+		data, err := readFile(filepath.Join(m.dir, filepath.FromSlash(rel)))
 		if err != nil {
 			continue
 		}
