@@ -1,6 +1,7 @@
 package presets
 
 import (
+	"bytes"
 	"io/fs"
 	"path"
 	"path/filepath"
@@ -113,11 +114,31 @@ func (py *pyProject) command(o *PythonOptions, project map[string]any) {
 		}
 		return 8000
 	}
-	isDjango, wsgi, asgi := py.django(o)
+	djangoDir, isDjango := py.djangoDir()
+	var wsgi, asgi string
+	if isDjango {
+		wsgi, asgi = py.django(o, djangoDir)
+	}
 	if py.procfile(o, defaultPort()) {
+		if djangoDir != "" {
+			// The Procfile runs from the root: so does the image,
+			// and collectstatic, which needs manage.py's directory,
+			// is left to the caller.
+			for i, d := range o.WritableDirs {
+				o.WritableDirs[i] = path.Join(djangoDir, d)
+			}
+			if o.CollectStatic {
+				o.CollectStatic = false
+				py.note("collectstatic not run: manage.py is in %s/ and the Procfile runs from the root; run python %s/manage.py collectstatic --noinput in Steps.AfterBuild", djangoDir, djangoDir)
+			}
+		}
 		return
 	}
 	if isDjango {
+		if djangoDir != "" {
+			o.AppDir = path.Join(o.AppDir, djangoDir)
+			py.note("manage.py in %s/: collectstatic and the server run there (AppDir)", djangoDir)
+		}
 		py.djangoServer(o, wsgi, asgi, defaultPort())
 		if port == 0 && o.Cmd != nil {
 			py.note("port 8000 assumed, set Port")
@@ -245,39 +266,70 @@ func envFileValue(p *project, file, key string) string {
 	return ""
 }
 
-// django reads a Django project: the settings module (of wsgi.py or
-// asgi.py, else manage.py), STATIC_ROOT (collectstatic at build time) and
-// MEDIA_ROOT (a writable directory), and returns its WSGI and ASGI
-// applications ("mysite.wsgi.application"). ok is false when the project
-// is not a Django one.
-func (py *pyProject) django(o *PythonOptions) (ok bool, wsgi, asgi string) {
-	if !py.p.has("manage.py") && !py.deps.has("django") {
-		return false, "", ""
-	}
-	read := func(rel string) string {
+// djangoDir finds the Django project: the directory of its manage.py, ""
+// for the root, or the one directory below it whose manage.py names
+// DJANGO_SETTINGS_MODULE (src/ in paperless-ngx, netbox/ in NetBox). A
+// manage.py that is not Django's (Flask-Script's, Flask's CLI) does not
+// count. ok is false when the project is not a Django one.
+func (py *pyProject) djangoDir() (dir string, ok bool) {
+	isDjango := func(rel string) bool {
 		data, err := py.p.read(rel)
+		return err == nil && bytes.Contains(bytes.ToLower(data), []byte("django"))
+	}
+	if py.p.has("manage.py") && isDjango("manage.py") {
+		return "", true
+	}
+	manages, _ := fs.Glob(py.p.fsys, "*/manage.py")
+	var found []string
+	for _, m := range manages {
+		d := path.Dir(m)
+		if !strings.HasPrefix(d, ".") && d != "tests" && d != "docs" && d != "node_modules" && isDjango(m) {
+			found = append(found, d)
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], true
+	case len(found) > 1:
+		py.note("manage.py in %s: set AppDir to the Django project's directory", strings.Join(found, ", "))
+	}
+	return "", py.deps.has("django")
+}
+
+// django reads a Django project in dir (relative to the project, ""
+// for its root): the settings module (of wsgi.py or asgi.py, else
+// manage.py), STATIC_ROOT (collectstatic at build time) and MEDIA_ROOT (a
+// writable directory, relative to dir), and returns its WSGI and ASGI
+// applications ("mysite.wsgi.application").
+func (py *pyProject) django(o *PythonOptions, dir string) (wsgi, asgi string) {
+	read := func(rel string) string {
+		data, err := py.p.read(path.Join(dir, rel))
 		if err != nil {
 			return ""
 		}
 		return string(data)
 	}
+	exists := func(rel string) bool {
+		return fileExists(filepath.Join(py.p.dir, filepath.FromSlash(path.Join(dir, rel))))
+	}
+	shown := func(rel string) string { return path.Join(dir, rel) }
 	settings, from := "", ""
 	if m := pySetdefRe.FindStringSubmatch(read("manage.py")); m != nil {
-		settings, from = m[1], "manage.py"
+		settings, from = m[1], shown("manage.py")
 	}
 	// The server's module sets the production settings, which manage.py
 	// often does not (cookiecutter-django: local in manage.py,
-	// production in wsgi.py).
+	// production in wsgi.py). It may be a package (Saleor's asgi/).
 	pkg := strings.Split(settings, ".")[0]
-	for _, f := range []string{pkg + "/wsgi.py", pkg + "/asgi.py"} {
+	for _, f := range []string{pkg + "/wsgi.py", pkg + "/wsgi/__init__.py", pkg + "/asgi.py", pkg + "/asgi/__init__.py"} {
 		if m := pySetdefRe.FindStringSubmatch(read(f)); pkg != "" && m != nil {
-			settings, from = m[1], f
+			settings, from = m[1], shown(f)
 			break
 		}
 	}
 	if settings == "" {
-		py.note("Django, but no DJANGO_SETTINGS_MODULE in manage.py: set DjangoSettings")
-		return true, "", ""
+		py.note("Django, but no DJANGO_SETTINGS_MODULE in %s: set DjangoSettings", shown("manage.py"))
+		return "", ""
 	}
 	o.DjangoSettings = settings
 	py.note("Django settings %s (%s)", settings, from)
@@ -285,14 +337,28 @@ func (py *pyProject) django(o *PythonOptions) (ok bool, wsgi, asgi string) {
 	// package (base.py, production.py, ...).
 	var text strings.Builder
 	mod := strings.ReplaceAll(settings, ".", "/")
-	for _, f := range []string{mod + ".py", mod + "/__init__.py"} {
-		text.WriteString(read(f))
+	settingsDir := path.Dir(mod)
+	if exists(mod + "/__init__.py") {
+		settingsDir = mod
 	}
-	dir := path.Dir(mod)
-	if ents, err := fs.ReadDir(py.p.fsys, dir); err == nil && text.Len() < 100000 {
-		for _, e := range ents {
-			if strings.HasSuffix(e.Name(), ".py") && dir != "." {
-				text.WriteString(read(dir + "/" + e.Name()))
+	text.WriteString(read(mod + ".py"))
+	// A settings package, or a module of one (config/settings/base.py,
+	// config/django/production.py): its other modules too, which it
+	// imports. Not the siblings of mysite/settings.py (urls.py ...).
+	if settingsDir == mod || path.Base(settingsDir) == "settings" || path.Dir(settingsDir) != "." {
+		if ents, err := fs.ReadDir(py.p.fsys, path.Join(dir, settingsDir)); err == nil {
+			for _, e := range ents {
+				if strings.HasSuffix(e.Name(), ".py") && text.Len() < 1<<20 && settingsDir+"/"+e.Name() != mod+".py" {
+					text.WriteString(read(settingsDir + "/" + e.Name()))
+				}
+			}
+		}
+	}
+	if settingsDir != mod && settingsDir != "." {
+		for _, prod := range []string{"production", "prod"} {
+			if alt := strings.ReplaceAll(settingsDir, "/", ".") + "." + prod; alt != settings && exists(settingsDir+"/"+prod+".py") {
+				py.note("%s is there too: set DjangoSettings to it for production", alt)
+				break
 			}
 		}
 	}
@@ -302,24 +368,24 @@ func (py *pyProject) django(o *PythonOptions) (ok bool, wsgi, asgi string) {
 		apps[m[1]] = m[2]
 	}
 	wsgi, asgi = apps["WSGI_APPLICATION"], apps["ASGI_APPLICATION"]
-	if wsgi == "" && fileExists(filepath.Join(py.p.dir, pkg, "wsgi.py")) {
+	if wsgi == "" && (exists(pkg+"/wsgi.py") || exists(pkg+"/wsgi/__init__.py")) {
 		wsgi = pkg + ".wsgi.application"
 	}
-	if asgi == "" && fileExists(filepath.Join(py.p.dir, pkg, "asgi.py")) {
+	if asgi == "" && (exists(pkg+"/asgi.py") || exists(pkg+"/asgi/__init__.py")) {
 		asgi = pkg + ".asgi.application"
 	}
-	if strings.Contains(s, "STATIC_ROOT") {
+	if pyStaticRe.MatchString(s) {
 		o.CollectStatic = true
 		py.note("STATIC_ROOT set: collectstatic at build time with %s (settings that need secrets or a database to load fail it: give them defaults, or unset CollectStatic)", settings)
 	}
 	if m := regexpFind(pyMediaRe, s); m != "" {
 		o.WritableDirs = []string{m}
-		py.note("MEDIA_ROOT %s/ made writable for uploads", m)
+		py.note("MEDIA_ROOT %s/ made writable for uploads", shown(m))
 	}
 	if strings.Contains(s, "django.db.backends.sqlite3") {
 		py.note("a SQLite database: the image's user cannot write /app; put the file in a directory of WritableDirs")
 	}
-	return true, wsgi, asgi
+	return wsgi, asgi
 }
 
 // djangoServer runs a Django application: its WSGI application under
@@ -355,15 +421,22 @@ func (py *pyProject) djangoServer(o *PythonOptions, wsgi, asgi string, port int)
 func (py *pyProject) fastAPI(o *PythonOptions, port int) bool {
 	mod, obj, appDir := py.findApp("FastAPI")
 	if mod == "" {
-		py.note("FastAPI, but no `app = FastAPI(` found in main.py, app.py, app/main.py or src/")
+		py.note("FastAPI, but no `app = FastAPI(`, `app = create_app()` or `def create_app(` found in main.py, app.py, app/main.py, */main.py or src/")
 		return false
 	}
-	o.Cmd = []string{"uvicorn", mod + ":" + obj, "--host", "0.0.0.0", "--port", strconv.Itoa(port)}
+	o.Cmd = []string{"uvicorn", mod + ":" + strings.TrimSuffix(obj, "()"), "--host", "0.0.0.0", "--port", strconv.Itoa(port)}
+	if strings.HasSuffix(obj, "()") {
+		o.Cmd = append(o.Cmd, "--factory")
+	}
 	if appDir != "" {
 		o.Cmd = append(o.Cmd, "--app-dir", appDir)
 	}
 	o.Port = port
-	py.note("runs the FastAPI application %s:%s under uvicorn", mod, obj)
+	if factory, ok := strings.CutSuffix(obj, "()"); ok {
+		py.note("runs the FastAPI application that %s:%s() makes under uvicorn --factory", mod, factory)
+	} else {
+		py.note("runs the FastAPI application %s:%s under uvicorn", mod, obj)
+	}
 	if !py.deps.has("uvicorn") && !slices.Contains(py.deps["fastapi"], "standard") {
 		py.note("uvicorn is not among the dependencies: add uvicorn (or fastapi[standard]), or the image will not start")
 	}
@@ -445,12 +518,7 @@ func (py *pyProject) findApp(kind string) (mod, obj, appDir string) {
 		if err != nil {
 			continue
 		}
-		name := ""
-		if m := pyAppObjRe.FindSubmatch(data); m != nil && string(m[2]) == kind {
-			name = string(m[1])
-		} else if m := pyFactoryRe.FindSubmatch(data); kind == "Flask" && m != nil {
-			name = string(m[1]) + "()"
-		}
+		name := appObject(data, kind)
 		if name == "" {
 			continue
 		}
@@ -462,6 +530,29 @@ func (py *pyProject) findApp(kind string) (mod, obj, appDir string) {
 		return strings.ReplaceAll(rel, "/", "."), name, appDir
 	}
 	return "", "", ""
+}
+
+// appObject returns the application of kind ("FastAPI", "Flask") that
+// a module's source defines: the name of a module-level object made by
+// the class (`app = FastAPI(`) or by a factory (`app = create_app()`,
+// `app = get_application()` defined in the module), else the factory
+// itself with "()" (`def create_app(`: gunicorn calls it, uvicorn
+// with --factory), else "".
+func appObject(src []byte, kind string) string {
+	mentions := bytes.Contains(src, []byte(kind))
+	if m := pyAppObjRe.FindSubmatch(src); m != nil && string(m[2]) == kind {
+		return string(m[1])
+	}
+	for _, m := range pyAppCallRe.FindAllSubmatch(src, -1) {
+		callee := string(m[2])
+		if pyFactoryNameRe.MatchString(callee) || mentions && regexp.MustCompile(`(?m)^def `+callee+`\(`).Match(src) {
+			return string(m[1])
+		}
+	}
+	if m := pyFactoryRe.FindSubmatch(src); m != nil && (mentions || string(m[1]) == "create_app" || string(m[1]) == "make_app") {
+		return string(m[1]) + "()"
+	}
+	return ""
 }
 
 // regexpFind returns the first group of the first match of re in s.

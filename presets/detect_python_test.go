@@ -125,6 +125,89 @@ func TestDetectPython(t *testing.T) {
 		},
 		want:       presets.PythonOptions{PackageManager: presets.Poetry, PackageManagerVersion: "2.1.1", Version: "3.11"},
 		wantReason: []string{"set Cmd"},
+	}, {
+		name:   "flask-manage-py-not-django",
+		reason: "a Flask project's manage.py (Flask-Script, the Flask CLI) is no Django project; wsgi.py's app made by the imported factory",
+		files: map[string]string{
+			"requirements.txt":  "Flask==2.1.3\nFlask-Script\ngunicorn\n",
+			"manage.py":         "from flask.cli import FlaskGroup\nfrom ctf import create_app\napp = create_app()\ncli = FlaskGroup(app)\n",
+			"wsgi.py":           "from ctf import create_app\n\napp = create_app()\n",
+			"ctf/__init__.py":   "def create_app(config='ctf.config.Config'):\n    pass\n",
+			"ctf/config.py":     "class Config: pass\n",
+			"ctf/templates/x.j": "",
+		},
+		want: presets.PythonOptions{Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "wsgi:app"}, Port: 8000},
+	}, {
+		name:   "django-in-src",
+		reason: "manage.py in src/ (no Procfile): the Django project's directory is AppDir, the settings package read there, production settings named",
+		files: map[string]string{
+			"requirements.txt":                    "django\ngunicorn\n",
+			"src/manage.py":                       "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings.base')\n",
+			"src/site_cfg/settings/base.py":       "STATIC_ROOT = BASE_DIR / 'static'\nMEDIA_ROOT = BASE_DIR / 'media'\n",
+			"src/site_cfg/settings/production.py": "from .base import *\n",
+			"src/site_cfg/wsgi.py":                "application = None\n",
+			"docs/manage.py":                      "print('not django')\n",
+		},
+		want: presets.PythonOptions{AppDir: "src", DjangoSettings: "site_cfg.settings.base", CollectStatic: true, WritableDirs: []string{"media"},
+			Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "site_cfg.wsgi:application"}, Port: 8000},
+		wantReason: []string{"manage.py in src/", "site_cfg.settings.production is there too", "MEDIA_ROOT src/media/"},
+	}, {
+		name:   "django-nested-procfile",
+		reason: "manage.py in a subdirectory and a Procfile that runs from the root: the image runs at the root, WritableDirs under the subdirectory, collectstatic left to the caller",
+		files: map[string]string{
+			"requirements.txt":            "django\ngunicorn\n",
+			"Procfile":                    "web: cd tracker && gunicorn tracker.wsgi\n",
+			"tracker/manage.py":           "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"tracker.settings\")\n",
+			"tracker/tracker/settings.py": "MEDIA_ROOT = os.path.join(BASE_DIR, 'uploads')\nSTATIC_ROOT = 'static'\n",
+			"tracker/tracker/wsgi.py":     "",
+		},
+		want: presets.PythonOptions{DjangoSettings: "tracker.settings", WritableDirs: []string{"tracker/uploads"},
+			Cmd: []string{"/bin/sh", "-c", "cd tracker && exec gunicorn tracker.wsgi"}, Port: 8000},
+		wantReason: []string{"collectstatic not run: manage.py is in tracker/"},
+	}, {
+		name:   "django-asgi-package",
+		reason: "the ASGI module is a package (asgi/__init__.py) that sets the settings; annotated STATIC_ROOT; urls.py naming STATIC_ROOT is not a setting",
+		files: map[string]string{
+			"pyproject.toml":        "[project]\nname = \"shop\"\nrequires-python = \">=3.12,<3.13\"\ndependencies = [\"django\", \"uvicorn\"]\n",
+			"uv.lock":               "version = 1\n",
+			"manage.py":             "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+			"shop/settings.py":      "STATIC_ROOT: str = os.path.join(PROJECT_ROOT, 'static')\n",
+			"shop/asgi/__init__.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\napplication = None\n",
+		},
+		want: presets.PythonOptions{PackageManager: presets.UV, Version: "3.12", DjangoSettings: "shop.settings", CollectStatic: true,
+			Cmd: []string{"uvicorn", "shop.asgi:application", "--host", "0.0.0.0", "--port", "8000"}, Port: 8000},
+		wantReason: []string{"(shop/asgi/__init__.py)"},
+	}, {
+		name:   "django-urls-not-settings",
+		reason: "mysite/urls.py naming settings.STATIC_ROOT does not make the project collect static files",
+		files: map[string]string{
+			"requirements.txt":   "django\ngunicorn\n",
+			"manage.py":          "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",
+			"mysite/settings.py": "DEBUG = True\n",
+			"mysite/urls.py":     "STATIC_ROOT = settings.STATIC_ROOT\n",
+			"mysite/wsgi.py":     "",
+		},
+		want: presets.PythonOptions{DjangoSettings: "mysite.settings", Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "mysite.wsgi:application"}, Port: 8000},
+	}, {
+		name:   "fastapi-application-factory-call",
+		reason: "app/main.py makes its app with a function of its own, `app = get_application()`",
+		files: map[string]string{
+			"requirements.txt": "fastapi\nuvicorn\n",
+			"app/__init__.py":  "",
+			"app/main.py":      "from fastapi import FastAPI\n\ndef get_application() -> FastAPI:\n    application = FastAPI()\n    return application\n\napp = get_application()\n",
+		},
+		want: presets.PythonOptions{Cmd: []string{"uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"}, Port: 8000},
+	}, {
+		name:   "fastapi-factory",
+		reason: "only a factory, `def create_app() -> FastAPI`: uvicorn --factory",
+		files: map[string]string{
+			"requirements.txt":   "fastapi[standard]\n",
+			"wallet/__init__.py": "",
+			"wallet/app.py":      "from fastapi import FastAPI\n\ndef create_app() -> FastAPI:\n    app = FastAPI()\n    return app\n",
+			"typer_cli/main.py":  "import typer\napp = typer.Typer()\n",
+		},
+		want:       presets.PythonOptions{Cmd: []string{"uvicorn", "wallet.app:create_app", "--host", "0.0.0.0", "--port", "8000", "--factory"}, Port: 8000},
+		wantReason: []string{"wallet.app:create_app() makes under uvicorn --factory"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
