@@ -116,9 +116,13 @@ func (d Detection) Build() *multistage.Build {
 //     root (its Context); on the root, each application member gets a
 //     detection;
 //   - pom.xml: [Maven], with the Maven wrapper when mvnw is there, the jar
-//     name, the Java version (.sdkmanrc, .java-version, else the POM and
-//     its parents), Spring Boot's version (its layers are extracted) and
-//     server.port; on the root of a reactor, one detection per module
+//     name (a Spring Boot jar, a shaded or assembled one, Micronaut's, a
+//     Quarkus uber-jar) or a Quarkus fast-jar, the Java version
+//     (.sdkmanrc, .java-version, else the POM and its parents), Spring
+//     Boot's version (its layers are extracted), the port (server.port,
+//     quarkus.http.port, micronaut.server.port) and the sources beside
+//     src/ that the build reads (frontend-maven-plugin, lombok.config);
+//     on the root of a reactor, one detection per module
 //     whose jar runs with java -jar (built with -pl <module> -am), and on
 //     a module, its reactor's root as Context;
 //   - requirements.txt (or requirements/production.txt, prod.txt),

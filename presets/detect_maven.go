@@ -16,7 +16,7 @@ func detectMaven(p *project) ([]Detection, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(model.pom.Modules) > 0 || or(model.pom.Packaging, "jar") == "pom" {
+	if len(model.pom.Modules) > 0 || model.packaging() == "pom" {
 		mods, err := reactorModules(p.dir, model.pom)
 		if err != nil {
 			return nil, err
@@ -69,16 +69,25 @@ func detectMaven(p *project) ([]Detection, error) {
 		reason += "; .mvn/ copied with it"
 	}
 	jar, why, ok := model.runnable()
-	switch {
-	case or(model.pom.Packaging, "jar") != "jar" && !ok:
-		reason += "; packaging " + or(model.pom.Packaging, "jar") + " is not a runnable jar: set Jar and RuntimeImage"
+	switch packaging := model.packaging(); {
+	case ok && why == quarkusFastJar:
+		o.Quarkus = true
+		reason += "; a Quarkus application (" + why + "): runs quarkus-run.jar"
+	case packaging == "war" && !ok:
+		reason += "; builds target/" + jar + ", but " + why + ": add a stage from a servlet container's image that copies it from the Builder"
+	case packaging != "jar" && !ok:
+		reason += "; packaging " + packaging + " is not a runnable jar: set Jar and RuntimeImage"
 	case jar != "":
 		o.Jar = jar
 		reason += "; builds target/" + jar
+		if ok && why != bootPlugin {
+			reason += " (" + why + ")"
+		}
 		if !ok {
 			reason += ", but " + why + ": it does not start with java -jar"
 		}
 	}
+	reason += mavenSources(o, model, p.dir)
 	reason += mavenCommon(o, model, p.dir, p.dir, "", ok && why == bootPlugin)
 	return []Detection{{Preset: PresetMaven, Reason: reason, Maven: o}}, nil
 }
@@ -109,7 +118,7 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 	}
 	var all []found
 	for _, m := range mods {
-		if or(m.model.pom.Packaging, "jar") == "pom" {
+		if m.model.packaging() == "pom" {
 			continue
 		}
 		jar, why, ok := m.model.runnable()
@@ -127,6 +136,9 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 		reason := head + "; builds " + f.m.rel + " with -pl " + f.m.rel + " -am"
 		others := slices.DeleteFunc(slices.Clone(runnable), func(s string) bool { return s == f.m.rel })
 		switch {
+		case f.ok && f.why == quarkusFastJar:
+			o.Quarkus = true
+			reason += ": a Quarkus application (" + f.why + "): runs " + f.m.rel + "/target/quarkus-app/quarkus-run.jar"
 		case f.ok:
 			o.Jar = f.jar
 			reason += ": " + f.m.rel + "/target/" + f.jar + " (" + f.why + ")"
@@ -172,6 +184,25 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// mavenSources sets o.Sources for a project built from its root without
+// a Module when its build reads more than src/, and returns what it
+// adds to the reason.
+func mavenSources(o *MavenOptions, m *mavenModel, dir string) string {
+	if _, ok := m.plugin("frontend-maven-plugin"); ok || m.profilePlugin("frontend-maven-plugin") != "" {
+		o.Sources = []string{"."}
+		reason := "; frontend-maven-plugin builds a front end from files outside src/: the whole context is copied"
+		if id := m.profilePlugin("frontend-maven-plugin"); id != "" && !ok {
+			reason += " (the plugin is in profile " + id + ": set MavenArgs -P" + id + " to build it)"
+		}
+		return reason
+	}
+	if fileExists(filepath.Join(dir, "lombok.config")) {
+		o.Sources = []string{"src", "lombok.config"}
+		return "; lombok.config copied with src/"
+	}
+	return ""
 }
 
 // mavenWrapper says whether the project in dir has the Maven wrapper, and
@@ -234,9 +265,9 @@ func mavenCommon(o *MavenOptions, m *mavenModel, rootDir, modDir, prefix string,
 	default:
 		reason += "; no Java version in the POM: Java 17 assumed, set JavaVersion"
 	}
-	if port, file := m.port(); port > 0 {
+	if port, key, file := m.port(); port > 0 {
 		o.Port = port
-		reason += ", port " + strconv.Itoa(port) + " (server.port in " + prefix + file + ")"
+		reason += ", port " + strconv.Itoa(port) + " (" + key + " in " + prefix + file + ")"
 	} else {
 		reason += "; port 8080 assumed, set Port"
 	}

@@ -118,6 +118,73 @@ func TestDetectMaven(t *testing.T) {
 		},
 		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Wrapper: true, InstallFiles: []string{"x/pom.xml"}}}},
 		wantReason: []string{"x: it has no Main-Class", "set Module and Jar", "Maven wrapper"},
+	}, {
+		name:   "quarkus-fast-jar",
+		reason: "quarkus-maven-plugin with no package type: the fast-jar directory runs, quarkus.http.port nested in application.yml",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>heroes</artifactId><version>1.0</version><properties><maven.compiler.release>21</maven.compiler.release></properties>
+				<build><plugins><plugin><groupId>io.quarkus.platform</groupId><artifactId>quarkus-maven-plugin</artifactId><version>${quarkus.platform.version}</version><extensions>true</extensions></plugin></plugins></build></project>`,
+			"src/main/resources/application.yml": "quarkus:\n  application:\n    name: heroes\n  http:\n    port: 8083\n",
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Quarkus: true, JavaVersion: "21", Port: 8083}}},
+		wantReason: []string{"a Quarkus application", "quarkus.http.port in src/main/resources/application.yml"},
+	}, {
+		name:   "quarkus-uber-jar",
+		reason: "Quarkus configured for an uber-jar: the -runner.jar runs with java -jar",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>cli</artifactId><version>2</version>
+				<build><plugins><plugin><groupId>io.quarkus</groupId><artifactId>quarkus-maven-plugin</artifactId></plugin></plugins></build></project>`,
+			"src/main/resources/application.properties": "quarkus.package.jar.type=uber-jar\nquarkus.http.port=9000\n",
+		},
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "cli-2-runner.jar", Port: 9000}}},
+	}, {
+		name:   "micronaut-parent",
+		reason: "Micronaut's parent shades the jar with exec.mainClass; ${packaging}; jdk.version; micronaut.server.port",
+		files: map[string]string{
+			"pom.xml": `<project><parent><groupId>io.micronaut.platform</groupId><artifactId>micronaut-parent</artifactId><version>4.10.2</version></parent>
+				<artifactId>clinic</artifactId><version>0.1</version><packaging>${packaging}</packaging>
+				<properties><packaging>jar</packaging><jdk.version>21</jdk.version><exec.mainClass>example.Application</exec.mainClass></properties>
+				<build><plugins><plugin><groupId>io.micronaut.maven</groupId><artifactId>micronaut-maven-plugin</artifactId></plugin></plugins></build></project>`,
+			"src/main/resources/application.yml": "micronaut:\n  application:\n    name: clinic\n  server.port: 8081\n",
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "clinic-0.1.jar", JavaVersion: "21", Port: 8081}}},
+		wantReason: []string{"micronaut-parent's maven-shade-plugin", "Java 21 (jdk.version)", "micronaut.server.port"},
+	}, {
+		name:   "frontend-maven-plugin",
+		reason: "a Spring Boot app whose default profile builds its front end with frontend-maven-plugin from package.json at the root: the whole context is copied",
+		files: map[string]string{
+			"pom.xml": fmt.Sprintf(`<project>`+boot+`<artifactId>site</artifactId><version>1</version>`+bootPlugin+`
+				<profiles><profile><id>webapp</id><activation><activeByDefault>true</activeByDefault></activation>
+				<build><plugins><plugin><groupId>com.github.eirslett</groupId><artifactId>frontend-maven-plugin</artifactId></plugin></plugins></build></profile></profiles></project>`, "3.5.0"),
+			"package.json": "{}",
+		},
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "site-1.jar", JavaVersion: "17", SpringBootVersion: "3.5.0", Sources: []string{"."}}}},
+	}, {
+		name:   "frontend-maven-plugin-in-a-profile",
+		reason: "frontend-maven-plugin only in a profile that is off by default: the context is copied and the reason names the profile",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>site</artifactId><version>1</version><properties><java.version>21</java.version></properties>
+				<profiles><profile><id>prod</id><build><plugins><plugin><artifactId>frontend-maven-plugin</artifactId></plugin></plugins></build></profile></profiles></project>`,
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "site-1.jar", JavaVersion: "21", Sources: []string{"."}}}},
+		wantReason: []string{"set MavenArgs -Pprod"},
+	}, {
+		name:   "lombok-config",
+		reason: "lombok.config at the root changes how Lombok compiles: copied with src/",
+		files: map[string]string{
+			"pom.xml":        fmt.Sprintf(`<project>`+boot+`<artifactId>api</artifactId><version>1</version>`+bootPlugin+`</project>`, "3.5.0"),
+			"lombok.config":  "lombok.accessors.chain = true\n",
+			"src/main/x.txt": "",
+		},
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "api-1.jar", JavaVersion: "17", SpringBootVersion: "3.5.0", Sources: []string{"src", "lombok.config"}}}},
+	}, {
+		name:   "war-without-boot",
+		reason: "a plain war needs a servlet container: no Jar, the reason says what to do",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>petstore</artifactId><version>6</version><packaging>war</packaging><build><finalName>jpetstore</finalName></build></project>`,
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{}}},
+		wantReason: []string{"target/jpetstore.war", "servlet container", "copies it from the Builder"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -137,6 +137,14 @@ func presetCases() []presetCase {
 			func() *multistage.Build {
 				return presets.Maven(presets.MavenOptions{Wrapper: true, SpringBootVersion: "2.7.18", JavaOpts: []string{"-XX:MaxRAMPercentage=75"}}).Build
 			}},
+		{"maven-quarkus", "a Quarkus fast-jar: quarkus-app's lib/, jars, app/ and quarkus/ as layers of their own, started with java -jar quarkus-run.jar",
+			func() *multistage.Build {
+				return presets.Maven(presets.MavenOptions{Quarkus: true, JavaVersion: "21", Port: 8083, Module: "rest-heroes", InstallFiles: []string{"rest-heroes/pom.xml"}}).Build
+			}},
+		{"maven-sources", "a build that reads lombok.config beside src/: both copied, each to its own path",
+			func() *multistage.Build {
+				return presets.Maven(presets.MavenOptions{Sources: []string{"src", "./lombok.config"}}).Build
+			}},
 		{"python-uv-steps", "a uv project with Django's collectstatic, system packages in both stages, every step and a writable directory",
 			func() *multistage.Build {
 				return presets.Python(presets.PythonOptions{PackageManager: presets.UV, Project: true, Version: "3.13", DjangoSettings: "mysite.settings", CollectStatic: true, Extras: []string{"postgres"},

@@ -92,6 +92,27 @@ type MavenOptions struct {
 	// [Detect] reads it from the POM (the spring-boot-starter-parent, an
 	// imported spring-boot-dependencies or the plugin's version).
 	SpringBootVersion string
+	// Quarkus runs a Quarkus application packaged as Quarkus's fast-jar
+	// (quarkus-maven-plugin's default): target/quarkus-app/ holds
+	// quarkus-run.jar and the lib/, app/ and quarkus/ directories it
+	// loads, which the runtime gets as layers of their own, the
+	// dependencies (lib/) first and the application's classes (app/)
+	// last, as Quarkus's own Dockerfile.jvm copies them, and starts with
+	// java -jar quarkus-run.jar. Jar is not used. The default is false.
+	// [Detect] sets it for a module built with quarkus-maven-plugin that
+	// configures no other package type (an uber-jar is a runnable Jar).
+	Quarkus bool
+	// Sources are the files and directories of the context that the build
+	// reads besides the POMs, copied after BeforeInstall, each to its own
+	// path; "." is the whole context, without target/ and node_modules/
+	// directories. The default is {"src"} for the root project, and the
+	// whole context for a Module (the modules it depends on may be
+	// anywhere). A build that reads more than src/ lists it: the
+	// package.json, angular.json and configuration of a front end that
+	// frontend-maven-plugin builds, lombok.config, which Lombok reads
+	// from the project's root. [Detect] sets {"."} for a POM that uses
+	// frontend-maven-plugin, and adds lombok.config when it is there.
+	Sources []string
 	// Steps are instructions of the caller's own at named points:
 	// BeforeInstall in the builder after the POMs and InstallFiles are
 	// copied, before the sources and before Maven runs (write a
@@ -153,7 +174,7 @@ type MavenBuild struct {
 // is built from the reactor's root, with the modules it depends on:
 //
 //	COPY --parents pom.xml core/pom.xml web/pom.xml ./
-//	COPY --exclude=**/target . .
+//	COPY --exclude=**/target --exclude=**/node_modules . .
 //	RUN ... mvn -B -pl web -am package -DskipTests
 //
 // A Spring Boot application (SpringBootVersion) runs from its layers:
@@ -165,6 +186,15 @@ type MavenBuild struct {
 //	COPY --from=build --link /layers/snapshot-dependencies/ ./
 //	COPY --from=build --link /layers/application/ ./
 //	ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+//
+// A Quarkus application (Quarkus) runs from its fast-jar directory, the
+// dependencies first:
+//
+//	COPY --from=build --link /src/target/quarkus-app/lib/ ./lib/
+//	COPY --from=build --link /src/target/quarkus-app/*.jar ./
+//	COPY --from=build --link /src/target/quarkus-app/app/ ./app/
+//	COPY --from=build --link /src/target/quarkus-app/quarkus/ ./quarkus/
+//	ENTRYPOINT ["java", "-jar", "/app/quarkus-run.jar"]
 func Maven(opts MavenOptions) *MavenBuild {
 	b := multistage.New()
 	b.Arg("JAVA_VERSION", or(opts.JavaVersion, defaultJavaVersion))
@@ -207,16 +237,14 @@ func Maven(opts MavenOptions) *MavenBuild {
 	target := "target/"
 	if module != "" {
 		target = module + "/target/"
-		build.Copy(".", ".", multistage.Exclude("**/target"))
-	} else {
-		build.Copy("src", "./src")
 	}
+	copyMavenSources(build, module, opts.Sources)
 	opts.Steps.beforeBuild(build)
 	build.Run(shellJoin(pkg, opts.MavenArgs), MavenCache())
 	opts.Steps.afterBuild(build)
 
 	jar := target + or(opts.Jar, "*.jar")
-	layered := bootAtLeast(opts.SpringBootVersion, 2, 3)
+	layered := bootAtLeast(opts.SpringBootVersion, 2, 3) && !opts.Quarkus
 	if layered {
 		extract := "java -Djarmode=layertools -jar " + shellQuotePattern(jar) + " extract --destination /layers"
 		if bootAtLeast(opts.SpringBootVersion, 3, 3) {
@@ -233,7 +261,15 @@ func Maven(opts MavenOptions) *MavenBuild {
 	}
 	rt.Workdir("/app")
 	entry := append([]string{"java"}, opts.JavaOpts...)
-	if layered {
+	switch {
+	case opts.Quarkus:
+		app := "/src/" + target + "quarkus-app/"
+		rt.CopyFrom(build, app+"lib/", "./lib/", multistage.Link()).
+			CopyFrom(build, app+"*.jar", "./", multistage.Link()).
+			CopyFrom(build, app+"app/", "./app/", multistage.Link()).
+			CopyFrom(build, app+"quarkus/", "./quarkus/", multistage.Link())
+		entry = append(entry, "-jar", "/app/quarkus-run.jar")
+	case layered:
 		for _, layer := range []string{"dependencies", "spring-boot-loader", "snapshot-dependencies", "application"} {
 			rt.CopyFrom(build, "/layers/"+layer+"/", "./", multistage.Link())
 		}
@@ -242,7 +278,7 @@ func Maven(opts MavenOptions) *MavenBuild {
 			launcher = "org.springframework.boot.loader.launch.JarLauncher"
 		}
 		entry = append(entry, launcher)
-	} else {
+	default:
 		rt.CopyFrom(build, "/src/"+jar, "app.jar", multistage.Link())
 		entry = append(entry, "-jar", "/app/app.jar")
 	}
@@ -252,6 +288,33 @@ func Maven(opts MavenOptions) *MavenBuild {
 	expose(rt, port(opts.Port, 8080))
 	rt.Entrypoint(entry...)
 	return &MavenBuild{Build: b, Builder: build, Runtime: rt}
+}
+
+// copyMavenSources copies what the build reads besides the POMs: sources
+// (see [MavenOptions].Sources), by default src/ for the root project and
+// the whole context for a module.
+func copyMavenSources(build *multistage.Stage, module string, sources []string) {
+	var files []string
+	whole := module != "" && len(sources) == 0
+	for _, f := range sources {
+		if f = strings.TrimPrefix(path.Clean(f), "./"); f == "." || f == "/" {
+			whole = true
+		} else if f != "" {
+			files = append(files, strings.TrimPrefix(f, "/"))
+		}
+	}
+	switch {
+	case whole:
+		build.Copy(".", ".", multistage.Exclude("**/target", "**/node_modules"))
+	case len(files) == 0:
+		build.Copy("src", "./src")
+	case len(files) == 1:
+		copyInPlace(build, files[0])
+	default:
+		// --parents: a directory among several sources would otherwise
+		// have its contents copied, not itself.
+		build.Copy(files[0], "./", multistage.Parents(), multistage.MoreSources(files[1:]...))
+	}
 }
 
 // MavenCache is a cache mount on the Maven directory of the root user,

@@ -275,6 +275,23 @@ func (m *mavenModel) plugins() []pomPlugin {
 	return out
 }
 
+// profilePlugin returns the id of a profile of the module's POM, not
+// active by default, whose build has the plugin with artifactId id, or
+// "".
+func (m *mavenModel) profilePlugin(id string) string {
+	for _, pr := range m.pom.Profiles {
+		if m.profileActive(pr) {
+			continue
+		}
+		for _, pl := range pr.Build.Plugins {
+			if pl.ArtifactID == id {
+				return strings.TrimSpace(pr.ID)
+			}
+		}
+	}
+	return ""
+}
+
 // plugin returns the build plugin with artifactId id, if the module has it.
 func (m *mavenModel) plugin(id string) (pomPlugin, bool) {
 	for _, p := range m.plugins() {
@@ -352,6 +369,13 @@ func (m *mavenModel) javaVersion() (string, string) {
 			}
 		}
 	}
+	if m.micronautParent() {
+		for _, key := range []string{"release.version", "jdk.version"} {
+			if v := javaMajor(m.resolved(m.props[key])); v != "" {
+				return v, key
+			}
+		}
+	}
 	if v := m.springBootVersion(); v != "" {
 		if bootAtLeast(v, 3, 0) {
 			return "17", "Spring Boot " + v + "'s default"
@@ -392,7 +416,7 @@ func (m *mavenModel) jarName() string {
 // says what was found, or, when ok is false, why the jar does not start
 // ("it has no Main-Class ...").
 func (m *mavenModel) runnable() (jar, why string, ok bool) {
-	packaging := or(m.pom.Packaging, "jar")
+	packaging := m.packaging()
 	name := m.jarName()
 	if packaging != "jar" && packaging != "war" {
 		return "", "its packaging is " + packaging + ", not jar", false
@@ -405,7 +429,22 @@ func (m *mavenModel) runnable() (jar, why string, ok bool) {
 		return name + ext, bootPlugin, true
 	}
 	if packaging != "jar" {
-		return "", "its packaging is war, without spring-boot-maven-plugin", false
+		return name + ext, "its packaging is war, without spring-boot-maven-plugin: it runs in a servlet container (Tomcat, Jetty), not with java -jar", false
+	}
+	if _, ok := m.plugin("quarkus-maven-plugin"); ok {
+		switch t := m.quarkusPackageType(); t {
+		case "", "fast-jar", "mutable-jar":
+			return "quarkus-app/quarkus-run.jar", quarkusFastJar, true
+		case "uber-jar":
+			if name != "" {
+				return name + "-runner.jar", "quarkus-maven-plugin, an uber-jar", true
+			}
+		default:
+			return "", "its Quarkus package type is " + t + ": set Jar, RuntimeImage and Steps", false
+		}
+	}
+	if m.micronautParent() && m.resolved(m.props["exec.mainClass"]) != "" && name != "" {
+		return name + ".jar", "micronaut-parent's maven-shade-plugin with exec.mainClass", true
 	}
 	if pl, ok := m.plugin("maven-shade-plugin"); ok && m.config(pl, "mainClass") != "" && name != "" {
 		if m.config(pl, "shadedArtifactAttached") == "true" {
@@ -441,26 +480,87 @@ func (m *mavenModel) runnable() (jar, why string, ok bool) {
 // it.
 const bootPlugin = "spring-boot-maven-plugin"
 
-// port returns the Spring Boot server.port of the module's
-// application.properties or application.yml, and the file it is in.
-func (m *mavenModel) port() (int, string) {
+// quarkusFastJar is what runnable says of a Quarkus application packaged
+// as Quarkus's fast-jar, target/quarkus-app/.
+const quarkusFastJar = "quarkus-maven-plugin, a fast-jar in target/quarkus-app/"
+
+// packaging returns the module's packaging, "jar" by default, with its
+// properties expanded (Micronaut's POMs say ${packaging}).
+func (m *mavenModel) packaging() string {
+	return or(m.expand(m.pom.Packaging), "jar")
+}
+
+// quarkusPackageType returns the Quarkus package type the module is
+// configured with (quarkus.package.jar.type, before Quarkus 3.9
+// quarkus.package.type) in the POM's properties or the application's
+// configuration, or "".
+func (m *mavenModel) quarkusPackageType() string {
+	keys := []string{"quarkus.package.jar.type", "quarkus.package.type"}
+	for _, k := range keys {
+		if v := m.resolved(m.props[k]); v != "" {
+			return v
+		}
+	}
+	for _, name := range []string{"application.properties", "application.yml", "application.yaml"} {
+		data, err := readFile(filepath.Join(m.dir, "src", "main", "resources", name))
+		if err != nil {
+			continue
+		}
+		for _, k := range keys {
+			v := ""
+			if strings.HasSuffix(name, ".properties") {
+				v = propertiesValue(data, k)
+			} else {
+				v = yamlValue(data, k)
+			}
+			if v = strings.Trim(v, `"'`); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// micronautParent says whether the module inherits from Micronaut's
+// parent POM, which shades the jar with exec.mainClass as its
+// Main-Class.
+func (m *mavenModel) micronautParent() bool {
+	for _, p := range m.chain {
+		if p.Parent.ArtifactID == "micronaut-parent" && strings.HasPrefix(p.Parent.GroupID, "io.micronaut") {
+			return true
+		}
+	}
+	return false
+}
+
+// portKeys are the settings of the HTTP port of the frameworks Detect
+// knows: Spring Boot, Quarkus, Micronaut.
+var portKeys = []string{"server.port", "quarkus.http.port", "micronaut.server.port"}
+
+// port returns the HTTP port of the module's application.properties or
+// application.yml (Spring Boot's server.port, Quarkus's
+// quarkus.http.port, Micronaut's micronaut.server.port), and the file it
+// is in.
+func (m *mavenModel) port() (port int, key, file string) {
 	for _, name := range []string{"application.properties", "application.yml", "application.yaml"} {
 		rel := "src/main/resources/" + name
 		data, err := readFile(filepath.Join(m.dir, filepath.FromSlash(rel)))
 		if err != nil {
 			continue
 		}
-		var v string
-		if strings.HasSuffix(name, ".properties") {
-			v = propertiesValue(data, "server.port")
-		} else {
-			v = yamlValue(data, "server", "port")
-		}
-		if p := springPort(v); p > 0 {
-			return p, rel
+		for _, key := range portKeys {
+			var v string
+			if strings.HasSuffix(name, ".properties") {
+				v = propertiesValue(data, key)
+			} else {
+				v = yamlValue(data, key)
+			}
+			if p := springPort(v); p > 0 {
+				return p, key, rel
+			}
 		}
 	}
-	return 0, ""
+	return 0, "", ""
 }
 
 // springPort reads a port value: "8081", or "${PORT:8081}" (its default).
@@ -497,44 +597,52 @@ func propertiesValue(data []byte, key string) string {
 	return ""
 }
 
-// yamlValue returns the scalar at parent.key of the first YAML document
-// (the default profile), written nested or as "parent.key: value".
-func yamlValue(data []byte, parent, key string) string {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	in, indent := false, -1
-	for sc.Scan() {
-		raw := sc.Text()
+// yamlValue returns the scalar at the dotted key ("quarkus.http.port")
+// of the first YAML document (the default profile), written nested, as
+// one dotted key, or any mix ("quarkus:" then "  http.port: 8083").
+func yamlValue(data []byte, key string) string {
+	type level struct {
+		indent int
+		key    string
+	}
+	var stack []level
+	seen := false // a key of the first document
+	for raw := range strings.Lines(string(data)) {
+		raw = strings.TrimRight(raw, "\r\n")
 		if strings.HasPrefix(raw, "---") {
-			break
-		}
-		l := strings.TrimSpace(raw)
-		if l == "" || l[0] == '#' {
+			if seen {
+				break
+			}
 			continue
 		}
-		depth := len(raw) - len(strings.TrimLeft(raw, " "))
+		l := strings.TrimSpace(raw)
+		if l == "" || l[0] == '#' || l[0] == '-' {
+			continue
+		}
 		if i := strings.Index(l, " #"); i >= 0 {
 			l = strings.TrimSpace(l[:i])
 		}
-		if depth == 0 {
-			in = false
-			if v, ok := strings.CutPrefix(l, parent+"."+key+":"); ok {
-				return strings.TrimSpace(v)
-			}
-			if l == parent+":" {
-				in, indent = true, -1
-			}
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
 			continue
 		}
-		if !in {
+		k = strings.Trim(strings.TrimSpace(k), `"'`)
+		v = strings.TrimSpace(v)
+		seen = true
+		depth := len(raw) - len(strings.TrimLeft(raw, " "))
+		for len(stack) > 0 && stack[len(stack)-1].indent >= depth {
+			stack = stack[:len(stack)-1]
+		}
+		full := k
+		if len(stack) > 0 {
+			full = stack[len(stack)-1].key + "." + k
+		}
+		if v == "" {
+			stack = append(stack, level{depth, full})
 			continue
 		}
-		if indent < 0 {
-			indent = depth
-		}
-		if depth == indent {
-			if v, ok := strings.CutPrefix(l, key+":"); ok {
-				return strings.TrimSpace(v)
-			}
+		if full == key {
+			return v
 		}
 	}
 	return ""
