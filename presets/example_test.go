@@ -174,7 +174,7 @@ func ExampleDetect() {
 	}
 	fmt.Print(string(df))
 	// Output:
-	// maven: pom.xml; builds target/hello-1.0.0.jar, Java 21 (maven.compiler.release); port 8080 assumed, set Port
+	// maven: pom.xml; builds target/hello-1.0.0.jar (maven-jar-plugin with a Main-Class and no dependencies), Java 21 (maven.compiler.release); port 8080 assumed, set Port
 	// python: requirements.txt; Python 3.12 (.python-version); runs the Flask application app:app under gunicorn; port 8000 assumed, set Port
 	// ARG JAVA_VERSION=21
 	//
