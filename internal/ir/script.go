@@ -21,8 +21,9 @@ import (
 //   - contains "<<", which the parser reads as the start of a heredoc;
 //   - starts or ends with white space (any Unicode space), which the parser
 //     trims;
-//   - starts with '-' (a word starting with "--" is read as a flag of RUN),
-//     or is a JSON array (the exec form, see ParsedAsJSON);
+//   - starts with "--" (the parser reads such a first word as a flag of
+//     RUN; a single '-' is a command), or is a JSON array (the exec form,
+//     see ParsedAsJSON);
 //   - ends with '\', which continues the line.
 //
 // Both backends use it, and must: BuildKit passes the text of a heredoc
@@ -43,7 +44,7 @@ func ScriptNeedsHeredoc(cmd string) bool {
 	if unicode.IsSpace(first) || unicode.IsSpace(last) {
 		return true
 	}
-	return first == '-' || last == '\\' || ParsedAsJSON(cmd)
+	return strings.HasPrefix(cmd, "--") || last == '\\' || ParsedAsJSON(cmd)
 }
 
 // ParsedAsJSON reports whether BuildKit's parser reads the rest of a RUN,
