@@ -150,7 +150,7 @@ func DotNet(opts DotNetOptions) *DotNetBuild {
 		project = []string{opts.Project}
 	}
 	noBinObj := multistage.Exclude("**/bin", "**/obj")
-	build := b.Stage("build").FromExpand("mcr.microsoft.com/dotnet/sdk:"+sdk).Platform(multistage.BuildPlatform).
+	build := b.Stage("build").FromExpand("mcr.microsoft.com/dotnet/sdk:" + sdk).Platform(multistage.BuildPlatform).
 		Arg(multistage.TargetArch)
 	if opts.NodeVersion != "" {
 		build.CopyFromImage("node:"+opts.NodeVersion+"-bookworm-slim", "/usr/local/", "/usr/local/")
