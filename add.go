@@ -25,7 +25,8 @@ func (f addFunc) applyAdd(c *copyConfig) { f(c) }
 //	ADD --checksum=sha256:24454f83… https://example.com/tool.tgz /tmp/
 //
 // For a URL, digest is a digest such as "sha256:…"; for a git repository,
-// a commit hash. The default is no verification.
+// a hexadecimal commit id (or a prefix of one). The default is no
+// verification.
 func Checksum(digest string) AddOption {
 	return addFunc(func(c *copyConfig) {
 		if err := checkFlagWord("checksum", digest, ",=`"); err != nil {
@@ -203,7 +204,7 @@ func (s *Stage) addInstr(kind addKind, src, dst string, opts []AddOption) *Stage
 		if kind == addLocal && !templates || len(cp.Sources) != 1 || len(cp.Contents) > 0 {
 			cc.errs = append(cc.errs, fmt.Errorf("%w: Checksum applies to the one source of AddURL or AddGit", ErrInvalidValue))
 		}
-		if err := checkChecksum(kinds[addURL], cp.Checksum, cp.Expand); err != nil {
+		if err := checkChecksum(kinds[addURL], kinds[addGit], cp.Checksum, cp.Expand); err != nil {
 			cc.errs = append(cc.errs, err)
 		}
 	}

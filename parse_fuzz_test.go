@@ -86,6 +86,11 @@ var allowedRefusals = []importRefusal{
 	{"a value that is not valid UTF-8 or holds a NUL, which the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && (strings.Contains(err.Error(), "not valid UTF-8") || strings.Contains(err.Error(), "NUL"))
 	}},
+	{"a checksum that is neither a digest nor a commit id, which BuildKit refuses when it builds", func(err error) bool {
+		// A digest or a hexadecimal commit id never holds ',', '=' or '`'.
+		return (errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), "must be a hexadecimal commit id")) ||
+			(errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `checksum "`) && strings.Contains(err.Error(), `any of ",=`+"`"+`"`))
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)

@@ -54,6 +54,9 @@ func TestRefusals(t *testing.T) {
 		{"Checksum that is no digest", func(s *multistage.Stage) {
 			s.AddURL("https://example.com/a", "/a", multistage.Checksum("md5:abc"))
 		}, multistage.ErrInvalidValue, "ADD"},
+		{"Checksum of git that is no commit id", func(s *multistage.Stage) {
+			s.AddGit("https://github.com/a/b.git", "/b", multistage.Checksum("v1.0"))
+		}, multistage.ErrInvalidValue, "ADD"},
 		{"Checksum with a $", func(s *multistage.Stage) {
 			s.AddGit("https://github.com/a/b.git", "/b", multistage.Checksum("$SUM"))
 		}, multistage.ErrUnsafeValue, "ADD"},

@@ -818,9 +818,10 @@ func checkCopyMore(cp *ir.Copy) []error {
 	return errs
 }
 
-// checkChecksum accepts the --checksum of an ADD: BuildKit expands it, and
-// parses it as a digest for a URL.
-func checkChecksum(url bool, sum string, expand bool) error {
+// checkChecksum accepts the --checksum of an ADD: BuildKit expands it,
+// parses it as a digest for a URL, and, when it builds, refuses one of a
+// git repository that is not a hexadecimal commit id.
+func checkChecksum(url, git bool, sum string, expand bool) error {
 	if strings.Contains(sum, "$") {
 		if !expand {
 			return valueError(ErrUnsafeValue, "checksum", sum, "contains '$', which BuildKit would expand")
@@ -831,6 +832,9 @@ func checkChecksum(url bool, sum string, expand bool) error {
 		if _, err := digest.Parse(sum); err != nil {
 			return valueError(ErrInvalidValue, "checksum", sum, err.Error())
 		}
+	}
+	if git && strings.Trim(sum, "0123456789abcdefABCDEF") != "" {
+		return valueError(ErrInvalidValue, "checksum", sum, "of a git repository must be a hexadecimal commit id")
 	}
 	return nil
 }
