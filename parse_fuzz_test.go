@@ -91,6 +91,9 @@ var allowedRefusals = []importRefusal{
 		return (errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), "must be a hexadecimal commit id")) ||
 			(errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `checksum "`) && strings.Contains(err.Error(), `any of ",=`+"`"+`"`))
 	}},
+	{"an ARG name with a quote, '\\', '$' or '`', which no instruction can expand and the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `arg name "`) && strings.Contains(err.Error(), "may only contain printable ASCII")
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
