@@ -108,7 +108,9 @@ func (d Detection) Build() *multistage.Build {
 //     with the output directory its tool is configured to write (vite,
 //     Angular, Create React App, a Next.js static export, SvelteKit,
 //     Astro); a server (a start script, a main file, Next.js, Nuxt,
-//     NestJS, SvelteKit's node adapter): [NodeServer]. Both with the
+//     NestJS, SvelteKit's node adapter): [NodeServer], but not from a
+//     start script that only builds or watches assets (sass, postcss,
+//     tailwindcss, a tool with --watch, scripts that do). Both with the
 //     package manager at its pinned version (packageManager, yarnPath, the
 //     lockfile's format), the files its install reads, and the Node.js
 //     version of .nvmrc, .node-version, Volta or engines.node. A member

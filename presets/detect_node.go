@@ -732,7 +732,9 @@ func (a *nodeApp) entry() (entry, script, how string) {
 	if cmd, ok := pkg.Scripts["start"]; ok && !a.pkg.has(nodeServerDeps...) && devServer(cmd) != "" {
 		return "", "", ""
 	}
-	if cmd, ok := pkg.Scripts["start"]; ok {
+	// A start script that only builds or watches assets starts no
+	// server; main or a server file may still.
+	if cmd, ok := pkg.Scripts["start"]; ok && !assetsOnly(pkg, cmd) {
 		if f, tool := nodeFile(cmd); f != "" {
 			return f, "", "the start script runs " + tool + " " + f + ", a development watcher: node runs " + f
 		}
@@ -827,28 +829,35 @@ var knownBins = map[string]string{
 func commandTools(script string) []string {
 	var tools []string
 	for _, c := range regexp.MustCompile(`&&|\|\||[;|]`).Split(script, -1) {
-		words := strings.Fields(c)
-		for len(words) > 0 {
-			w := words[0]
-			switch {
-			case strings.Contains(w, "=") && !strings.HasPrefix(w, "-"),
-				w == "npx", w == "exec", w == "cross-env", w == "dotenv", w == "--":
-				words = words[1:]
-				continue
-			case (w == "npm" || w == "pnpm" || w == "yarn") && len(words) > 1 && words[1] == "exec":
-				words = words[2:]
-				continue
-			case w == "yarn" && len(words) > 1 && !slices.Contains([]string{"run", "install", "build", "workspace", "workspaces"}, words[1]):
-				words = words[1:]
-				continue
-			}
-			break
-		}
-		if len(words) > 0 {
+		if words := commandWords(c); len(words) > 0 {
 			tools = append(tools, words[0])
 		}
 	}
 	return tools
+}
+
+// commandWords returns the words of one command of a script from the
+// tool it runs on, past npx, npm exec, pnpm exec, yarn and env
+// assignments.
+func commandWords(c string) []string {
+	words := strings.Fields(c)
+	for len(words) > 0 {
+		w := words[0]
+		switch {
+		case strings.Contains(w, "=") && !strings.HasPrefix(w, "-"),
+			w == "npx", w == "exec", w == "cross-env", w == "dotenv", w == "--":
+			words = words[1:]
+			continue
+		case (w == "npm" || w == "pnpm" || w == "yarn") && len(words) > 1 && words[1] == "exec":
+			words = words[2:]
+			continue
+		case w == "yarn" && len(words) > 1 && !slices.Contains([]string{"run", "install", "build", "workspace", "workspaces"}, words[1]):
+			words = words[1:]
+			continue
+		}
+		break
+	}
+	return words
 }
 
 // devTool returns the first command of script that a devDependency of the

@@ -153,6 +153,18 @@ func TestDetectNode(t *testing.T) {
 		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
 			Lockfile: "package-lock.json", InstallFiles: []string{"prisma/schema.prisma"}, Entry: "index.js"}}},
 	}, {
+		name: "start-watches-css",
+		reason: "a start script that only compiles and watches style sheets (through other scripts, one with -- --watch) is no server; " +
+			"a start script that runs a watched server still is one",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build-css": "sass static/sass:static/css", "watch-css": "npm run build-css -- --watch", ` +
+			`"start": "npm run build-css && npm run watch-css", "dev": "node --watch server.js"}, "devDependencies": {"sass": "1"}}`, "manage.py": ""}),
+	}, {
+		name:   "start-tailwind-and-server",
+		reason: "a start script that watches styles beside a server is a server",
+		files:  with(lock, map[string]string{"package.json": `{"scripts": {"css": "tailwindcss -i in.css -o out.css --watch", "start": "npm run css & node server.js"}}`}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json"}}},
+	}, {
 		name:   "npm-workspace-member",
 		reason: "Detect on a member of an npm workspace with turbo: the root is the context, the member is built with turbo, the lib it depends on is built first and copied",
 		files: map[string]string{
