@@ -138,7 +138,8 @@ func (d Detection) Build() *multistage.Build {
 //     that requires-python allows), the Debian packages of dependencies
 //     that build from source (psycopg2: libpq-dev in the builder, libpq5
 //     in the runtime; mysqlclient; pycairo; uwsgi), and the command: the
-//     Procfile's web process, a Django project's WSGI (or ASGI)
+//     Procfile's web process (run with bash -c, as Heroku and Cloud
+//     Foundry run it, the server exec'd), a Django project's WSGI (or ASGI)
 //     application under gunicorn (or uvicorn) with collectstatic when
 //     STATIC_ROOT is set, a FastAPI app under uvicorn, a Flask app
 //     (FLASK_APP, .flaskenv) under gunicorn, the one [project.scripts]

@@ -219,13 +219,16 @@ func (py *pyProject) procfile(o *PythonOptions, defaultPort int) bool {
 	return true
 }
 
-// procfileCmd turns a Procfile command into the image's command: exec form
-// when it is plain words, else /bin/sh -c with the server exec'd, so that it
-// gets the container's signals ("a; b; exec c").
+// procfileCmd turns a Procfile command into the image's command. Heroku
+// and Cloud Foundry run every Procfile command with "bash -c" (Cloud
+// Foundry's launcher execs bash -c, a Heroku buildpack's processes are not
+// direct ones), so the image does too: that expands $PORT, and starts a
+// script that has no "#!" line (bash runs it itself when exec says
+// ENOEXEC), in bash as on the platforms, where such scripts are often bash
+// ones. The python:<version>-slim runtime has bash. The server is exec'd,
+// "a; b; exec c", so that it is the container's first process and gets its
+// signals.
 func procfileCmd(cmd string) []string {
-	if !strings.ContainsAny(cmd, "$;&|<>`(){}*?~\"'\\") {
-		return strings.Fields(cmd)
-	}
 	last := max(strings.LastIndex(cmd, ";"), strings.LastIndex(cmd, "&&"))
 	head, tail := "", cmd
 	if last >= 0 {
@@ -238,7 +241,7 @@ func procfileCmd(cmd string) []string {
 	if !strings.ContainsAny(pyQuotedRe.ReplaceAllString(tail, "''"), "|&;<>()`") && !strings.HasPrefix(tail, "exec ") {
 		tail = "exec " + tail
 	}
-	return []string{"/bin/sh", "-c", head + tail}
+	return []string{"/bin/bash", "-c", head + tail}
 }
 
 // containsWord says whether s has w as a whole word.

@@ -89,12 +89,12 @@ func TestDetectPython(t *testing.T) {
 		want: presets.PythonOptions{Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "blog:web_app"}, Port: 8000},
 	}, {
 		name:   "procfile-literal-port",
-		reason: "a Procfile with plain words runs in exec form, its --bind port read",
+		reason: "a Procfile with plain words runs through bash as on the platforms, the server exec'd, its --bind port read",
 		files: map[string]string{
 			"requirements.txt": "gunicorn\nflask\n",
 			"Procfile":         "web: gunicorn --bind 0.0.0.0:7000 app:app\n",
 		},
-		want: presets.PythonOptions{Cmd: []string{"gunicorn", "--bind", "0.0.0.0:7000", "app:app"}, Port: 7000},
+		want: presets.PythonOptions{Cmd: []string{"/bin/bash", "-c", "exec gunicorn --bind 0.0.0.0:7000 app:app"}, Port: 7000},
 	}, {
 		name:   "pipfile-project-version",
 		reason: "Pipfile.lock with the project itself as a path entry installs it; Pipfile's python_version; psycopg[c] builds against libpq",
@@ -162,7 +162,7 @@ func TestDetectPython(t *testing.T) {
 			"tracker/tracker/wsgi.py":     "",
 		},
 		want: presets.PythonOptions{DjangoSettings: "tracker.settings", WritableDirs: []string{"tracker/uploads"},
-			Cmd: []string{"/bin/sh", "-c", "cd tracker && exec gunicorn tracker.wsgi"}, Port: 8000},
+			Cmd: []string{"/bin/bash", "-c", "cd tracker && exec gunicorn tracker.wsgi"}, Port: 8000},
 		wantReason: []string{"collectstatic not run: manage.py is in tracker/"},
 	}, {
 		name:   "django-asgi-package",
@@ -231,15 +231,16 @@ func TestDetectPython(t *testing.T) {
 }
 
 // TestProcfileCommands checks how Procfile web commands become the image's
-// command: exec form for plain words, a shell that execs the server for
-// the rest.
+// command: run with bash -c, as Heroku and Cloud Foundry run them, with the
+// server exec'd so that it gets the container's signals.
 func TestProcfileCommands(t *testing.T) {
 	for procfile, want := range map[string][]string{
-		"web: uvicorn main:app --host 0.0.0.0 --port $PORT": {"/bin/sh", "-c", "exec uvicorn main:app --host 0.0.0.0 --port $PORT"},
-		"web: python manage.py migrate && gunicorn a.wsgi":  {"/bin/sh", "-c", "python manage.py migrate && exec gunicorn a.wsgi"},
-		"web: bin/start | tee log":                          {"/bin/sh", "-c", "bin/start | tee log"},
-		"web: exec gunicorn 'app:create()'":                 {"/bin/sh", "-c", "exec gunicorn 'app:create()'"},
-		"web: waitress-serve --port=8080 app:app":           {"waitress-serve", "--port=8080", "app:app"},
+		"web: uvicorn main:app --host 0.0.0.0 --port $PORT": {"/bin/bash", "-c", "exec uvicorn main:app --host 0.0.0.0 --port $PORT"},
+		"web: python manage.py migrate && gunicorn a.wsgi":  {"/bin/bash", "-c", "python manage.py migrate && exec gunicorn a.wsgi"},
+		"web: bin/start | tee log":                          {"/bin/bash", "-c", "bin/start | tee log"},
+		"web: exec gunicorn 'app:create()'":                 {"/bin/bash", "-c", "exec gunicorn 'app:create()'"},
+		"web: waitress-serve --port=8080 app:app":           {"/bin/bash", "-c", "exec waitress-serve --port=8080 app:app"},
+		"web: bin/run.sh":                                   {"/bin/bash", "-c", "exec bin/run.sh"},
 	} {
 		got, err := presets.Detect(writeTree(t, map[string]string{"requirements.txt": "x\n", "Procfile": "release: true\n" + procfile + "\n"}))
 		if err != nil {

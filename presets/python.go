@@ -138,8 +138,9 @@ type PythonOptions struct {
 	CollectStatic bool
 	// Cmd is the command of the image. The default is
 	// {"python", "app.py"}. [Detect] reads it from the Procfile's web
-	// process, or writes the gunicorn or uvicorn command of a Django,
-	// Flask or FastAPI application.
+	// process, run as Heroku and Cloud Foundry run it,
+	// {"/bin/bash", "-c", "exec <command>"}, or writes the gunicorn or
+	// uvicorn command of a Django, Flask or FastAPI application.
 	Cmd []string
 	// Port is the port the application listens on, declared with EXPOSE
 	// and set as the environment variable PORT, which gunicorn binds to
