@@ -110,7 +110,10 @@ func (d Detection) Build() *multistage.Build {
 //     Astro); a server (a start script, a main file, Next.js, Nuxt,
 //     NestJS, SvelteKit's node adapter): [NodeServer], but not from a
 //     start script that only builds or watches assets (sass, postcss,
-//     tailwindcss, a tool with --watch, scripts that do). Both with the
+//     tailwindcss, a tool with --watch, scripts that do). A library (a
+//     build script, main, module, types or exports in its build output,
+//     no HTML entry, site framework or server dependency) is neither,
+//     even when it bundles with vite or webpack. Both with the
 //     package manager at its pinned version (packageManager, yarnPath, the
 //     lockfile's format), the files its install reads, and the Node.js
 //     version of .nvmrc, .node-version, Volta or engines.node. A member

@@ -14,6 +14,10 @@ import (
 type packageJSON struct {
 	Name            string            `json:"name"`
 	Main            string            `json:"main"`
+	Module          string            `json:"module"`
+	Types           string            `json:"types"`
+	Typings         string            `json:"typings"`
+	Exports         json.RawMessage   `json:"exports"`
 	Scripts         map[string]string `json:"scripts"`
 	Dependencies    map[string]any    `json:"dependencies"`
 	DevDependencies map[string]any    `json:"devDependencies"`
@@ -561,7 +565,7 @@ func (a *nodeApp) nodeVersion() string {
 func (a *nodeApp) static() *Detection {
 	pkg, p := a.pkg, a.m.p
 	build, ok := pkg.Scripts["build"]
-	if !ok {
+	if !ok || a.library() {
 		return nil
 	}
 	o := &NodeStaticOptions{OutputDir: "dist", SPA: pkg.has(nodeRouterDeps...)}
@@ -740,7 +744,7 @@ func (a *nodeApp) entry() (entry, script, how string) {
 		}
 		return "", "start", "package.json has a start script: npm start"
 	}
-	if f := path.Clean(pkg.Main); pkg.Main != "" && !regexp.MustCompile(`\.[cm]?tsx?$`).MatchString(f) && !pkg.has("react-native", "expo") {
+	if f := path.Clean(pkg.Main); pkg.Main != "" && !a.library() && !regexp.MustCompile(`\.[cm]?tsx?$`).MatchString(f) && !pkg.has("react-native", "expo") {
 		return f, "", "package.json has main " + f + ": node runs it"
 	}
 	for _, f := range []string{"server.js", "index.js", "app.js", "main.js"} {

@@ -165,6 +165,23 @@ func TestDetectNode(t *testing.T) {
 		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
 			Lockfile: "package-lock.json"}}},
 	}, {
+		name: "pnpm-workspace-library-member",
+		reason: "Detect on the root of a pnpm workspace whose only member is a library bundled with webpack (main and exports in dist/, no HTML entry): " +
+			"the library is no site and no server; the root's vite site is the detection",
+		files: map[string]string{
+			"package.json":   `{"name": "app", "scripts": {"build": "vite build"}, "dependencies": {"@acme/charts": "workspace:*"}, "devDependencies": {"vite": "6"}}`,
+			"pnpm-lock.yaml": "lockfileVersion: '9.0'\n", "pnpm-workspace.yaml": "packages:\n  - charts\n", "index.html": "",
+			"charts/package.json": `{"name": "@acme/charts", "main": "dist/charts.js", "exports": {".": {"import": "./dist/charts.mjs"}}, "scripts": {"build": "webpack"}, "devDependencies": {"webpack": "5", "react": "18"}}`,
+			"charts/src/index.js": "",
+		},
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Pnpm, PackageManagerVersion: "9",
+			Lockfile: "pnpm-lock.yaml", InstallFiles: []string{"pnpm-workspace.yaml", "charts/package.json"}, OutputDir: "dist"}}},
+	}, {
+		name:   "vite-library",
+		reason: "a vite library (module and types in dist/, no index.html): no site, no server",
+		files: with(lock, map[string]string{"package.json": `{"name": "ui-kit", "module": "dist/ui-kit.js", "types": "dist/index.d.ts", "scripts": {"build": "vite build"}, "devDependencies": {"vite": "6", "vue": "3"}}`,
+			"src/index.ts": ""}),
+	}, {
 		name:   "npm-workspace-member",
 		reason: "Detect on a member of an npm workspace with turbo: the root is the context, the member is built with turbo, the lib it depends on is built first and copied",
 		files: map[string]string{
