@@ -74,7 +74,7 @@ func detectMaven(p *project) ([]Detection, error) {
 		o.Quarkus = true
 		reason += "; a Quarkus application (" + why + "): runs quarkus-run.jar"
 	case packaging == "war" && !ok:
-		reason += "; builds target/" + jar + ", but " + why + ": add a stage from a servlet container's image that copies it from the Builder"
+		reason += "; builds target/" + jar + ", but " + why + ": " + mavenWar(o, model, jar)
 	case packaging != "jar" && !ok:
 		reason += "; packaging " + packaging + " is not a runnable jar: set Jar and RuntimeImage"
 	case jar != "":
@@ -89,6 +89,7 @@ func detectMaven(p *project) ([]Detection, error) {
 	}
 	reason += mavenSources(o, model, p.dir)
 	reason += mavenCommon(o, model, p.dir, p.dir, "", ok && why == bootPlugin)
+	reason += tomcatJava(o)
 	return []Detection{{Preset: PresetMaven, Reason: reason, Maven: o}}, nil
 }
 
@@ -142,6 +143,8 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 		case f.ok:
 			o.Jar = f.jar
 			reason += ": " + f.m.rel + "/target/" + f.jar + " (" + f.why + ")"
+		case f.jar != "" && f.m.model.packaging() == "war":
+			reason += ": " + f.m.rel + "/target/" + f.jar + ", but " + f.why + ": " + mavenWar(o, f.m.model, f.jar)
 		case f.jar != "":
 			o.Jar = f.jar
 			reason += ": " + f.m.rel + "/target/" + f.jar + ", but " + f.why + ": it does not start with java -jar"
@@ -152,6 +155,7 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 			reason += "; set Module to a runnable module (" + strings.Join(others, ", ") + ")"
 		}
 		reason += mavenCommon(o, f.m.model, rootDir, f.m.model.dir, f.m.rel+"/", f.ok && f.why == bootPlugin)
+		reason += tomcatJava(o)
 		if f.ok && len(others) > 0 {
 			reason += "; the other runnable modules: " + strings.Join(others, ", ")
 		}
@@ -184,6 +188,38 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// mavenWar sets o to deploy the war the module m builds, target/<war>,
+// in Tomcat ([MavenOptions].War), and returns what it adds to the reason.
+func mavenWar(o *MavenOptions, m *mavenModel, war string) string {
+	o.War, o.Jar = true, war
+	reason := "deployed as Tomcat's ROOT.war"
+	switch v, from := m.tomcatVersion(); {
+	case v != "":
+		o.TomcatVersion = v
+		reason += ", Tomcat " + v + " (" + from + ")"
+	case from != "":
+		reason += "; Tomcat 10.1 (jakarta.servlet) assumed: " + from + ", set TomcatVersion"
+	default:
+		reason += "; no servlet API among the dependencies: Tomcat 10.1 (jakarta.servlet) assumed, set TomcatVersion (9.0 for javax.servlet)"
+	}
+	return reason
+}
+
+// tomcatJava raises o.JavaVersion to the oldest Java the Tomcat line of a
+// war runs on (10.1 needs Java 11, 11.0 Java 17; Tomcat's images have no
+// older JRE for them), and returns what it adds to the reason.
+func tomcatJava(o *MavenOptions) string {
+	if !o.War {
+		return ""
+	}
+	least := map[string]int{"10.1": 11, "11.0": 17}[or(o.TomcatVersion, "10.1")]
+	if n, err := strconv.Atoi(o.JavaVersion); err == nil && n < least {
+		o.JavaVersion = strconv.Itoa(least)
+		return "; Tomcat " + or(o.TomcatVersion, "10.1") + " runs on Java " + o.JavaVersion + " or later: JavaVersion " + o.JavaVersion + " (the classes still target Java " + strconv.Itoa(n) + ")"
+	}
+	return ""
 }
 
 // mavenSources sets o.Sources for a project built from its root without

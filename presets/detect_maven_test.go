@@ -18,6 +18,8 @@ func TestProjectsMaven(t *testing.T) {
 			[]string{".", "shop-web", "shop-core"}},
 		{"maven-reactor-shade", "a reactor whose server module shades the library module into an executable jar, with the JDK of .sdkmanrc; detected from the root and the module",
 			[]string{".", "greeter-server"}},
+		{"maven-war", "a war of the javax.servlet API without Spring Boot: deployed as Tomcat 9.0's ROOT.war, on Java 11",
+			[]string{"."}},
 	})
 }
 
@@ -179,12 +181,38 @@ func TestDetectMaven(t *testing.T) {
 		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "api-1.jar", JavaVersion: "17", SpringBootVersion: "3.5.0", Sources: []string{"src", "lombok.config"}}}},
 	}, {
 		name:   "war-without-boot",
-		reason: "a plain war needs a servlet container: no Jar, the reason says what to do",
+		reason: "a plain war is deployed in Tomcat; no servlet API among the dependencies: the default Tomcat, the reason says so",
 		files: map[string]string{
 			"pom.xml": `<project><artifactId>petstore</artifactId><version>6</version><packaging>war</packaging><build><finalName>jpetstore</finalName></build></project>`,
 		},
-		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{}}},
-		wantReason: []string{"target/jpetstore.war", "servlet container", "copies it from the Builder"},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{War: true, Jar: "jpetstore.war"}}},
+		wantReason: []string{"target/jpetstore.war", "servlet container", "Tomcat's ROOT.war", "Tomcat 10.1 (jakarta.servlet) assumed"},
+	}, {
+		name:   "war-javax-servlet",
+		reason: "a war of the javax.servlet API runs on Tomcat 9.0, which has a Java 8 JRE",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>guestbook</artifactId><version>1.2</version><packaging>war</packaging><properties><java.version>8</java.version></properties>
+				<dependencies><dependency><groupId>javax.servlet</groupId><artifactId>javax.servlet-api</artifactId><version>3.1.0</version><scope>provided</scope></dependency></dependencies></project>`,
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{War: true, Jar: "guestbook-1.2.war", TomcatVersion: "9.0", JavaVersion: "8"}}},
+		wantReason: []string{"Tomcat 9.0 (javax.servlet:javax.servlet-api)"},
+	}, {
+		name:   "war-jakarta-servlet-6-1",
+		reason: "Servlet 6.1 (a property) is Tomcat 11's, which needs Java 17: the POM's Java 11 is raised and the reason says so",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>shop</artifactId><version>3</version><packaging>war</packaging><properties><maven.compiler.release>11</maven.compiler.release><servlet.version>6.1.0</servlet.version></properties>
+				<dependencies><dependency><groupId>jakarta.servlet</groupId><artifactId>jakarta.servlet-api</artifactId><version>${servlet.version}</version><scope>provided</scope></dependency></dependencies></project>`,
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{War: true, Jar: "shop-3.war", TomcatVersion: "11.0", JavaVersion: "17"}}},
+		wantReason: []string{"Tomcat 11.0 (jakarta.servlet:jakarta.servlet-api 6.1.0)", "runs on Java 17 or later"},
+	}, {
+		name:   "war-jakarta-ee-10",
+		reason: "the Jakarta EE 10 web API is Servlet 6.0: Tomcat 10.1",
+		files: map[string]string{
+			"pom.xml": `<project><artifactId>web</artifactId><version>1</version><packaging>war</packaging><properties><maven.compiler.release>21</maven.compiler.release></properties>
+				<dependencies><dependency><groupId>jakarta.platform</groupId><artifactId>jakarta.jakartaee-web-api</artifactId><version>10.0.0</version><scope>provided</scope></dependency></dependencies></project>`,
+		},
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{War: true, Jar: "web-1.war", TomcatVersion: "10.1", JavaVersion: "21"}}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

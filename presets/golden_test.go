@@ -145,6 +145,11 @@ func presetCases() []presetCase {
 			func() *multistage.Build {
 				return presets.Maven(presets.MavenOptions{Sources: []string{"src", "./lombok.config"}}).Build
 			}},
+		{"maven-war", "a war deployed as Tomcat 9.0's ROOT.war on a Java 11 JRE, owned directories for Tomcat, JVM options as CATALINA_OPTS",
+			func() *multistage.Build {
+				return presets.Maven(presets.MavenOptions{War: true, TomcatVersion: "9.0", JavaVersion: "11", Jar: "guestbook.war",
+					JavaOpts: []string{"-XX:MaxRAMPercentage=75"}}).Build
+			}},
 		{"python-uv-steps", "a uv project with Django's collectstatic, system packages in both stages, every step and a writable directory",
 			func() *multistage.Build {
 				return presets.Python(presets.PythonOptions{PackageManager: presets.UV, Project: true, Version: "3.13", DjangoSettings: "mysite.settings", CollectStatic: true, Extras: []string{"postgres"},

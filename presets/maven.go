@@ -24,11 +24,34 @@ type MavenOptions struct {
 	// on eclipse-temurin:<JavaVersion>-jdk instead of the Maven image, so
 	// the Maven version is the one the project pins. The default is false.
 	Wrapper bool
-	// Jar is the jar to run, relative to target/, such as
-	// "app-1.0.0.jar"; it may be a glob that matches exactly one file. The
-	// default is "*.jar": the one jar the build makes (the build fails if
-	// it makes several). [Detect] reads it from the POM.
+	// Jar is the jar to run (with War, the war to deploy), relative to
+	// target/, such as "app-1.0.0.jar"; it may be a glob that matches
+	// exactly one file. The default is "*.jar" ("*.war" with War): the
+	// one the build makes (the build fails if it makes several). [Detect]
+	// reads it from the POM.
 	Jar string
+	// War deploys the web application archive the build makes in a
+	// servlet container instead of running a jar: a project packaged as
+	// a war without spring-boot-maven-plugin has no Main-Class and does
+	// not start with java -jar, a servlet container loads it. The runtime
+	// is Tomcat's official image, tomcat:<TomcatVersion>-jre<JavaVersion>,
+	// and the war (target/<Jar>) is its webapps/ROOT.war, which Tomcat
+	// serves at / on port 8080, started with "catalina.sh run" in the
+	// foreground, as the image documents. The user owns Tomcat's logs/,
+	// temp/, work/ and webapps/ (where Tomcat unpacks the war and compiles
+	// JSPs); JavaOpts are set as CATALINA_OPTS; relative WritableDirs are
+	// under /usr/local/tomcat. SpringBootVersion and Quarkus are not used.
+	// The default is false. [Detect] sets it for a war made without
+	// spring-boot-maven-plugin.
+	War bool
+	// TomcatVersion is the Tomcat line of the runtime with War: "9.0"
+	// for an application of the javax.servlet API (Servlet 4.0 and
+	// before: Tomcat 10 moved the API to the jakarta namespace, so such
+	// an application does not run on it), "10.1" (Servlet 6.0, Java 11 or
+	// later) or "11.0" (Servlet 6.1, Java 17 or later) for one of
+	// jakarta.servlet. The default is "10.1". [Detect] reads it from the
+	// servlet API the POM depends on.
+	TomcatVersion string
 	// RunTests runs the tests during the build. The default is false
 	// (-DskipTests).
 	RunTests bool
@@ -134,7 +157,8 @@ type MavenBuild struct {
 	// Builder is the "build" stage: the project in /src, packaged into
 	// /src/target.
 	Builder *multistage.Stage
-	// Runtime is the "runtime" stage: the jar as /app/app.jar on a JRE.
+	// Runtime is the "runtime" stage: the jar as /app/app.jar on a JRE,
+	// or the war as Tomcat's webapps/ROOT.war (War).
 	Runtime *multistage.Stage
 }
 
@@ -195,6 +219,17 @@ type MavenBuild struct {
 //	COPY --from=build --link /src/target/quarkus-app/app/ ./app/
 //	COPY --from=build --link /src/target/quarkus-app/quarkus/ ./quarkus/
 //	ENTRYPOINT ["java", "-jar", "/app/quarkus-run.jar"]
+//
+// A war (War) is deployed in Tomcat, the user owning the directories
+// Tomcat writes:
+//
+//	FROM tomcat:10.1-jre${JAVA_VERSION} AS runtime
+//	WORKDIR /usr/local/tomcat
+//	RUN chown -R 65532:65532 logs temp work webapps
+//	COPY --from=build --link /src/target/*.war webapps/ROOT.war
+//	USER 65532:65532
+//	EXPOSE 8080
+//	CMD ["catalina.sh", "run"]
 func Maven(opts MavenOptions) *MavenBuild {
 	b := multistage.New()
 	b.Arg("JAVA_VERSION", or(opts.JavaVersion, defaultJavaVersion))
@@ -244,6 +279,9 @@ func Maven(opts MavenOptions) *MavenBuild {
 	opts.Steps.afterBuild(build)
 
 	jar := target + or(opts.Jar, "*.jar")
+	if opts.War {
+		return &MavenBuild{Build: b, Builder: build, Runtime: tomcatRuntime(b, build, target, opts)}
+	}
 	layered := bootAtLeast(opts.SpringBootVersion, 2, 3) && !opts.Quarkus
 	if layered {
 		extract := "java -Djarmode=layertools -jar " + shellQuotePattern(jar) + " extract --destination /layers"
@@ -288,6 +326,34 @@ func Maven(opts MavenOptions) *MavenBuild {
 	expose(rt, port(opts.Port, 8080))
 	rt.Entrypoint(entry...)
 	return &MavenBuild{Build: b, Builder: build, Runtime: rt}
+}
+
+// tomcatHome is CATALINA_HOME in Tomcat's official image.
+const tomcatHome = "/usr/local/tomcat"
+
+// tomcatRuntime is the runtime stage of a war (see [MavenOptions].War).
+func tomcatRuntime(b *multistage.Build, build *multistage.Stage, target string, opts MavenOptions) *multistage.Stage {
+	rt := b.Stage("runtime")
+	if opts.RuntimeImage != "" {
+		rt.From(opts.RuntimeImage)
+	} else {
+		rt.FromExpand("tomcat:" + or(opts.TomcatVersion, "10.1") + "-jre${JAVA_VERSION}")
+	}
+	user := or(opts.User, NonRootUser)
+	rt.Workdir(tomcatHome)
+	if len(opts.JavaOpts) > 0 {
+		rt.Env("CATALINA_OPTS", strings.Join(opts.JavaOpts, " "))
+	}
+	// Tomcat writes its logs, temporary files, compiled JSPs and the
+	// unpacked war there: the user must own them.
+	rt.Run("chown -R " + shellQuote(user) + " logs temp work webapps")
+	rt.CopyFrom(build, "/src/"+target+or(opts.Jar, "*.war"), "webapps/ROOT.war", multistage.Link())
+	opts.Steps.runtime(rt)
+	rt.User(user)
+	writableDirs(rt, tomcatHome, opts.WritableDirs)
+	expose(rt, port(opts.Port, 8080))
+	rt.Cmd("catalina.sh", "run")
+	return rt
 }
 
 // copyMavenSources copies what the build reads besides the POMs: sources

@@ -476,6 +476,55 @@ func (m *mavenModel) runnable() (jar, why string, ok bool) {
 	return name + ".jar", none, false
 }
 
+// tomcatVersion returns the Tomcat line a war of the module runs on (see
+// [MavenOptions].TomcatVersion), from the servlet or Jakarta EE API the
+// module depends on, and that dependency; "" when it names none (or its
+// version is not known).
+func (m *mavenModel) tomcatVersion() (version, from string) {
+	for _, d := range m.pom.Dependencies {
+		g, a := strings.TrimSpace(d.GroupID), strings.TrimSpace(d.ArtifactID)
+		id := g + ":" + a
+		major, _, _ := strings.Cut(m.resolved(d.Version), ".")
+		n, err := strconv.Atoi(major)
+		switch {
+		case g == "javax.servlet" || g == "javax" && strings.HasPrefix(a, "javaee"):
+			// The javax namespace: Servlet 4.0 at most.
+			return "9.0", id
+		case err != nil:
+			if g == "jakarta.servlet" && a == "jakarta.servlet-api" || g == "jakarta.platform" && strings.HasPrefix(a, "jakarta.jakartaee") {
+				return "", id + " (version not known)"
+			}
+		case g == "jakarta.servlet" && a == "jakarta.servlet-api":
+			// 4.0 is Jakarta EE 8, still javax.servlet; 5.0 and 6.0
+			// are jakarta.servlet (Tomcat 10.0 is past its end of
+			// life, 10.1 runs 5.0 applications); 6.1 is Tomcat 11's.
+			switch v := m.resolved(d.Version); {
+			case n < 5:
+				return "9.0", id + " " + v
+			case n == 6 && !strings.HasPrefix(v, "6.0"):
+				return "11.0", id + " " + v
+			case n > 6:
+				return "11.0", id + " " + v
+			default:
+				return "10.1", id + " " + v
+			}
+		case g == "jakarta.platform" && strings.HasPrefix(a, "jakarta.jakartaee"):
+			// Jakarta EE 8 is javax, 9 and 10 jakarta (Servlet 5.0,
+			// 6.0), 11 Servlet 6.1.
+			v := m.resolved(d.Version)
+			switch {
+			case n < 9:
+				return "9.0", id + " " + v
+			case n < 11:
+				return "10.1", id + " " + v
+			default:
+				return "11.0", id + " " + v
+			}
+		}
+	}
+	return "", ""
+}
+
 // bootPlugin is the plugin that makes a Spring Boot jar, as runnable names
 // it.
 const bootPlugin = "spring-boot-maven-plugin"
