@@ -113,8 +113,14 @@ func (d Detection) Build() *multistage.Build {
 //     tailwindcss, a tool with --watch, scripts that do). A library (a
 //     build script, main, module, types or exports in its build output,
 //     no HTML entry, site framework or server dependency) is neither,
-//     even when it bundles with vite or webpack. Both with the
-//     package manager at its pinned version (packageManager, yarnPath, the
+//     even when it bundles with vite or webpack. The front end of a Java
+//     application comes after it: a package whose output is in the
+//     target/ (or build/) directory of a pom.xml (or build.gradle) in
+//     its directory or above is ranked last, the reason saying why, and
+//     gets no detection at all when that build, or the one of its own
+//     directory, runs it (frontend-maven-plugin, node-gradle,
+//     frontend-gradle-plugin). Both with the package manager at its
+//     pinned version (packageManager, yarnPath, the
 //     lockfile's format), the files its install reads, and the Node.js
 //     version of .nvmrc, .node-version, Volta or engines.node. A member
 //     of an npm, Yarn or pnpm workspace is built from the workspace's
@@ -126,7 +132,8 @@ func (d Detection) Build() *multistage.Build {
 //     (.sdkmanrc, .java-version, else the POM and its parents), Spring
 //     Boot's version (its layers are extracted), the port (server.port,
 //     quarkus.http.port, micronaut.server.port) and the sources beside
-//     src/ that the build reads (frontend-maven-plugin, lombok.config);
+//     src/ that the build reads (frontend-maven-plugin, which runs the
+//     front end's Node.js build, lombok.config);
 //     on the root of a reactor, one detection per module
 //     whose jar runs with java -jar (built with -pl <module> -am), and on
 //     a module, its reactor's root as Context;
@@ -174,13 +181,14 @@ func Detect(dir string) ([]Detection, error) {
 		if err != nil {
 			errs = append(errs, err)
 		}
-		for i := range ds {
-			if ds[i].Context == "" {
-				ds[i].Context = dir
-			}
-			ds[i].Reason += eolNote(ds[i], now())
-		}
 		out = append(out, ds...)
+	}
+	out = append(out, p.after...)
+	for i := range out {
+		if out[i].Context == "" {
+			out[i].Context = dir
+		}
+		out[i].Reason += eolNote(out[i], now())
 	}
 	return out, errors.Join(errs...)
 }
@@ -190,6 +198,7 @@ type project struct {
 	dir   string
 	fsys  fs.FS                  // the directory
 	files map[string]fs.DirEntry // entries of the root
+	after []Detection            // detections that belong after every preset's own
 }
 
 func (p *project) has(name string) bool {

@@ -228,7 +228,7 @@ func tomcatJava(o *MavenOptions) string {
 func mavenSources(o *MavenOptions, m *mavenModel, dir string) string {
 	if _, ok := m.plugin("frontend-maven-plugin"); ok || m.profilePlugin("frontend-maven-plugin") != "" {
 		o.Sources = []string{"."}
-		reason := "; frontend-maven-plugin builds a front end from files outside src/: the whole context is copied"
+		reason := "; the Maven build runs the front end's build (frontend-maven-plugin), whose output the jar serves, so the Node.js project is no detection of its own; it reads files outside src/: the whole context is copied"
 		if id := m.profilePlugin("frontend-maven-plugin"); id != "" && !ok {
 			reason += " (the plugin is in profile " + id + ": set MavenArgs -P" + id + " to build it)"
 		}

@@ -103,6 +103,10 @@ func detectNode(p *project) ([]Detection, error) {
 			}
 			self.dir = member
 			ds := root.detectMember(self)
+			for i := range root.after {
+				root.after[i].Context = rootPath
+			}
+			p.after = append(p.after, root.after...)
 			for i := range ds {
 				ds[i].Context = rootPath
 			}
@@ -113,10 +117,14 @@ func detectNode(p *project) ([]Detection, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ds []Detection
 	if len(root.members) > 0 {
-		return root.detectWorkspace(self), nil
+		ds = root.detectWorkspace(self)
+	} else {
+		ds = root.detectMember(self)
 	}
-	return root.detectMember(self), nil
+	p.after = append(p.after, root.after...)
+	return ds, nil
 }
 
 // nodeLockfile returns the name of the lockfile in the project, or "".
@@ -142,7 +150,8 @@ type nodeRoot struct {
 	patternsFrom string
 	members      []nodeMember
 	turbo        bool
-	noFocus      bool // Yarn 2 or 3 without the workspace-tools plugin
+	after        []Detection // detections that belong after the other presets' (see javaOwner)
+	noFocus      bool        // Yarn 2 or 3 without the workspace-tools plugin
 }
 
 var (
@@ -445,6 +454,28 @@ func (r *nodeRoot) detectMember(m nodeMember) []Detection {
 			o.InstallEnv = env
 		}
 		d.Reason = strings.Join(slices.Concat(head, []string{d.Reason}, a.why), "; ")
+	}
+	var outputs []string
+	if static != nil {
+		outputs = append(outputs, static.NodeStatic.OutputDir)
+	}
+	if server != nil {
+		outputs = append(outputs, server.NodeServer.OutputDir)
+	}
+	if j := r.javaOwner(m.dir, outputs); j != nil {
+		// The front end of a Java application: the Java build runs it,
+		// or it writes into the Java build's directory.
+		if j.runsFrontEnd || static == nil && server == nil {
+			return nil
+		}
+		for _, d := range []*Detection{static, server} {
+			if d != nil {
+				d.Reason += "; ranked after the Java build: its output " + j.output + "/ is in the build directory of " + j.file +
+					", whose front end it is, but " + j.file + " does not run it (frontend-maven-plugin, node-gradle): build it first, or add the plugin"
+				r.after = append(r.after, *d)
+			}
+		}
+		return nil
 	}
 	switch {
 	case server != nil && (static == nil || a.pkg.has(nodeServerDeps...)):

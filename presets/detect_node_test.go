@@ -45,6 +45,7 @@ func TestDetectNode(t *testing.T) {
 		want         []presets.Detection
 		context      string // want Context relative to the root, "" for "."
 		hint         string // in the first reason
+		lastHint     string // in the last reason
 	}{{
 		name:   "yarn-berry-yarnpath",
 		reason: "Yarn 3 from its checked-in release, without packageManager: its version from the file name, Yarn's files copied",
@@ -182,6 +183,46 @@ func TestDetectNode(t *testing.T) {
 		files: with(lock, map[string]string{"package.json": `{"name": "ui-kit", "module": "dist/ui-kit.js", "types": "dist/index.d.ts", "scripts": {"build": "vite build"}, "devDependencies": {"vite": "6", "vue": "3"}}`,
 			"src/index.ts": ""}),
 	}, {
+		name: "maven-frontend-plugin",
+		reason: "a Spring Boot application whose pom.xml runs the Angular build (frontend-maven-plugin) into target/classes/static/: " +
+			"the Node.js build belongs to the jar, no node-static of its own, and the Maven reason says its build runs the front end",
+		files: with(lock, map[string]string{
+			"pom.xml": `<project><parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>3.4.1</version></parent>
+				<artifactId>shop</artifactId><version>1.0</version><build><plugins>
+				<plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin>
+				<plugin><groupId>com.github.eirslett</groupId><artifactId>frontend-maven-plugin</artifactId></plugin></plugins></build></project>`,
+			"package.json": `{"scripts": {"build": "ng build", "start": "ng serve"}, "dependencies": {"@angular/core": "19", "@angular/router": "19"}}`,
+			"angular.json": `{"projects": {"shop": {"projectType": "application", "architect": {"build": {"builder": "@angular-devkit/build-angular:browser", "options": {"outputPath": "target/classes/static/"}}}}}}`,
+		}),
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{JavaVersion: "17", Jar: "shop-1.0.jar",
+			SpringBootVersion: "3.4.1", Sources: []string{"."}}}},
+		hint: "the Maven build runs the front end's build",
+	}, {
+		name: "vite-into-maven-target",
+		reason: "a vite site whose outDir is in the target/ directory of the pom.xml beside it, which does not run it: " +
+			"the front end of the Java application, ranked after the Maven detection, and the reason says why",
+		files: with(lock, map[string]string{
+			"pom.xml":        `<project><artifactId>shop</artifactId><version>1.0</version></project>`,
+			"package.json":   `{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "6"}}`,
+			"index.html":     "",
+			"vite.config.js": "export default { build: { outDir: 'target/classes/static' } }\n",
+		}),
+		want: []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "shop-1.0.jar"}},
+			{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json", OutputDir: "target/classes/static"}}},
+		lastHint: "ranked after the Java build: its output target/classes/static/ is in the build directory of pom.xml",
+	}, {
+		name: "workspace-member-into-gradle-build",
+		reason: "an npm workspace member whose vite build writes into the build/ directory of the root's build.gradle.kts, which runs it " +
+			"(node-gradle): no Node.js detection",
+		files: map[string]string{
+			"build.gradle.kts":      "plugins {\n  id(\"org.springframework.boot\") version \"3.4.1\"\n  id(\"com.github.node-gradle.node\") version \"7.1.0\"\n}\n",
+			"package.json":          `{"private": true, "workspaces": ["webapp"]}`,
+			"package-lock.json":     "{}",
+			"webapp/package.json":   `{"name": "webapp", "scripts": {"build": "vite build"}, "devDependencies": {"vite": "6"}}`,
+			"webapp/index.html":     "",
+			"webapp/vite.config.ts": "export default defineConfig({ build: { outDir: '../build/resources/main/static' } })\n",
+		},
+	}, {
 		name:   "npm-workspace-member",
 		reason: "Detect on a member of an npm workspace with turbo: the root is the context, the member is built with turbo, the lib it depends on is built first and copied",
 		files: map[string]string{
@@ -239,6 +280,9 @@ func TestDetectNode(t *testing.T) {
 			}
 			if tt.hint != "" && (len(got) == 0 || !strings.Contains(got[0].Reason, tt.hint)) {
 				t.Errorf("first reason does not contain %q", tt.hint)
+			}
+			if tt.lastHint != "" && (len(got) == 0 || !strings.Contains(got[len(got)-1].Reason, tt.lastHint)) {
+				t.Errorf("last reason does not contain %q", tt.lastHint)
 			}
 		})
 	}
