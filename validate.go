@@ -273,7 +273,7 @@ func checkCopyTemplate(what, p string) error {
 
 // checkArgName accepts an ARG name as BuildKit's parser takes it and its
 // lexer reads it back: printable ASCII without white space, quotes, '\\',
-// '=', '$' or '`', not starting with '-' (the parser would read "--" as a
+// '=', '$' or '`', not starting with "--" (the parser would read it as a
 // flag). Names other than ^[A-Za-z_][A-Za-z0-9_]*$ are what BuildKit
 // declares for the words of ARG X=1 # a comment, which a Dockerfile never
 // expands, but whose values are in the environment of every RUN.
@@ -283,8 +283,8 @@ func checkArgName(name string) error {
 			return valueError(ErrInvalidValue, "arg name", name, "may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'")
 		}
 	}
-	if name == "" || name[0] == '-' {
-		return valueError(ErrInvalidValue, "arg name", name, "is empty or starts with '-'")
+	if name == "" || strings.HasPrefix(name, "--") {
+		return valueError(ErrInvalidValue, "arg name", name, "is empty or starts with \"--\" (read as a flag)")
 	}
 	return nil
 }

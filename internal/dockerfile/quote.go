@@ -224,15 +224,15 @@ func checkName(what, k string) error {
 
 // checkArgName accepts an ARG name that BuildKit's parser and lexer read
 // back as it is: printable ASCII without white space, quotes, '\\', '=',
-// '$' or '`', not starting with '-' (BuildKit takes "--" for a flag).
+// '$' or '`', not starting with "--" (BuildKit takes it for a flag).
 func checkArgName(k string) error {
 	for _, r := range k {
 		if r <= ' ' || r > '~' || strings.ContainsRune("\"'\\=$`", r) {
 			return unsafef("arg name %q may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'", short(k))
 		}
 	}
-	if k == "" || k[0] == '-' {
-		return unsafef("arg name %q is empty or starts with '-'", short(k))
+	if k == "" || strings.HasPrefix(k, "--") {
+		return unsafef("arg name %q is empty or starts with \"--\"", short(k))
 	}
 	return nil
 }
