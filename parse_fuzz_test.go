@@ -79,6 +79,9 @@ var allowedRefusals = []importRefusal{
 	{"an ONBUILD trigger with escapes under another escape character", unsupportedBecause("uses escapes under")},
 	{"a heredoc with carriage returns", unsupportedBecause("carriage returns")},
 	{"an empty RUN", unsupportedBecause("an empty RUN")},
+	{"an empty CMD or ENTRYPOINT in shell form", func(err error) bool {
+		return unsupportedBecause("an empty CMD has no API")(err) || unsupportedBecause("an empty ENTRYPOINT has no API")(err)
+	}},
 	{"an exec-form RUN, SHELL or HEALTHCHECK whose program is empty", func(err error) bool { return errors.Is(err, multistage.ErrEmptyCommand) }},
 	{"a --chown owner with ',' or '=', which names no user or group", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `chown "`) && strings.Contains(err.Error(), `any of ",=$`+"`"+`"`)

@@ -106,6 +106,9 @@ func (w *walker) imageConfig(cmd instructions.Command) error {
 		w.add("Shell", strs(c.Shell)...)
 	case *instructions.CmdCommand:
 		if c.PrependShell {
+			if len(c.CmdLine) == 0 {
+				return w.unsupported("an empty CMD has no API: BuildKit runs the shell with an empty command, and CmdShell needs a command")
+			}
 			if len(c.CmdLine) != 1 || len(c.Files) > 0 {
 				return w.unsupported("unexpected shell-form CMD %q", c.CmdLine)
 			}
@@ -119,6 +122,9 @@ func (w *walker) imageConfig(cmd instructions.Command) error {
 		w.add("Cmd", strs(c.CmdLine)...)
 	case *instructions.EntrypointCommand:
 		if c.PrependShell {
+			if len(c.CmdLine) == 0 {
+				return w.unsupported("an empty ENTRYPOINT has no API: BuildKit runs the shell with an empty command, and EntrypointShell needs a command")
+			}
 			if len(c.CmdLine) != 1 || len(c.Files) > 0 {
 				return w.unsupported("unexpected shell-form ENTRYPOINT %q", c.CmdLine)
 			}
