@@ -53,18 +53,36 @@ dockerd_healthy() {
   [[ -S $DOCKER_SOCK ]] && [[ $(curl -fsS -m 5 --unix-socket "$DOCKER_SOCK" http://docker/_ping 2>/dev/null) == OK ]]
 }
 
+# The hosts that builds and the test setup reach. On some hosts they resolve into one of the
+# documentation ranges (seen: 203.0.113.80 for all of them), where a bridge would capture them.
+REACHED_HOSTS="proxy.golang.org sum.golang.org registry.npmjs.org deb.debian.org"
+
+# needed_addrs: the IPv4 addresses this host must go on reaching through its own routes: its
+# default gateways, its name servers and the REACHED_HOSTS.
+needed_addrs() {
+  ip -4 route show default 2>/dev/null | awk '{print $3}'
+  awk '$1 == "nameserver" {print $2}' /etc/resolv.conf 2>/dev/null
+  # shellcheck disable=SC2086
+  { getent ahostsv4 $REACHED_HOSTS 2>/dev/null || true; } | awk '{print $1}' | sort -u
+}
+
 # docker_bip: prints the first bridge address of DOCKER_BIPS whose /24 no interface of the host
-# other than our bridge uses.
+# other than our bridge uses, no route names, and holds none of the needed_addrs.
 docker_bip() {
-  local bip net used
+  local bip net used needed a taken
   used=$(ip -4 -o addr show 2>/dev/null | awk -v b="$(docker_bridge)" '$2 != b {print $4}')
+  needed=$(needed_addrs)
   for bip in $DOCKER_BIPS; do
     net=${bip%.*}.
-    if ! grep -qF -- "$net" <<<"$used" && ! ip -4 route show 2>/dev/null | grep -v " dev $(docker_bridge) " | grep -qF -- "${bip%.*}.0/24"; then
+    taken=0
+    for a in $needed; do
+      if [[ $a == "$net"* ]]; then taken=1; fi
+    done
+    if ((!taken)) && ! grep -qF -- "$net" <<<"$used" && ! ip -4 route show 2>/dev/null | grep -v " dev $(docker_bridge) " | grep -qF -- "${bip%.*}.0/24"; then
       echo "$bip"; return 0
     fi
   done
-  die "every bridge range of DOCKER_BIPS ($DOCKER_BIPS) is in use on this host"
+  die "every bridge range of DOCKER_BIPS ($DOCKER_BIPS) is in use on this host, or holds an address it must reach ($(echo $needed))"
 }
 
 # docker_bridge: docker0, unless another Docker Engine of this host has it.
