@@ -100,6 +100,9 @@ var allowedRefusals = []importRefusal{
 	{"an ARG name starting with \"--\" after another name (ARG A --x), which the builder, declaring one name per ARG line, cannot write", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `arg name "--`) && strings.Contains(err.Error(), `starts with "--"`)
 	}},
+	{"a value to expand with quotes that is not one shell word (WORKDIR $A\"\" b), which the renderer writes only as one", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "is not a single complete shell word")
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
