@@ -84,7 +84,9 @@ var allowedRefusals = []importRefusal{
 	}},
 	{"an exec-form RUN, SHELL or HEALTHCHECK whose program is empty", func(err error) bool { return errors.Is(err, multistage.ErrEmptyCommand) }},
 	{"a --chown owner with ',' or '=', which names no user or group", func(err error) bool {
-		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `chown "`) && strings.Contains(err.Error(), `any of ",=$`+"`"+`"`)
+		msg := err.Error()
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(msg, `chown "`) &&
+			(strings.Contains(msg, `any of ",=$`+"`"+`"`) || strings.Contains(msg, `any of ",=`+"`"+`"`))
 	}},
 	{"a value that is not valid UTF-8 or holds a NUL, which the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && (strings.Contains(err.Error(), "not valid UTF-8") || strings.Contains(err.Error(), "NUL"))
