@@ -45,7 +45,7 @@ func realGoApps() []realGoApp {
 	noUIIgnore := "/.git/\n"
 	return []realGoApp{
 		{name: "filebrowser+filebrowser", path: "/", want: "File Browser",
-			file: "cmd/root.go", old: `"address to listen on"`,
+			file: "cmd/root.go", old: `"address to listen on`,
 			fix: func(d *presets.Detection, port int) {
 				// Go 1.25 is not among the stand-ins; 1.26 builds it.
 				d.Go.Version = "1.26"
@@ -53,14 +53,14 @@ func realGoApps() []realGoApp {
 				d.Go.Args = []string{"--address", "0.0.0.0", "--port", fmt.Sprint(port)}
 			}},
 		{name: "gotify+server", path: "/version", want: `"version"`,
-			file: "app.go", old: `Msg("Gotify")`,
+			file: "app.go", old: `Msg("Gotify`,
 			fix: func(d *presets.Detection, port int) {
 				d.Go.Version = "1.26"
 				d.Go.Port = port
 				d.Go.Steps.Runtime = func(s *multistage.Stage) { s.Env("GOTIFY_SERVER_PORT", fmt.Sprint(port)) }
 			}},
 		{name: "usememos+memos", dockerignore: &noUIIgnore, path: "/", want: "<html",
-			file: "cmd/memos/main.go", old: `"address of server"`,
+			file: "cmd/memos/main.go", old: `"address of server`,
 			fix: func(d *presets.Detection, port int) {
 				d.Go.Port = port
 				d.Go.WritableDirs = []string{"/var/opt/memos"}
