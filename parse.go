@@ -38,7 +38,8 @@ func ParseWarnings(f func(ParseWarning)) ParseOption {
 // --from, RUN --mount from=, an ONBUILD trigger that names it, a FROM
 // chosen through a build arg, which may name any earlier stage). f, when
 // not nil, is called for each stage left out, in the order of the
-// Dockerfile. A Dockerfile that BuildKit's parser refuses, or whose ARGs
+// Dockerfile, also when none is left and ParseDockerfile fails with the
+// error of the first. A Dockerfile that BuildKit's parser refuses, or whose ARGs
 // before the first stage cannot be imported, still fails as a whole.
 //
 // Note: the last stage of the Build is the Dockerfile's default target
@@ -159,8 +160,9 @@ func ParseDockerfile(data []byte, opts ...ParseOption) (*Build, error) {
 	for {
 		closeSkipped(prog, skip)
 		if len(skip) == len(prog.Stages) {
-			// Nothing is left: the first stage left out for a reason of
-			// its own says why.
+			// Nothing is left: each stage is reported, and the first
+			// stage left out for a reason of its own says why.
+			reportSkipped(cfg, prog, skip)
 			for i := range prog.Stages {
 				if !errors.Is(skip[i], errUsesSkipped) {
 					return nil, skip[i]
@@ -199,13 +201,7 @@ func ParseDockerfile(data []byte, opts ...ParseOption) (*Build, error) {
 			cfg.warn(ParseWarning{Line: w.Line, Message: w.Message})
 		}
 	}
-	if cfg.skipped != nil {
-		for i, st := range prog.Stages {
-			if skip[i] != nil {
-				cfg.skipped(SkippedStage{Name: dockerfileName(prog, i), Index: i, Line: st.Line, Err: skip[i]})
-			}
-		}
-	}
+	reportSkipped(cfg, prog, skip)
 	if cfg.targets != nil {
 		for _, t := range prog.Targets() {
 			if s := stages[t.Stage]; s != nil {
@@ -214,6 +210,19 @@ func ParseDockerfile(data []byte, opts ...ParseOption) (*Build, error) {
 		}
 	}
 	return b, nil
+}
+
+// reportSkipped passes the stages left out to the ParseKeepGoing
+// function, in the order of the Dockerfile.
+func reportSkipped(cfg *parseConfig, prog *dfimport.Program, skip map[int]error) {
+	if cfg.skipped == nil {
+		return
+	}
+	for i, st := range prog.Stages {
+		if skip[i] != nil {
+			cfg.skipped(SkippedStage{Name: dockerfileName(prog, i), Index: i, Line: st.Line, Err: skip[i]})
+		}
+	}
 }
 
 // dockerfileName is the name of stage i in the Dockerfile, "" when it has

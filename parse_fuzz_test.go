@@ -193,9 +193,9 @@ func FuzzImportDifferential(f *testing.F) {
 				continue // BuildKit refuses the target
 			}
 			if !imported {
-				why := err
+				why := skipped[target] // the target's own stage, when it is left out
 				if why == nil {
-					why = skipped[target]
+					why = err
 				}
 				if why == nil && target == "" {
 					for _, e := range skipped {

@@ -371,4 +371,13 @@ COPY --from=ok /ok /ok
 	if d := cmp.Diff([]string{"", "ok", "other"}, r.matched); d != "" || len(r.converted) != 4 {
 		t.Errorf("targets %q converted by BuildKit; imported and compiled alike (-want +got):\n%s", r.converted, d)
 	}
+
+	// When no stage is left, each is still reported, and the error is the
+	// first stage's.
+	skipped = nil
+	_, err = multistage.ParseDockerfile([]byte("FROM alpine\nCOPY --from=later /x /x\nFROM alpine AS later\nENV A=\"\x00\"\n"),
+		multistage.ParseKeepGoing(func(s multistage.SkippedStage) { skipped = append(skipped, s) }))
+	if !errors.Is(err, multistage.ErrDockerfileSyntax) || len(skipped) != 2 || skipped[1].Name != "later" || !errors.Is(skipped[1].Err, multistage.ErrUnsafeValue) {
+		t.Errorf("nothing left: got %v and skipped %+v, want ErrDockerfileSyntax and both stages, later with ErrUnsafeValue", err, skipped)
+	}
 }
