@@ -105,6 +105,9 @@ var allowedRefusals = []importRefusal{
 	{"a value to expand with quotes that is not one shell word (WORKDIR $A\"\" b), which the renderer writes only as one", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "is not a single complete shell word")
 	}},
+	{"an empty --exclude pattern, which excludes nothing and the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `exclude pattern "": is empty`)
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
