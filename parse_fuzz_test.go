@@ -161,9 +161,13 @@ func FuzzImportDifferential(f *testing.F) {
 		ctx := context.Background()
 		selected := map[string]*multistage.Stage{}
 		skipped := map[string]error{}
+		var skippedErrs []error // in the order of the Dockerfile; names may repeat
 		b, err := multistage.ParseDockerfile(data,
 			multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s }),
-			multistage.ParseKeepGoing(func(s multistage.SkippedStage) { skipped[s.Name] = s.Err }))
+			multistage.ParseKeepGoing(func(s multistage.SkippedStage) {
+				skipped[s.Name] = s.Err
+				skippedErrs = append(skippedErrs, s.Err)
+			}))
 		targets, ok := stageTargets(data)
 		if !ok {
 			if err == nil {
@@ -203,6 +207,19 @@ func FuzzImportDifferential(f *testing.F) {
 				if why == nil && target == "" {
 					for _, e := range skipped {
 						why = e
+					}
+				}
+				leftOutForOther := func(err error) bool {
+					return errors.Is(err, multistage.ErrUnsupported) && strings.Contains(err.Error(), "which is left out")
+				}
+				if leftOutForOther(why) {
+					// Left out for a stage it uses: the first stage
+					// left out for a reason of its own says why.
+					for _, e := range skippedErrs {
+						if !leftOutForOther(e) {
+							why = e
+							break
+						}
 					}
 				}
 				if allowedRefusal(why) == "" {
