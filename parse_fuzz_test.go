@@ -111,9 +111,6 @@ var allowedRefusals = []importRefusal{
 	{"a flag value (--mount, --exclude, --chown) outside printable ASCII or with white space, a quote or '\\', which the builder refuses in flag values", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "may only contain printable ASCII without white space, quotes")
 	}},
-	{"a RUN command that starts with white space (RUN -- x keeps the space after the \"--\" separator), which Run writes as a heredoc", func(err error) bool {
-		return unsupportedBecause(`the command " `)(err) && unsupportedBecause("cannot be written on a RUN line by the renderer")(err)
-	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)

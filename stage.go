@@ -478,8 +478,10 @@ func (s *Stage) Volume(paths ...string) *Stage {
 //
 //	RUN go build -o /out/app .
 //
-// A cmd that cannot be written on one RUN line (it spans lines, starts
-// with '-', is a JSON array or ends with '\') is written as a heredoc,
+// A cmd that starts with "--", which BuildKit would read as a flag of RUN,
+// is written after the "--" that ends RUN's flags (RUN -- --version). A cmd
+// that cannot be written on one RUN line (it spans lines, starts or ends
+// with white space, is a JSON array or ends with '\') is written as a heredoc,
 // RUN <<'EOF' … EOF, which passes the script followed by a newline. Both
 // backends do the same. The newline would make a final unescaped '\' a
 // line continuation, so that the shell ran something else: such a '\'

@@ -634,7 +634,7 @@ func checkLine(in instr) error {
 		n.json(x.Argv...)
 		if x.Shell {
 			if !ir.ScriptNeedsHeredoc(x.Command) {
-				n += lineLen(len(x.Command))
+				n += lineLen(len(x.Command) + len(" --"))
 				break
 			}
 			for l := range strings.SplitSeq(x.Command, "\n") {

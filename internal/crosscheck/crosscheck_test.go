@@ -187,9 +187,9 @@ func featureCases() []featureCase {
 			})},
 		{name: "run-heredoc", reason: "a multi-line RUN becomes a heredoc",
 			build: one("alpine:latest", func(s *multistage.Stage) { s.Run("set -e\necho one\necho two") })},
-		{name: "run-leading-dash", reason: "a RUN that starts with - or -- (read as a flag, so a heredoc) or [, or ends with \\",
+		{name: "run-leading-dash", reason: "a RUN that starts with - or -- (written after the -- that ends the flags) or [, or ends with \\",
 			build: one("alpine:latest", func(s *multistage.Stage) {
-				s.Run("-x").Run("--version").Run("[ -f /etc/os-release ]").Run(`echo \`)
+				s.Run("-x").Run("--version").Run("-- x", multistage.CacheMount("/c")).Run("[ -f /etc/os-release ]").Run(`echo \`)
 			})},
 		{name: "run-network-security", reason: "--network and --security",
 			build: one("alpine:latest", func(s *multistage.Stage) {

@@ -726,6 +726,9 @@ func (r *renderer) run(x *ir.Run) (string, error) {
 		return strings.Join(append(words, cmd), " "), nil
 	}
 	if !ir.ScriptNeedsHeredoc(cmd) {
+		if ir.RunFlagEnd(cmd) {
+			words = append(words, "--")
+		}
 		return strings.Join(append(words, cmd), " "), nil
 	}
 	if strings.HasPrefix(cmd, "#!") {

@@ -21,10 +21,11 @@ import (
 //   - contains "<<", which the parser reads as the start of a heredoc;
 //   - starts or ends with white space (any Unicode space), which the parser
 //     trims;
-//   - starts with "--" (the parser reads such a first word as a flag of
-//     RUN; a single '-' is a command), or is a JSON array (the exec form,
-//     see ParsedAsJSON);
+//   - is a JSON array (the exec form, see ParsedAsJSON);
 //   - ends with '\', which continues the line.
+//
+// A command that starts with "--", which the parser would read as a flag of
+// RUN, is written after the "--" that ends RUN's flags (RunFlagEnd).
 //
 // Both backends use it, and must: BuildKit passes the text of a heredoc
 // followed by a newline to the shell, so the Dockerfile renderer writes a
@@ -44,7 +45,7 @@ func ScriptNeedsHeredoc(cmd string) bool {
 	if unicode.IsSpace(first) || unicode.IsSpace(last) {
 		return true
 	}
-	return strings.HasPrefix(cmd, "--") || last == '\\' || ParsedAsJSON(cmd)
+	return last == '\\' || ParsedAsJSON(cmd)
 }
 
 // ParsedAsJSON reports whether BuildKit's parser reads the rest of a RUN,
@@ -147,3 +148,9 @@ func POSIXShell(argv []string) bool {
 	}
 	return false
 }
+
+// RunFlagEnd reports whether a shell-form command that stays on its RUN
+// line is written after "--", the word that ends RUN's flags: when it
+// starts with "--", which BuildKit's parser would read as a flag. The
+// parser drops the "--" and the white space after it.
+func RunFlagEnd(cmd string) bool { return strings.HasPrefix(cmd, "--") }
