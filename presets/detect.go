@@ -110,7 +110,11 @@ func (d Detection) Build() *multistage.Build {
 //     Astro); a server (a start script, a main file, Next.js, Nuxt,
 //     NestJS, SvelteKit's node adapter): [NodeServer], but not from a
 //     start script that only builds or watches assets (sass, postcss,
-//     tailwindcss, a tool with --watch, scripts that do). A library (a
+//     tailwindcss, a tool with --watch) or runs development servers
+//     (webpack serve, vite, ng serve, react-scripts start, parcel), or
+//     scripts that do (npm run, npm-run-all, concurrently, pnpm
+//     --filter of a member): next start or node server.js are servers,
+//     next dev is none. A library (a
 //     build script, main, module, types or exports in its build output,
 //     no HTML entry, site framework or server dependency) is neither,
 //     even when it bundles with vite or webpack. The front end of a Java

@@ -764,18 +764,25 @@ func (a *nodeApp) entry() (entry, script, how string) {
 			return f, "", "the " + s + " script runs node " + f + ": node runs it directly"
 		}
 	}
-	if cmd, ok := pkg.Scripts["start"]; ok && !a.pkg.has(nodeServerDeps...) && devServer(cmd) != "" {
-		return "", "", ""
-	}
-	// A start script that only builds or watches assets starts no
-	// server; main or a server file may still.
-	if cmd, ok := pkg.Scripts["start"]; ok && !assetsOnly(pkg, cmd) {
-		if f, tool := nodeFile(cmd); f != "" {
-			return f, "", "the start script runs " + tool + " " + f + ", a development watcher: node runs " + f
+	// A start script that only builds or watches assets or runs a
+	// development server starts no production server; main or a server
+	// file may still, unless it is a front-end tool's dev server in a
+	// package without a server dependency.
+	devStart := false
+	if cmd, ok := pkg.Scripts["start"]; ok {
+		dev, server := devOnly(pkg, a.r.members, cmd)
+		devStart = dev
+		if dev && server != "" && !a.pkg.has(nodeServerDeps...) {
+			return "", "", ""
 		}
-		return "", "start", "package.json has a start script: npm start"
+		if !dev {
+			if f, tool := nodeFile(cmd); f != "" {
+				return f, "", "the start script runs " + tool + " " + f + ", a development watcher: node runs " + f
+			}
+			return "", "start", "package.json has a start script: npm start"
+		}
 	}
-	if f := path.Clean(pkg.Main); pkg.Main != "" && !a.library() && !regexp.MustCompile(`\.[cm]?tsx?$`).MatchString(f) && !pkg.has("react-native", "expo") {
+	if f := path.Clean(pkg.Main); pkg.Main != "" && !a.library() && !regexp.MustCompile(`\.[cm]?tsx?$`).MatchString(f) && !pkg.has("react-native", "expo") && (!devStart || a.builtOrPresent(f)) {
 		return f, "", "package.json has main " + f + ": node runs it"
 	}
 	for _, f := range []string{"server.js", "index.js", "app.js", "main.js"} {
@@ -786,30 +793,23 @@ func (a *nodeApp) entry() (entry, script, how string) {
 	return "", "", ""
 }
 
-// devServers are the development servers of front-end tools, with the
-// subcommands that start them ("" for the tool alone): a start script
-// that runs one starts no production server.
-var devServers = map[string][]string{
-	"ng": {"serve"}, "vite": {"", "dev", "serve", "preview"}, "react-scripts": {"start"}, "webpack": {"serve"},
-	"webpack-dev-server": {""}, "vue-cli-service": {"serve"}, "parcel": {""}, "gatsby": {"develop"}, "ember": {"serve"},
-	"astro": {"dev", "preview"}, "nuxt": {"dev"}, "nuxi": {"dev"}, "next": {"dev"}, "svelte-kit": {"dev"}, "rsbuild": {"dev", "preview"},
-}
-
-// devServer returns the development server a script starts, or "".
-func devServer(script string) string {
-	f := strings.Fields(script)
-	tools := commandTools(script)
-	if len(tools) == 0 {
-		return ""
+// builtOrPresent reports whether the file f of the package is in its
+// sources, or in a directory its build writes (one absent from the
+// sources, or one of buildDirs). npm's default main, index.js, is often
+// left in the package.json of a front end that has no such file, whose
+// start script runs a dev server: its main is no server unless the file
+// is there.
+func (a *nodeApp) builtOrPresent(f string) bool {
+	p := a.m.p
+	if p.exists(f, false) {
+		return true
 	}
-	sub := ""
-	if i := slices.Index(f, tools[0]); i >= 0 && i+1 < len(f) && !strings.HasPrefix(f[i+1], "-") {
-		sub = f[i+1]
+	top, _, nested := strings.Cut(f, "/")
+	if !nested {
+		return false
 	}
-	if slices.Contains(devServers[tools[0]], sub) {
-		return strings.TrimSpace(tools[0] + " " + sub)
-	}
-	return ""
+	_, hasBuild := a.pkg.Scripts["build"]
+	return hasBuild && (!p.exists(top, true) || slices.Contains(buildDirs, top))
 }
 
 // nodeFile returns the file of a command that only runs node (or a file
@@ -856,6 +856,7 @@ func (a *nodeApp) buildOutput(entry string) (string, string) {
 var knownBins = map[string]string{
 	"tsc": "typescript", "ngcc": "@angular/compiler-cli", "nest": "@nestjs/cli", "nuxi": "nuxt", "svelte-kit": "@sveltejs/kit",
 	"react-scripts": "react-scripts", "ts-node-dev": "ts-node-dev", "tsnd": "ts-node-dev", "vue-cli-service": "@vue/cli-service",
+	"run-p": "npm-run-all", "run-s": "npm-run-all",
 }
 
 // commandTools returns the commands a script runs: the first word of each

@@ -223,6 +223,39 @@ func TestDetectNode(t *testing.T) {
 			"webapp/vite.config.ts": "export default defineConfig({ build: { outDir: '../build/resources/main/static' } })\n",
 		},
 	}, {
+		name: "start-runs-dev-server-and-watcher",
+		reason: "a start script that runs a webpack dev server and a style watcher in parallel (npm-run-all), with npm's default main " +
+			"and no index.js: the static site only, no server",
+		files: with(lock, map[string]string{
+			"package.json": `{"main": "index.js", "scripts": {"build": "webpack", "start": "npm-run-all --parallel watch:css webpack-dev-server",
+				"watch:css": "sass --watch styles:public/css", "webpack-dev-server": "webpack-dev-server"},
+				"devDependencies": {"webpack": "5", "webpack-dev-server": "5", "npm-run-all": "4", "sass": "1"}}`,
+		}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "dist"}}},
+	}, {
+		name: "start-runs-dev-servers-through-members",
+		reason: "a start script that runs, with concurrently, a watch script of a pnpm workspace member (pnpm --filter), a script in watch mode " +
+			"(pnpm run build:lib --watch) and webpack serve: no server",
+		files: map[string]string{
+			"package.json": `{"scripts": {"build": "webpack", "start": "concurrently -n lib,app \"pnpm --filter @acme/lib watch\" \"pnpm:css\" \"webpack serve --hot\"",
+				"css": "pnpm run build:css --watch", "build:css": "postcss in.css -o out.css"}, "dependencies": {"@acme/lib": "workspace:*"},
+				"devDependencies": {"webpack": "5", "concurrently": "9"}}`,
+			"pnpm-lock.yaml": "lockfileVersion: '9.0'\n", "pnpm-workspace.yaml": "packages:\n  - lib\n",
+			"lib/package.json": `{"name": "@acme/lib", "main": "dist/index.js", "scripts": {"build": "tsc", "watch": "tsc -w"}}`,
+		},
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Pnpm, PackageManagerVersion: "9",
+			Lockfile: "pnpm-lock.yaml", InstallFiles: []string{"pnpm-workspace.yaml", "lib/package.json"}, OutputDir: "dist"}}},
+	}, {
+		name:   "start-runs-server-beside-watcher",
+		reason: "a start script that runs node server.js beside a dev server (run-p): a production server all the same",
+		files: with(lock, map[string]string{
+			"package.json": `{"scripts": {"start": "run-p api dev", "api": "node server.js", "dev": "vite"}, "devDependencies": {"npm-run-all": "4"}}`,
+			"server.js":    "",
+		}),
+		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", DevDependencies: true}}},
+	}, {
 		name:   "npm-workspace-member",
 		reason: "Detect on a member of an npm workspace with turbo: the root is the context, the member is built with turbo, the lib it depends on is built first and copied",
 		files: map[string]string{
