@@ -140,7 +140,11 @@ func (d Detection) Build() *multistage.Build {
 //     front end's Node.js build, lombok.config);
 //     on the root of a reactor, one detection per module
 //     whose jar runs with java -jar (built with -pl <module> -am), and on
-//     a module, its reactor's root as Context;
+//     a module, its reactor's root as Context; but a module that inherits
+//     from no POM of the reactor and uses no artifact its other modules
+//     build is a project of its own: its directory as Context, its own
+//     wrapper, no -pl (and the reason says when its .dockerignore leaves
+//     out the files the build copies);
 //   - requirements.txt (or requirements/production.txt, prod.txt),
 //     uv.lock, poetry.lock, Pipfile.lock, or a pyproject.toml with a
 //     [project] or [build-system] table: [Python], with the package

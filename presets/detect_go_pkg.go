@@ -256,7 +256,13 @@ func nodeBuildOf(n *NodeStaticOptions) NodeBuildOptions {
 // dockerIgnored reports whether the .dockerignore of the context leaves
 // out rel, a file relative to the context.
 func (t *goTree) dockerIgnored(rel string) bool {
-	f, err := os.Open(filepath.Join(t.context, ".dockerignore"))
+	return dockerIgnored(t.context, rel)
+}
+
+// dockerIgnored reports whether the .dockerignore of the build context in
+// dir leaves out rel, a file relative to dir.
+func dockerIgnored(dir, rel string) bool {
+	f, err := os.Open(filepath.Join(dir, ".dockerignore"))
 	if err != nil {
 		return false
 	}

@@ -61,10 +61,15 @@ func detectMaven(p *project) ([]Detection, error) {
 		}
 		return detectReactor(rootDir, p.dir, root, mods, member)
 	}
+	return []Detection{mavenProject(p.dir, model, "pom.xml")}, nil
+}
+
+// mavenProject returns the detection of the project in dir, built on its
+// own from dir, whose reason starts with reason.
+func mavenProject(dir string, model *mavenModel, reason string) Detection {
 	o := &MavenOptions{}
-	reason := "pom.xml"
-	o.Wrapper, reason = mavenWrapper(p.dir, reason)
-	if p.hasDir(".mvn") && !o.Wrapper {
+	o.Wrapper, reason = mavenWrapper(dir, reason)
+	if fi, err := os.Stat(filepath.Join(dir, ".mvn")); err == nil && fi.IsDir() && !o.Wrapper {
 		o.InstallFiles = []string{".mvn"}
 		reason += "; .mvn/ copied with it"
 	}
@@ -87,10 +92,11 @@ func detectMaven(p *project) ([]Detection, error) {
 			reason += ", but " + why + ": it does not start with java -jar"
 		}
 	}
-	reason += mavenSources(o, model, p.dir)
-	reason += mavenCommon(o, model, p.dir, p.dir, "", ok && why == bootPlugin)
+	reason += mavenSources(o, model, dir)
+	reason += mavenCommon(o, model, dir, dir, "", ok && why == bootPlugin)
 	reason += tomcatJava(o)
-	return []Detection{{Preset: PresetMaven, Reason: reason, Maven: o}}, nil
+	reason += mavenIgnored(o, dir)
+	return Detection{Preset: PresetMaven, Reason: reason, Maven: o}
 }
 
 // detectReactor returns the detections of a reactor rooted in rootDir:
@@ -106,7 +112,8 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 	if fi, err := os.Stat(filepath.Join(rootDir, ".mvn")); err == nil && fi.IsDir() {
 		install = append(install, ".mvn")
 	}
-	head := "pom.xml: a reactor of " + strconv.Itoa(len(mods)) + " modules (" + strings.Join(names, ", ") + "); every module's pom.xml is copied before the dependencies are resolved"
+	reactor := "pom.xml: a reactor of " + strconv.Itoa(len(mods)) + " modules (" + strings.Join(names, ", ") + ")"
+	head := reactor + "; every module's pom.xml is copied before the dependencies are resolved"
 	wrapper, head := mavenWrapper(rootDir, head)
 	if wrapper {
 		install = slices.DeleteFunc(install, func(s string) bool { return s == ".mvn" })
@@ -131,6 +138,22 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 	var out []Detection
 	for _, f := range all {
 		if member != "" && f.m.rel != member || member == "" && !f.ok {
+			continue
+		}
+		if standalone(f.m, root, mods) {
+			// Built from its own directory, as Maven builds it there:
+			// nothing else in the repository goes into the build.
+			dir := f.m.model.dir
+			ctx := dir
+			if from != "" {
+				ctx = from
+			}
+			d := mavenProject(dir, f.m.model, reactor+"; "+f.m.rel+" inherits nothing from the reactor and uses none of its modules: built on its own, context "+contextName(or(from, rootDir), ctx))
+			d.Context = ctx
+			if others := slices.DeleteFunc(slices.Clone(runnable), func(s string) bool { return s == f.m.rel }); member == "" && len(others) > 0 {
+				d.Reason += "; the other runnable modules: " + strings.Join(others, ", ")
+			}
+			out = append(out, d)
 			continue
 		}
 		o := &MavenOptions{Module: f.m.rel, InstallFiles: slices.Clone(install), Wrapper: wrapper}
@@ -188,6 +211,65 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// standalone says whether module m of a reactor is a project of its own:
+// it inherits from no POM on disk (its parent, if any, is an artifact
+// such as spring-boot-starter-parent, not the reactor's root or a
+// module) and uses no artifact another module of the reactor (or its
+// root) builds, so Maven builds it the same from its own directory.
+func standalone(m reactorModule, root *mavenModel, mods []reactorModule) bool {
+	if len(m.model.chain) > 1 {
+		return false
+	}
+	built := map[string]bool{root.coordinates(): true}
+	for _, o := range mods {
+		if o.rel != m.rel {
+			built[o.model.coordinates()] = true
+		}
+	}
+	for _, id := range m.model.uses() {
+		if built[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// contextName returns dir relative to base, with forward slashes, as a
+// reason names a context ("services/api", "..").
+func contextName(base, dir string) string {
+	rel, err := filepath.Rel(base, dir)
+	if err != nil {
+		return filepath.ToSlash(dir)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// mavenIgnored returns what the reason says when the .dockerignore of
+// dir, the context, leaves out files the build of o copies, as the one
+// Quarkus generates does ("*", then only target/ let in): it is written
+// for a Dockerfile that copies a jar built beforehand, and the build
+// fails until it lets them in.
+func mavenIgnored(o *MavenOptions, dir string) string {
+	files := append([]string{"pom.xml"}, o.InstallFiles...)
+	if o.Wrapper {
+		files = append(files, "mvnw", ".mvn")
+	}
+	if len(o.Sources) == 0 {
+		files = append(files, "src")
+	}
+	files = append(files, o.Sources...)
+	var out []string
+	for _, f := range files {
+		if f != "." && dockerIgnored(dir, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "; but .dockerignore leaves out " + strings.Join(out, ", ") + " (it is written for a Dockerfile that copies a jar built beforehand), so the build fails until it lets them in"
 }
 
 // mavenWar sets o to deploy the war the module m builds, target/<war>,

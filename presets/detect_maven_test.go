@@ -27,6 +27,27 @@ func TestProjectsMaven(t *testing.T) {
 func TestDetectMaven(t *testing.T) {
 	const boot = `<parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>%s</version></parent>`
 	const bootPlugin = `<build><plugins><plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin></plugins></build>`
+	// A root that only aggregates: api (Spring Boot's parent, its own
+	// wrapper), worker (Quarkus, no parent, a .dockerignore written for a
+	// jar built beforehand) and tool (a parent of another group that
+	// shares the root's artifactId) stand alone; web uses lib.
+	standaloneTree := map[string]string{
+		"pom.xml": `<project><groupId>g</groupId><artifactId>root</artifactId><version>1</version><packaging>pom</packaging>
+			<modules><module>api</module><module>worker</module><module>lib</module><module>web</module><module>tool</module></modules></project>`,
+		"api/pom.xml": fmt.Sprintf(`<project>`+boot+`<groupId>g</groupId><artifactId>api</artifactId><version>1</version>`+bootPlugin+`</project>`, "3.5.0"),
+		"api/mvnw":    "#!/bin/sh\n",
+		"api/.mvn/wrapper/maven-wrapper.properties": "",
+		"worker/pom.xml": `<project><groupId>g</groupId><artifactId>worker</artifactId><version>1</version><properties><maven.compiler.release>21</maven.compiler.release></properties>
+			<build><plugins><plugin><groupId>io.quarkus</groupId><artifactId>quarkus-maven-plugin</artifactId></plugin></plugins></build></project>`,
+		"worker/.dockerignore": "*\n!target/quarkus-app/*\n",
+		"lib/pom.xml":          `<project><groupId>g</groupId><artifactId>lib</artifactId><version>1</version></project>`,
+		"web/pom.xml": fmt.Sprintf(`<project>`+boot+`<groupId>g</groupId><artifactId>web</artifactId><version>1</version>
+			<dependencies><dependency><groupId>${project.groupId}</groupId><artifactId>lib</artifactId><version>1</version></dependency></dependencies>`+bootPlugin+`</project>`, "3.5.0"),
+		"tool/pom.xml": `<project><parent><groupId>h</groupId><artifactId>root</artifactId><version>1</version></parent><artifactId>tool</artifactId>
+			<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest><mainClass>t.Main</mainClass></manifest></archive></configuration></plugin></plugins></build></project>`,
+	}
+	standaloneWeb := presets.Detection{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Module: "web", Jar: "web-1.jar", JavaVersion: "17", SpringBootVersion: "3.5.0",
+		InstallFiles: []string{"api/pom.xml", "worker/pom.xml", "lib/pom.xml", "web/pom.xml", "tool/pom.xml"}}}
 	tests := []struct {
 		name, reason string
 		files        map[string]string
@@ -109,6 +130,33 @@ func TestDetectMaven(t *testing.T) {
 		want: []presets.Detection{{Preset: presets.PresetMaven, Context: "../..", Maven: &presets.MavenOptions{Module: "services/api", Jar: "api-1.jar", JavaVersion: "17",
 			SpringBootVersion: "3.5.0", Port: 8888, InstallFiles: []string{"services/pom.xml", "services/api/pom.xml"}}}},
 		wantReason: []string{"-pl services/api -am", "Spring Boot 3.5.0's default"},
+	}, {
+		name:   "reactor-standalone-modules",
+		reason: "modules that inherit nothing from the reactor and use none of its modules are built on their own, each from its directory; the module that uses a sibling keeps the reactor build",
+		files:  standaloneTree,
+		want: []presets.Detection{
+			{Preset: presets.PresetMaven, Context: "api", Maven: &presets.MavenOptions{Wrapper: true, Jar: "api-1.jar", JavaVersion: "17", SpringBootVersion: "3.5.0"}},
+			{Preset: presets.PresetMaven, Context: "worker", Maven: &presets.MavenOptions{Quarkus: true, JavaVersion: "21"}},
+			standaloneWeb,
+			{Preset: presets.PresetMaven, Context: "tool", Maven: &presets.MavenOptions{Jar: "tool-1.jar"}},
+		},
+		wantReason: []string{"api inherits nothing from the reactor and uses none of its modules: built on its own, context api",
+			"built on its own, context tool", "-pl web -am", ".dockerignore leaves out pom.xml, src ("},
+	}, {
+		name:       "reactor-standalone-module-dir",
+		reason:     "Detect on a module that stands alone builds it from its own directory",
+		files:      standaloneTree,
+		dir:        "worker",
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Quarkus: true, JavaVersion: "21"}}},
+		wantReason: []string{"worker inherits nothing from the reactor and uses none of its modules: built on its own, context ."},
+	}, {
+		name:   "reactor-module-uses-sibling",
+		reason: "Detect on a module that uses a sibling's artifact builds it from the reactor's root",
+		files:  standaloneTree,
+		dir:    "web",
+		want: []presets.Detection{{Preset: presets.PresetMaven, Context: "..", Maven: &presets.MavenOptions{Module: "web", Jar: "web-1.jar", JavaVersion: "17", SpringBootVersion: "3.5.0",
+			InstallFiles: []string{"api/pom.xml", "worker/pom.xml", "lib/pom.xml", "web/pom.xml", "tool/pom.xml"}}}},
+		wantReason: []string{"-pl web -am"},
 	}, {
 		name:   "reactor-nothing-runnable",
 		reason: "a reactor of libraries: one detection that says to set Module and Jar",

@@ -57,19 +57,21 @@ type pomDependency struct {
 }
 
 type pomBuild struct {
-	FinalName        string      `xml:"finalName"`
-	Plugins          []pomPlugin `xml:"plugins>plugin"`
+	FinalName        string          `xml:"finalName"`
+	Plugins          []pomPlugin     `xml:"plugins>plugin"`
+	Extensions       []pomDependency `xml:"extensions>extension"`
 	PluginManagement struct {
 		Plugins []pomPlugin `xml:"plugins>plugin"`
 	} `xml:"pluginManagement"`
 }
 
 type pomPlugin struct {
-	GroupID       string    `xml:"groupId"`
-	ArtifactID    string    `xml:"artifactId"`
-	Version       string    `xml:"version"`
-	Inherited     string    `xml:"inherited"`
-	Configuration pomConfig `xml:"configuration"`
+	GroupID       string          `xml:"groupId"`
+	ArtifactID    string          `xml:"artifactId"`
+	Version       string          `xml:"version"`
+	Inherited     string          `xml:"inherited"`
+	Configuration pomConfig       `xml:"configuration"`
+	Dependencies  []pomDependency `xml:"dependencies>dependency"`
 	Executions    []struct {
 		Configuration pomConfig `xml:"configuration"`
 	} `xml:"executions>execution"`
@@ -90,8 +92,9 @@ type pomProfile struct {
 			Missing string `xml:"missing"`
 		} `xml:"file"`
 	} `xml:"activation"`
-	Modules []string `xml:"modules>module"`
-	Build   pomBuild `xml:"build"`
+	Modules      []string        `xml:"modules>module"`
+	Dependencies []pomDependency `xml:"dependencies>dependency"`
+	Build        pomBuild        `xml:"build"`
 }
 
 var (
@@ -154,6 +157,11 @@ func loadMavenModel(dir string) (*mavenModel, error) {
 			return nil, err
 		}
 		if parent.ArtifactID != cur.Parent.ArtifactID {
+			break
+		}
+		// A POM of another group with the same artifactId is not the
+		// parent: Maven takes the named one from the repository.
+		if g, pg := strings.TrimSpace(cur.Parent.GroupID), strings.TrimSpace(or(parent.GroupID, parent.Parent.GroupID)); g != "" && pg != "" && g != pg {
 			break
 		}
 		m.chain = append(m.chain, parent)
@@ -750,4 +758,45 @@ func reactorModules(root string, x *pom) ([]reactorModule, error) {
 		return nil
 	}
 	return out, walk(".", x, 0)
+}
+
+// coordinates returns the module's groupId:artifactId, its groupId
+// inherited from its parent when it has none.
+func (m *mavenModel) coordinates() string {
+	return m.resolved(m.props["groupId"]) + ":" + m.resolved(m.pom.ArtifactID)
+}
+
+// uses returns the groupId:artifactId of the artifacts the module's own
+// POM needs built or resolved: its dependencies (those of its profiles
+// too, active or not), the BOMs it imports, its build plugins, their
+// dependencies and its build extensions.
+func (m *mavenModel) uses() []string {
+	var out []string
+	dep := func(ds []pomDependency, onlyImports bool) {
+		for _, d := range ds {
+			if onlyImports && strings.TrimSpace(d.Scope) != "import" {
+				continue
+			}
+			if g, a := m.expand(d.GroupID), m.expand(d.ArtifactID); g != "" && a != "" {
+				out = append(out, g+":"+a)
+			}
+		}
+	}
+	build := func(b pomBuild) {
+		for _, pl := range b.Plugins {
+			g := or(m.expand(pl.GroupID), "org.apache.maven.plugins")
+			out = append(out, g+":"+m.expand(pl.ArtifactID))
+			dep(pl.Dependencies, false)
+		}
+		dep(b.Extensions, false)
+	}
+	x := m.pom
+	dep(x.Dependencies, false)
+	dep(x.DependencyManagement.Dependencies, true)
+	build(x.Build)
+	for _, pr := range x.Profiles {
+		dep(pr.Dependencies, false)
+		build(pr.Build)
+	}
+	return out
 }
