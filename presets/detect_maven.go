@@ -140,7 +140,15 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 		if member != "" && f.m.rel != member || member == "" && !f.ok {
 			continue
 		}
-		if standalone(f.m, root, mods) {
+		alone, note := standalone(f.m, root, mods), ""
+		if alone && mavenIgnored(mavenProject(f.m.model.dir, f.m.model, "").Maven, f.m.model.dir) != "" {
+			// Its own .dockerignore (Quarkus generates one) leaves out
+			// what a build from its directory copies, and the reactor's
+			// root does not: the reactor build works as it is.
+			alone = false
+			note = "; " + f.m.rel + " inherits nothing from the reactor, but its .dockerignore leaves out what a build from its own directory copies, so it is built from the reactor's root"
+		}
+		if alone {
 			// Built from its own directory, as Maven builds it there:
 			// nothing else in the repository goes into the build.
 			dir := f.m.model.dir
@@ -157,7 +165,7 @@ func detectReactor(rootDir, from string, root *mavenModel, mods []reactorModule,
 			continue
 		}
 		o := &MavenOptions{Module: f.m.rel, InstallFiles: slices.Clone(install), Wrapper: wrapper}
-		reason := head + "; builds " + f.m.rel + " with -pl " + f.m.rel + " -am"
+		reason := head + note + "; builds " + f.m.rel + " with -pl " + f.m.rel + " -am"
 		others := slices.DeleteFunc(slices.Clone(runnable), func(s string) bool { return s == f.m.rel })
 		switch {
 		case f.ok && f.why == quarkusFastJar:
