@@ -107,7 +107,9 @@ func (d Detection) Build() *multistage.Build {
 //   - package.json with a "build" script that builds a site: [NodeStatic],
 //     with the output directory its tool is configured to write (vite,
 //     Angular, Create React App, a Next.js static export, SvelteKit,
-//     Astro); a server (a start script, a main file, Next.js, Nuxt,
+//     Astro, webpack's --output-path or an output.path of
+//     webpack.config.{js,cjs,mjs,ts} made of literals, __dirname,
+//     path.resolve or path.join and the file's constants); a server (a start script, a main file, Next.js, Nuxt,
 //     NestJS, SvelteKit's node adapter): [NodeServer], but not from a
 //     start script that only builds or watches assets (sass, postcss,
 //     tailwindcss, a tool with --watch) or runs development servers
@@ -123,7 +125,11 @@ func (d Detection) Build() *multistage.Build {
 //     its directory or above is ranked last, the reason saying why, and
 //     gets no detection at all when that build, or the one of its own
 //     directory, runs it (frontend-maven-plugin, node-gradle,
-//     frontend-gradle-plugin). Both with the package manager at its
+//     frontend-gradle-plugin). Likewise, a package whose output lies
+//     in the directory of a Go, .NET, Maven or Python application that
+//     Detect finds in dir (client/dist of a Flask application, Django's
+//     static directories) comes after it, the reason saying that the
+//     front end is built for the backend. Both with the package manager at its
 //     pinned version (packageManager, yarnPath, the
 //     lockfile's format), the files its install reads, and the Node.js
 //     version of .nvmrc, .node-version, Volta or engines.node. A member
@@ -191,6 +197,8 @@ func Detect(dir string) ([]Detection, error) {
 		}
 		out = append(out, ds...)
 	}
+	out, fronts := frontEndsAfter(out, dir)
+	p.after = append(p.after, fronts...)
 	out = append(out, p.after...)
 	for i := range out {
 		if out[i].Context == "" {

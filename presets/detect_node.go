@@ -601,6 +601,7 @@ func (a *nodeApp) static() *Detection {
 	}
 	o := &NodeStaticOptions{OutputDir: "dist", SPA: pkg.has(nodeRouterDeps...)}
 	var reason string
+	webpack := runsWebpack(pkg, build, 0)
 	switch {
 	case pkg.has("next"):
 		nc := readNextConfig(p)
@@ -651,6 +652,9 @@ func (a *nodeApp) static() *Detection {
 		}
 		o.OutputDir = out
 		reason = "vite writes " + out + "/ (" + or(file, "no vite config") + ")"
+	case webpack != nil:
+		o.OutputDir, reason, _ = webpackOutput(p, webpack)
+		reason = "the build script runs webpack: " + reason
 	case pkg.has(nodeWebDeps...) || p.has("index.html") || p.exists("public/index.html", false) || p.exists("src/index.html", false):
 		reason = "the build script builds a web site, assumed into dist/ (set OutputDir)"
 	default:
@@ -838,6 +842,11 @@ func (a *nodeApp) buildOutput(entry string) (string, string) {
 	if a.pkg.has("vite") {
 		if out, file := viteOutDir(p); out != "" {
 			return out, "the build script runs vite, which writes " + out + "/ (" + or(file, "no vite config") + ")"
+		}
+	}
+	if w := runsWebpack(a.pkg, a.pkg.Scripts["build"], 0); w != nil {
+		if out, how, ok := webpackOutput(p, w); ok {
+			return out, "the build script runs webpack: " + how
 		}
 	}
 	if b := a.pkg.Scripts["build"]; regexp.MustCompile(`\b(tsc|nest build)\b`).MatchString(b) && p.has("tsconfig.json") {

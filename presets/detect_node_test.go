@@ -256,6 +256,57 @@ func TestDetectNode(t *testing.T) {
 		want: []presets.Detection{{Preset: presets.PresetNodeServer, NodeServer: &presets.NodeServerOptions{PackageManager: presets.Npm,
 			Lockfile: "package-lock.json", DevDependencies: true}}},
 	}, {
+		name: "webpack-front-end-of-flask",
+		reason: "a Flask application whose front end webpack builds into client/dist, as a constant of webpack.config.js says, " +
+			"with a dev-server start script: the Python application first, then the static site, whose reason says why",
+		files: with(lock, map[string]string{
+			"requirements.txt": "Flask\ngunicorn\n",
+			".flaskenv":        "FLASK_APP=board.py\n",
+			"board.py":         "from flask import Flask\napp = Flask(__name__, static_folder='client/dist')\n",
+			"package.json": `{"main": "index.js", "scripts": {"build": "npm run clean && webpack", "clean": "rm -rf client/dist", "start": "webpack serve"},
+				"dependencies": {"react": "18"}, "devDependencies": {"webpack": "5", "webpack-cli": "5"}}`,
+			"webpack.config.js": "const path = require('path');\nconst clientDir = path.join(__dirname, 'client'); // sources and output\n" +
+				"module.exports = {\n  entry: './client/app/index.js',\n  output: {\n    filename: '[name].[contenthash].js',\n    path: path.join(clientDir, './dist'),\n  },\n" +
+				"  devServer: { static: { directory: path.join(__dirname, 'public') } },\n};\n",
+		}),
+		want: []presets.Detection{{Preset: presets.PresetPython, Python: &presets.PythonOptions{Cmd: []string{"gunicorn", "--bind", "0.0.0.0:8000", "board:app"}, Port: 8000}},
+			{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm, Lockfile: "package-lock.json", OutputDir: "client/dist"}}},
+		lastHint: "ranked after the Python application (python) of the same directory: its output client/dist/",
+	}, {
+		name:   "webpack-output-resolve",
+		reason: "webpack.config.cjs sets output.path with path.resolve of __dirname and two literals",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "webpack --mode production"}, "devDependencies": {"webpack": "5", "webpack-cli": "5"}}`,
+			"webpack.config.cjs": "const { resolve } = require('path')\nmodule.exports = [{\n  output: { path: resolve(__dirname, \"static\", 'bundles') }\n}]\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "static/bundles"}}},
+		hint: "webpack writes static/bundles/ (output.path of webpack.config.cjs)",
+	}, {
+		name:   "webpack-output-concatenated",
+		reason: "webpack.config.mjs sets output.path as __dirname + a literal",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "webpack --mode production"}, "devDependencies": {"webpack": "5", "webpack-cli": "5"}}`,
+			"webpack.config.mjs": "export default {\n  output: { filename: 'app.js', path: __dirname + \"/public/build\" },\n}\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "public/build"}}},
+		hint: "webpack writes public/build/",
+	}, {
+		name:   "webpack-config-flag-literal",
+		reason: "the build script names its configuration with --config, which sets output.path to a string literal",
+		files: with(lock, map[string]string{
+			"package.json":           `{"scripts": {"build": "webpack --config config/webpack.prod.js"}, "devDependencies": {"webpack": "5"}}`,
+			"webpack.config.js":      "module.exports = { output: { path: require('path').join(__dirname, 'dev') } }\n",
+			"config/webpack.prod.js": "module.exports = { mode: 'production', output: { path: 'www' } }\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "www"}}},
+		hint: "output.path of config/webpack.prod.js",
+	}, {
+		name:   "webpack-output-computed",
+		reason: "an output.path Detect cannot evaluate: dist/ is assumed and the reason says so",
+		files: with(lock, map[string]string{"package.json": `{"scripts": {"build": "webpack --mode production"}, "devDependencies": {"webpack": "5", "webpack-cli": "5"}}`,
+			"webpack.config.js": "const out = () => process.env.OUT\nmodule.exports = { output: { path: out() } }\n"}),
+		want: []presets.Detection{{Preset: presets.PresetNodeStatic, NodeStatic: &presets.NodeStaticOptions{PackageManager: presets.Npm,
+			Lockfile: "package-lock.json", OutputDir: "dist"}}},
+		hint: "output.path, out(), is not a form Detect evaluates; set OutputDir",
+	}, {
 		name:   "npm-workspace-member",
 		reason: "Detect on a member of an npm workspace with turbo: the root is the context, the member is built with turbo, the lib it depends on is built first and copied",
 		files: map[string]string{
