@@ -26,6 +26,9 @@ type copyArgs struct {
 	unpack        *bool
 	checksum      string
 	sd            instructions.SourcesAndDest
+	// numbered is set when from is the image of a stage number past the
+	// last stage (numberImage), which has its own warning.
+	numbered bool
 }
 
 // heredocName is a heredoc name the API takes (multistage.CopyContent).
@@ -34,6 +37,15 @@ var heredocName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 func (w *walker) copy(c copyArgs) error {
 	if len(c.sd.SourcePaths) == 0 && len(c.sd.SourceContents) == 0 {
 		return w.unsupported("%s without sources", w.instr)
+	}
+	if n, err := strconv.Atoi(c.from); err == nil && n >= len(w.stages) && n-len(w.stages) < len(w.unnamed) {
+		// Past the last stage, BuildKit numbers the images of earlier
+		// COPY --from and RUN --mount from= (numberImage).
+		image := w.unnamed[n-len(w.stages)]
+		w.warn("COPY --from=%d: there is no stage %d; BuildKit counts the images that earlier COPY --from and RUN --mount name as stages after the last one, and %d is the image %q: imported as --from=%s", n, n, n, image, image)
+		c.from, c.numbered = image, true
+	} else if c.from != "" && err != nil && !c.add && !strings.ContainsAny(c.from, "$\"'\\`") {
+		w.numberImage(c.from)
 	}
 	var opts []any
 	// BuildKit expands --chown and --chmod; with a variable in either,
@@ -254,7 +266,7 @@ func (w *walker) copy(c copyArgs) error {
 		w.add("CopyFrom", append([]any{StageRef(j), srcs[0], dst}, opts...)...)
 		return nil
 	}
-	if looksLikeStageName(c.from) {
+	if looksLikeStageName(c.from) && !c.numbered {
 		w.warn("COPY --from=%s: there is no stage %q, so BuildKit copies from the image %q (docker.io/library/%s:latest)", c.from, c.from, c.from, c.from)
 	}
 	w.add("CopyFromImage", append([]any{c.from, srcs[0], dst}, opts...)...)

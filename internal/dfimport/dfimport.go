@@ -118,6 +118,20 @@ type walker struct {
 	// mountFlags are the raw values of the --mount flags of each RUN, by
 	// line.
 	mountFlags map[int][]string
+	// unnamed are the images that BuildKit numbers as stages after the
+	// last one, in the order it meets them (see numberImage).
+	unnamed []string
+}
+
+// numberImage records, as dockerfile2llb's buildStageDependencyGraph does,
+// a COPY --from or RUN --mount from= that names no stage: BuildKit adds
+// such an image (scratch for a mount without from=) to its list of stages,
+// so that a later COPY --from=N, with N past the last stage, copies from
+// it.
+func (w *walker) numberImage(from string) {
+	if _, ok := w.stageNamed(from); !ok {
+		w.unnamed = append(w.unnamed, from)
+	}
 }
 
 func (w *walker) unsupported(format string, args ...any) error {
