@@ -601,7 +601,7 @@ func (a *nodeApp) static() *Detection {
 	}
 	o := &NodeStaticOptions{OutputDir: "dist", SPA: pkg.has(nodeRouterDeps...)}
 	var reason string
-	webpack := runsWebpack(pkg, build, 0)
+	webpack := runsWebpack(pkg, build)
 	switch {
 	case pkg.has("next"):
 		nc := readNextConfig(p)
@@ -844,7 +844,7 @@ func (a *nodeApp) buildOutput(entry string) (string, string) {
 			return out, "the build script runs vite, which writes " + out + "/ (" + or(file, "no vite config") + ")"
 		}
 	}
-	if w := runsWebpack(a.pkg, a.pkg.Scripts["build"], 0); w != nil {
+	if w := runsWebpack(a.pkg, a.pkg.Scripts["build"]); w != nil {
 		if out, how, ok := webpackOutput(p, w); ok {
 			return out, "the build script runs webpack: " + how
 		}

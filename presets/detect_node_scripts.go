@@ -27,6 +27,7 @@ type devScript struct {
 	seen    map[string]bool
 	server  string // the first development server, "vite", "webpack serve"
 	depth   int
+	steps   int // scripts read, which the runners could make exponential
 }
 
 // devOnly reports whether a script of pkg is for development only, and
@@ -52,9 +53,10 @@ func devOnly(pkg packageJSON, members []nodeMember, script string) (ok bool, ser
 // script reports whether a script of pkg is for development only.
 func (d *devScript) script(pkg packageJSON, script string) bool {
 	d.depth++
+	d.steps++
 	defer func() { d.depth-- }()
-	if d.depth > 16 {
-		return false
+	if d.depth > 16 || d.steps > 1000 {
+		return false // runners of runners built to take for ever
 	}
 	cmds := regexp.MustCompile(`&&|\|\||[;|&]`).Split(script, -1)
 	n := 0
@@ -167,7 +169,7 @@ func (d *devScript) command(pkg packageJSON, words []string) bool {
 		if watchFlag(rest[1:]) {
 			return true
 		}
-		return d.run(m.pkg, m.dir, []string{rest[0]})
+		return d.run(m.pkg, m.pkg.Name, []string{rest[0]})
 	case tool == "pnpm" && len(args) > 0 && pkg.Scripts[args[0]] != "":
 		scripts = []string{args[0]}
 	case slices.Contains(scriptRunners, tool):

@@ -15,9 +15,18 @@ var webpackConfigs = []string{"webpack.config.js", "webpack.config.cjs", "webpac
 // (not webpack serve), itself or through the scripts it runs (npm run,
 // pnpm, yarn, run-s, npm-run-all); it returns the words of the webpack
 // command.
-func runsWebpack(pkg packageJSON, script string, depth int) []string {
-	if depth > 8 {
-		return nil
+func runsWebpack(pkg packageJSON, script string) []string {
+	return runsWebpackIn(pkg, script, map[string]bool{})
+}
+
+// runsWebpackIn is runsWebpack, visiting each script once.
+func runsWebpackIn(pkg packageJSON, script string, seen map[string]bool) []string {
+	sub := func(name string) []string {
+		if seen[name] {
+			return nil
+		}
+		seen[name] = true
+		return runsWebpackIn(pkg, pkg.Scripts[name], seen)
 	}
 	for _, c := range regexp.MustCompile(`&&|\|\||[;|&]`).Split(script, -1) {
 		words := commandWords(c)
@@ -31,19 +40,19 @@ func runsWebpack(pkg packageJSON, script string, depth int) []string {
 				return words
 			}
 		case (tool == "npm" || tool == "pnpm" || tool == "yarn") && len(args) > 1 && (args[0] == "run" || args[0] == "run-script"):
-			if w := runsWebpack(pkg, pkg.Scripts[args[1]], depth+1); w != nil {
+			if w := sub(args[1]); w != nil {
 				return w
 			}
 		case slices.Contains(scriptRunners, tool) && tool != "concurrently":
 			for _, a := range args {
-				if s, ok := pkg.Scripts[a]; ok && !strings.HasPrefix(a, "-") {
-					if w := runsWebpack(pkg, s, depth+1); w != nil {
+				if _, ok := pkg.Scripts[a]; ok && !strings.HasPrefix(a, "-") {
+					if w := sub(a); w != nil {
 						return w
 					}
 				}
 			}
 		case pkg.Scripts[tool] != "" && (len(args) == 0 || tool != words[0]):
-			if w := runsWebpack(pkg, pkg.Scripts[tool], depth+1); w != nil {
+			if w := sub(tool); w != nil {
 				return w
 			}
 		}
@@ -95,6 +104,11 @@ func webpackOutput(p *project, words []string) (dir, how string, ok bool) {
 	if err != nil {
 		return "dist", "assumed to write dist/ (" + config + " unreadable; set OutputDir)", false
 	}
+	if len(data) > maxWebpackConfig {
+		// A configuration is a few kilobytes; the scan below is not
+		// linear in a file built to defeat it.
+		return "dist", "assumed to write dist/ (" + config + " is larger than Detect reads; set OutputDir)", false
+	}
 	src := string(data)
 	paths, found := webpackOutputPaths(src)
 	if !found {
@@ -102,7 +116,7 @@ func webpackOutput(p *project, words []string) (dir, how string, ok bool) {
 	}
 	var dirs []string
 	for _, expr := range paths {
-		v, ok := evalJSPath(src, expr, 0)
+		v, ok := (&jsFile{src: src}).eval(expr, 0)
 		if !ok {
 			return "dist", "assumed to write dist/ (" + config + "'s output.path, " + strings.Join(strings.Fields(expr), " ") + ", is not a form Detect evaluates; set OutputDir)", false
 		}
@@ -120,8 +134,11 @@ func webpackOutput(p *project, words []string) (dir, how string, ok bool) {
 	return dirs[0], "webpack writes " + dirs[0] + "/ (output.path of " + config + ")", true
 }
 
+// maxWebpackConfig is the largest webpack configuration Detect reads.
+const maxWebpackConfig = 256 << 10
+
 // jsRoot stands for the package's directory (__dirname, the working
-// directory) in the paths evalJSPath computes.
+// directory) in the paths jsFile.eval computes.
 const jsRoot = "/\x00pkg"
 
 // relativeOutput returns the path v (relative to the package, or under
@@ -154,13 +171,16 @@ var (
 func webpackOutputPaths(src string) ([]string, bool) {
 	src = stripJSComments(src)
 	var out []string
-	for _, loc := range webpackOutputRe.FindAllStringIndex(src, -1) {
+	// A configuration has one output object, or one per entry of a
+	// multi-configuration array: the few first are enough, and keep the
+	// scan linear.
+	for _, loc := range webpackOutputRe.FindAllStringIndex(src, 8) {
 		body := jsBalanced(src[loc[1]-1:])
 		if body == "" {
 			continue
 		}
 		body = body[1 : len(body)-1]
-		for _, k := range jsPathKeyRe.FindAllStringIndex(body, -1) {
+		for _, k := range jsPathKeyRe.FindAllStringIndex(body, 8) {
 			if jsDepth(body[:k[0]]) != 0 {
 				continue
 			}
@@ -280,13 +300,22 @@ func jsValue(src string) string {
 
 var jsIdentRe = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*`)
 
-// evalJSPath evaluates a path expression of a JavaScript file src: string
+// jsFile is a JavaScript file whose path expressions Detect evaluates,
+// with the steps spent on it: a file built to make the evaluation
+// exponential (constants of many constants) stops early.
+type jsFile struct {
+	src   string
+	steps int
+}
+
+// eval evaluates a path expression of the JavaScript file: string
 // literals (templates too, with the expressions it evaluates), __dirname,
 // process.cwd(), path.resolve and path.join (or resolve and join) of
 // such, + of such, and the constants the file declares with them. The
 // package's directory is jsRoot. ok is false for anything else.
-func evalJSPath(src, expr string, depth int) (string, bool) {
-	if depth > 8 {
+func (f *jsFile) eval(expr string, depth int) (string, bool) {
+	f.steps++
+	if depth > 8 || f.steps > 1000 {
 		return "", false
 	}
 	expr = strings.TrimSpace(expr)
@@ -308,7 +337,7 @@ func evalJSPath(src, expr string, depth int) (string, bool) {
 	}
 	var b strings.Builder
 	for _, t := range terms {
-		v, ok := evalJSTerm(src, t, depth)
+		v, ok := f.term(t, depth)
 		if !ok {
 			return "", false
 		}
@@ -342,8 +371,8 @@ func jsTerm(expr string) (term, rest string, ok bool) {
 	return id, rest, true
 }
 
-// evalJSTerm evaluates one operand of evalJSPath.
-func evalJSTerm(src, t string, depth int) (string, bool) {
+// term evaluates one operand of eval.
+func (f *jsFile) term(t string, depth int) (string, bool) {
 	if c := t[0]; c == '"' || c == '\'' || c == '`' {
 		if len(t) < 2 || t[len(t)-1] != c || strings.Contains(t, "\\") {
 			return "", false
@@ -363,7 +392,7 @@ func evalJSTerm(src, t string, depth int) (string, bool) {
 			if j < 0 {
 				return "", false
 			}
-			v, ok := evalJSPath(src, s[i+2:i+j], depth+1)
+			v, ok := f.eval(s[i+2:i+j], depth+1)
 			if !ok {
 				return "", false
 			}
@@ -385,7 +414,7 @@ func evalJSTerm(src, t string, depth int) (string, bool) {
 			if arg == "" {
 				return "", false
 			}
-			v, ok := evalJSPath(src, arg, depth+1)
+			v, ok := f.eval(arg, depth+1)
 			if !ok {
 				return "", false
 			}
@@ -406,11 +435,11 @@ func evalJSTerm(src, t string, depth int) (string, bool) {
 		return path.Clean(out), true
 	case !call && !strings.Contains(id, "."):
 		// A constant of the file: const dist = path.join(__dirname, "dist").
-		m := regexp.MustCompile(`(?m)(?:^|[\s;])(?:const|let|var)\s+`+regexp.QuoteMeta(id)+`\s*=\s*`).FindAllStringIndex(src, -1)
+		m := regexp.MustCompile(`(?m)(?:^|[\s;])(?:const|let|var)\s+`+regexp.QuoteMeta(id)+`\s*=\s*`).FindAllStringIndex(f.src, 2)
 		if len(m) != 1 {
 			return "", false
 		}
-		return evalJSPath(src, jsValue(src[m[0][1]:]), depth+1)
+		return f.eval(jsValue(f.src[m[0][1]:]), depth+1)
 	}
 	return "", false
 }
