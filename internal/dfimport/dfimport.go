@@ -522,6 +522,12 @@ func (w *walker) command(cmd instructions.Command) error {
 			}
 			w.add("WorkdirExpand", raw)
 		} else {
+			if v == "" {
+				// WORKDIR "": BuildKit joins it to the working
+				// directory, as it joins ".".
+				w.warn("WORKDIR with an empty path keeps the working directory: imported as WORKDIR .")
+				v = "."
+			}
 			w.add("Workdir", v)
 		}
 	case *instructions.CopyCommand:
