@@ -108,12 +108,12 @@ var allowedRefusals = []importRefusal{
 	{"an empty --exclude pattern, which excludes nothing and the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `exclude pattern "": is empty`)
 	}},
-	{"a flag value (--mount, --exclude, --chown) outside printable ASCII or with white space, a quote or '\\', which the builder refuses in flag values", func(err error) bool {
-		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "may only contain printable ASCII without white space, quotes")
-	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
+	}},
+	{"a flag value (--mount, --exclude, --chown) outside printable ASCII or with white space, a quote or '\\', which the builder refuses in flag values", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "may only contain printable ASCII without white space, quotes")
 	}},
 }
 
