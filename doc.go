@@ -24,7 +24,7 @@
 //
 //	b := multistage.New()
 //
-//	build := b.Stage("build").From("golang:1.22").
+//	build := b.Stage("build").From("golang:1.27").
 //		Workdir("/src").
 //		Copy("go.mod", ".").
 //		Copy("go.sum", ".").
@@ -44,7 +44,7 @@
 //
 // renders
 //
-//	FROM golang:1.22 AS build
+//	FROM golang:1.27 AS build
 //	WORKDIR /src
 //	COPY go.mod .
 //	COPY go.sum .
