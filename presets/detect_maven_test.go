@@ -85,6 +85,16 @@ func TestDetectMaven(t *testing.T) {
 		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "site-2.war", JavaVersion: "21", SpringBootVersion: "3.3.5", Port: 8443}}},
 		wantReason: []string{"jarmode tools", "Java 21 (.java-version)", "targets Java 17"},
 	}, {
+		name:   "boot-config-dir-port",
+		reason: "Spring Boot reads config/ of the classpath before its root: its server.port wins",
+		files: map[string]string{
+			"pom.xml":                                   fmt.Sprintf(`<project>`+boot+`<artifactId>app</artifactId><version>1</version>`+bootPlugin+`</project>`, "3.5.0"),
+			"src/main/resources/application.yml":        "server:\n  port: 8080\n",
+			"src/main/resources/config/application.yml": "server:\n  port: 9090\n",
+		},
+		want:       []presets.Detection{{Preset: presets.PresetMaven, Maven: &presets.MavenOptions{Jar: "app-1.jar", JavaVersion: "17", SpringBootVersion: "3.5.0", Port: 9090}}},
+		wantReason: []string{"src/main/resources/config/application.yml"},
+	}, {
 		name:   "jar-main-class-with-dependencies",
 		reason: "a Main-Class without the dependencies in the jar does not start: the reason says what to add",
 		files: map[string]string{

@@ -597,15 +597,25 @@ var portKeys = []string{"server.port", "quarkus.http.port", "micronaut.server.po
 // port returns the HTTP port of the module's application.properties or
 // application.yml (Spring Boot's server.port, Quarkus's
 // quarkus.http.port, Micronaut's micronaut.server.port), and the file it
-// is in.
+// is in. Spring Boot also reads config/ of the classpath, before its
+// root.
 func (m *mavenModel) port() (port int, key, file string) {
-	for _, name := range []string{"application.properties", "application.yml", "application.yaml"} {
-		rel := "src/main/resources/" + name
+	var files []string
+	for _, dir := range []string{"src/main/resources/config/", "src/main/resources/"} {
+		for _, name := range []string{"application.properties", "application.yml", "application.yaml"} {
+			files = append(files, dir+name)
+		}
+	}
+	for _, rel := range files {
+		name := path.Base(rel)
 		data, err := readFile(filepath.Join(m.dir, filepath.FromSlash(rel)))
 		if err != nil {
 			continue
 		}
 		for _, key := range portKeys {
+			if key != "server.port" && strings.Contains(rel, "/config/") {
+				continue // only Spring Boot reads classpath:/config/
+			}
 			var v string
 			if strings.HasSuffix(name, ".properties") {
 				v = propertiesValue(data, key)
