@@ -238,64 +238,57 @@ func jsStringEnd(src string, i int) int {
 	return len(src)
 }
 
-// jsBalanced returns the prefix of src from its opening bracket to the
-// one that closes it, or "".
-func jsBalanced(src string) string {
-	depth := 0
-	for i := 0; i < len(src); i++ {
-		switch c := src[i]; c {
-		case '"', '\'', '`':
-			i = jsStringEnd(src, i) - 1
-		case '{', '(', '[':
-			depth++
-		case '}', ')', ']':
-			depth--
-			if depth == 0 {
-				return src[:i+1]
-			}
-		}
-	}
-	return ""
-}
-
-// jsDepth returns the bracket depth at the end of src.
-func jsDepth(src string) int {
+// jsScan walks src outside string literals and calls stop with the index
+// of each byte and the bracket depth before it, until stop returns true.
+// It returns that index (len(src) when stop never did) and the depth
+// there.
+func jsScan(src string, stop func(i, depth int) bool) (int, int) {
 	depth := 0
 	for i := 0; i < len(src); i++ {
 		switch src[i] {
 		case '"', '\'', '`':
 			i = jsStringEnd(src, i) - 1
+			continue
+		}
+		if stop(i, depth) {
+			return i, depth
+		}
+		switch src[i] {
 		case '{', '(', '[':
 			depth++
 		case '}', ')', ']':
 			depth--
 		}
 	}
+	return len(src), depth
+}
+
+// jsCloses says whether c closes a bracket.
+func jsCloses(c byte) bool { return c == '}' || c == ')' || c == ']' }
+
+// jsBalanced returns the prefix of src from its opening bracket to the
+// one that closes it, or "".
+func jsBalanced(src string) string {
+	i, _ := jsScan(src, func(i, depth int) bool { return jsCloses(src[i]) && depth == 1 })
+	if i == len(src) {
+		return ""
+	}
+	return src[:i+1]
+}
+
+// jsDepth returns the bracket depth at the end of src.
+func jsDepth(src string) int {
+	_, depth := jsScan(src, func(int, int) bool { return false })
 	return depth
 }
 
 // jsValue returns the expression at the start of src, up to a comma,
 // semicolon, line end or closing bracket outside brackets.
 func jsValue(src string) string {
-	depth := 0
-	for i := 0; i < len(src); i++ {
-		switch c := src[i]; c {
-		case '"', '\'', '`':
-			i = jsStringEnd(src, i) - 1
-		case '{', '(', '[':
-			depth++
-		case '}', ')', ']':
-			if depth == 0 {
-				return strings.TrimSpace(src[:i])
-			}
-			depth--
-		case ',', ';', '\n':
-			if depth == 0 {
-				return strings.TrimSpace(src[:i])
-			}
-		}
-	}
-	return strings.TrimSpace(src)
+	i, _ := jsScan(src, func(i, depth int) bool {
+		return depth == 0 && (jsCloses(src[i]) || src[i] == ',' || src[i] == ';' || src[i] == '\n')
+	})
+	return strings.TrimSpace(src[:i])
 }
 
 var jsIdentRe = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*`)
