@@ -108,6 +108,9 @@ var allowedRefusals = []importRefusal{
 	{"an empty --exclude pattern, which excludes nothing and the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `exclude pattern "": is empty`)
 	}},
+	{"a path to expand of a COPY of heredocs with characters other than those of paths and variables, which the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "of a copy with content to expand may only hold")
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
