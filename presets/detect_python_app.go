@@ -45,6 +45,9 @@ func (py *pyProject) pythonVersion(o *PythonOptions, project, poetry, pipfile ma
 		}
 		if v, ok := newestPython(c.spec); ok {
 			o.Version = v
+			if py.wheelsVersion(o, c.spec, c.from) {
+				return
+			}
 			py.note("Python %s, the newest that %s %q allows", v, c.from, c.spec)
 		} else {
 			py.note("%s %q allows no Python Detect knows: set Version", c.from, c.spec)
@@ -52,6 +55,51 @@ func (py *pyProject) pythonVersion(o *PythonOptions, project, poetry, pipfile ma
 		return
 	}
 	py.note("no Python version pinned (.python-version, requires-python): the default assumed, set Version")
+}
+
+// wheelsVersion lowers o.Version, the newest Python the range spec
+// allows, to the newest one for which every package of the lockfile with
+// CPython-specific wheels has one: on a newer Python such a package
+// builds from source, which a slim image cannot, and an old C extension
+// often fails to on a Python newer than it. It says whether it did.
+// Pipfile.lock names no files; requirements.txt hashes name none either.
+func (py *pyProject) wheelsVersion(o *PythonOptions, spec, from string) bool {
+	var lockfile string
+	switch o.PackageManager {
+	case UV:
+		lockfile = "uv.lock"
+	case Poetry:
+		lockfile = "poetry.lock"
+	default:
+		return false
+	}
+	var allowed []string
+	for _, v := range pythonVersions {
+		if ok, _ := pythonAllows(spec, v); ok && compareVersions(mustVersion(v), mustVersion(o.Version)) <= 0 {
+			allowed = append(allowed, v)
+		}
+	}
+	v, limiting, ok := wheelPython(allowed, py.lockedWheels(lockfile))
+	if !ok {
+		return false
+	}
+	have := "has"
+	if len(limiting) > 1 {
+		have = "have"
+	}
+	py.note("Python %s, the newest that %s in %s %s wheels for (%s %q allows %s)", v, joinAnd(limiting), lockfile, have, from, spec, o.Version)
+	o.Version = v
+	return true
+}
+
+func mustVersion(s string) []int { v, _ := parseVersion(s); return v }
+
+// joinAnd joins names as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // systemPackages fills the Debian packages of the dependencies Detect
