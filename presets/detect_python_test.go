@@ -154,6 +154,41 @@ func TestDetectPython(t *testing.T) {
 		want:       presets.PythonOptions{PackageManager: presets.Poetry, PackageManagerVersion: "1.8.3", Version: "3.13"},
 		wantReason: []string{`Python 3.13, the newest that Poetry's python ">=3.10,<3.14" allows`},
 	}, {
+		name:   "poetry-1.1-lock-wheels",
+		reason: "Poetry 1.1's lock lists the files in [metadata.files]; with no dependency found in pyproject.toml, every package but the dev ones counts",
+		files: map[string]string{
+			"pyproject.toml": "[tool.poetry.dependencies]\npython = \">=3.9\"\n",
+			"poetry.lock": `[[package]]
+name = "FastPG"
+version = "0.9.0"
+category = "main"
+optional = false
+python-versions = ">=3.9"
+
+[[package]]
+name = "devtool"
+version = "1.0.0"
+category = "dev"
+optional = false
+python-versions = "*"
+
+[metadata]
+lock-version = "1.1"
+
+[metadata.files]
+FastPG = [
+    {file = "FastPG-0.9.0-cp39-cp39-manylinux_2_17_x86_64.whl", hash = "sha256:01"},
+    {file = "FastPG-0.9.0-cp310-cp310-manylinux_2_17_x86_64.whl", hash = "sha256:02"},
+    {file = "FastPG-0.9.0-cp311-cp311-manylinux_2_17_x86_64.whl", hash = "sha256:03"},
+]
+devtool = [
+    {file = "devtool-1.0.0-cp39-cp39-manylinux_2_17_x86_64.whl", hash = "sha256:04"},
+]
+`,
+		},
+		want:       presets.PythonOptions{PackageManager: presets.Poetry, Version: "3.11"},
+		wantReason: []string{`Python 3.11, the newest that FastPG 0.9.0 in poetry.lock has wheels for (Poetry's python ">=3.9" allows 3.14)`},
+	}, {
 		name:   "uv-lock-wheels",
 		reason: "a uv.lock whose fastpg has wheels up to cp312, reached through a dependency; an abi3 wheel for cp37 covers every later CPython; a backport for old Pythons only (a marker) does not limit it",
 		files: map[string]string{

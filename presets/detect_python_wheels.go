@@ -1,7 +1,9 @@
 package presets
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -155,12 +157,12 @@ func (py *pyProject) lockedWheels(lockfile string) []pyLocked {
 				}
 			}
 		}
-		for _, name := range slices.Sorted(mapKeys(py.deps)) {
+		for _, name := range slices.Sorted(maps.Keys(py.deps)) {
 			walk(name, py.deps[name])
 		}
 	}
 	var out []pyLocked
-	for _, name := range slices.Sorted(mapKeys(pkgs)) {
+	for _, name := range slices.Sorted(maps.Keys(pkgs)) {
 		p := pkgs[name]
 		if !installed[name] {
 			continue
@@ -178,16 +180,6 @@ func (py *pyProject) lockedWheels(lockfile string) []pyLocked {
 		}
 	}
 	return out
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // parsePoetryLock reads poetry.lock: the files of a package are in its
@@ -227,7 +219,7 @@ func parsePoetryLock(data []byte) map[string]pyLockPackage {
 		if len(lp.files) == 0 {
 			lp.files = meta[name]
 		}
-		for _, dep := range slices.Sorted(mapKeys(p.Dependencies)) {
+		for _, dep := range slices.Sorted(maps.Keys(p.Dependencies)) {
 			// A dependency is a version, a table, or a list of tables
 			// for different markers.
 			specs, ok := p.Dependencies[dep].([]any)
@@ -241,9 +233,7 @@ func parsePoetryLock(data []byte) map[string]pyLockPackage {
 					if t["optional"] == true {
 						continue // installed through an extra
 					}
-					for _, x := range anyStrings(t["extras"]) {
-						e.extras = append(e.extras, x)
-					}
+					e.extras = anyStrings(t["extras"])
 				}
 				lp.deps = append(lp.deps, e)
 			}
@@ -297,7 +287,7 @@ func parseUVLock(data []byte) map[string]pyLockPackage {
 			lp.marker = "python_version" // locked per Python
 		}
 		for _, w := range p.Wheels {
-			lp.files = append(lp.files, cmpOr(w.Filename, w.URL, w.Path))
+			lp.files = append(lp.files, cmp.Or(w.Filename, w.URL, w.Path))
 		}
 		for extra, es := range p.OptionalDependencies {
 			lp.extras[strings.ToLower(extra)] = conv(es)
@@ -305,15 +295,6 @@ func parseUVLock(data []byte) map[string]pyLockPackage {
 		out[name] = lp
 	}
 	return out
-}
-
-func cmpOr(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 func anyStrings(v any) []string {
