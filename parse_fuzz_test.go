@@ -12,6 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
@@ -168,10 +171,14 @@ func FuzzImportDifferential(f *testing.F) {
 		selected := map[string]*multistage.Stage{}
 		skipped := map[string]error{}
 		var skippedErrs []error // in the order of the Dockerfile; names may repeat
+		skippedIndex := map[int]error{}
 		b, err := multistage.ParseDockerfile(data,
 			multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s }),
 			multistage.ParseKeepGoing(func(s multistage.SkippedStage) {
-				skipped[s.Name] = s.Err
+				if s.Name != "" {
+					skipped[s.Name] = s.Err
+				}
+				skippedIndex[s.Index] = s.Err
 				skippedErrs = append(skippedErrs, s.Err)
 			}))
 		targets, ok := stageTargets(data)
@@ -207,6 +214,9 @@ func FuzzImportDifferential(f *testing.F) {
 			}
 			if !imported {
 				why := skipped[target] // the target's own stage, when it is left out
+				if target == "" {
+					why = skippedIndex[stageCount(data)-1] // the last stage
+				}
 				if why == nil {
 					why = err
 				}
@@ -253,4 +263,18 @@ func FuzzImportDifferential(f *testing.F) {
 			}
 		}
 	})
+}
+
+// stageCount is the number of stages of a Dockerfile that BuildKit's
+// parser reads, 0 if it refuses it.
+func stageCount(data []byte) int {
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		return 0
+	}
+	stages, _, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
+	if err != nil {
+		return 0
+	}
+	return len(stages)
 }
