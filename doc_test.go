@@ -15,7 +15,7 @@ import (
 // follows "// renders" in doc.go.
 func TestDocWalkthrough(t *testing.T) {
 	b := multistage.New()
-	build := b.Stage("build").From("golang:1.22").
+	build := b.Stage("build").From("golang:1.27").
 		Workdir("/src").
 		Copy("go.mod", ".").
 		Copy("go.sum", ".").
