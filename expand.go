@@ -59,7 +59,7 @@ func (s *Stage) EnvExpandAll(keyValues ...string) *Stage {
 	g := &ir.EnvGroup{}
 	for i := 0; i < len(keyValues); i += 2 {
 		k, v := keyValues[i], keyValues[i+1]
-		if err := checkEnvKey("env key", k); err != nil {
+		if err := checkEnvName(k); err != nil {
 			return s.fail("ENV", err)
 		}
 		if err := checkTemplate("env value", v); err != nil {

@@ -119,7 +119,7 @@ func TestRefusals(t *testing.T) {
 			s.Run("make", multistage.CacheMount(`/c/"$X"`, multistage.MountExpand()))
 		}, multistage.ErrUnsafeValue, "RUN"},
 		{"EnvExpandAll with an odd count", func(s *multistage.Stage) { s.EnvExpandAll("A", "1", "B") }, multistage.ErrInvalidValue, "ENV"},
-		{"EnvExpandAll with a bad key", func(s *multistage.Stage) { s.EnvExpandAll("1A", "1") }, multistage.ErrInvalidValue, "ENV"},
+		{"EnvExpandAll with a bad key", func(s *multistage.Stage) { s.EnvExpandAll("A B", "1") }, multistage.ErrInvalidValue, "ENV"},
 		{"UserExpand with an open quote", func(s *multistage.Stage) { s.UserExpand(`"$U`) }, multistage.ErrUnsafeValue, "USER"},
 		{"LabelExpand with a bad key", func(s *multistage.Stage) { s.LabelExpand(`a"b`, "$V") }, multistage.ErrUnsafeValue, "LABEL"},
 	} {

@@ -218,7 +218,10 @@ func (s *Stage) WorkdirExpand(dir string) *Stage {
 //	ENV APP_ENV=production
 //
 // The value is literal: "$HOME" stays "$HOME". Use [Stage.EnvExpand] to
-// refer to other variables. The key must match ^[A-Za-z_][A-Za-z0-9_]*$.
+// refer to other variables. The key is printable ASCII without white
+// space, quotes, '\', '=', '$' or '`', not starting with "--": a shell
+// variable name, or a key such as spring.profiles.active that a program
+// reads from its environment and no shell expands.
 func (s *Stage) Env(key, value string) *Stage {
 	return s.env(key, value, false)
 }
@@ -233,7 +236,7 @@ func (s *Stage) EnvExpand(key, value string) *Stage {
 
 func (s *Stage) env(key, value string, expand bool) *Stage {
 	defer s.lock()()
-	if err := checkEnvKey("env key", key); err != nil {
+	if err := checkEnvName(key); err != nil {
 		return s.fail("ENV", err)
 	}
 	check := checkText

@@ -277,14 +277,22 @@ func checkCopyTemplate(what, p string) error {
 // flag). Names other than ^[A-Za-z_][A-Za-z0-9_]*$ are what BuildKit
 // declares for the words of ARG X=1 # a comment, which a Dockerfile never
 // expands, but whose values are in the environment of every RUN.
-func checkArgName(name string) error {
+func checkArgName(name string) error { return checkWordName("arg name", name) }
+
+// checkEnvName accepts the key of an ENV by the rule of checkArgName:
+// real Dockerfiles set keys such as spring.profiles.active, which no
+// shell expands but a program reads from its environment.
+func checkEnvName(k string) error { return checkWordName("env key", k) }
+
+// checkWordName is the rule of checkArgName and checkEnvName.
+func checkWordName(what, name string) error {
 	for _, r := range name {
 		if r <= ' ' || r > '~' || strings.ContainsRune("\"'\\=$`", r) {
-			return valueError(ErrInvalidValue, "arg name", name, "may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'")
+			return valueError(ErrInvalidValue, what, name, "may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'")
 		}
 	}
 	if name == "" || strings.HasPrefix(name, "--") {
-		return valueError(ErrInvalidValue, "arg name", name, "is empty or starts with \"--\" (read as a flag)")
+		return valueError(ErrInvalidValue, what, name, "is empty or starts with \"--\" (read as a flag)")
 	}
 	return nil
 }

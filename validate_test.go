@@ -224,7 +224,7 @@ func TestErrorIndexCountsRefusedCalls(t *testing.T) {
 	b := multistage.New()
 	b.Stage("s").From("alpine:3.20").
 		Run("true").                                                // 0
-		Env("1A", "x").                                             // 1: refused
+		Env("A B", "x").                                            // 1: refused
 		Copy("", "/x", multistage.Chown("a b"), multistage.Link()). // 2: refused, three problems
 		Run("true").                                                // 3
 		Expose(0)                                                   // 4: refused

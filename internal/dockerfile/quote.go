@@ -225,14 +225,18 @@ func checkName(what, k string) error {
 // checkArgName accepts an ARG name that BuildKit's parser and lexer read
 // back as it is: printable ASCII without white space, quotes, '\\', '=',
 // '$' or '`', not starting with "--" (BuildKit takes it for a flag).
-func checkArgName(k string) error {
+func checkArgName(k string) error { return checkWordName("arg name", k) }
+
+// checkWordName is the rule of checkArgName, which ENV keys follow too
+// (BuildKit expands them with the lexer, as it reads ARG names).
+func checkWordName(what, k string) error {
 	for _, r := range k {
 		if r <= ' ' || r > '~' || strings.ContainsRune("\"'\\=$`", r) {
-			return unsafef("arg name %q may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'", short(k))
+			return unsafef("%s %q may only contain printable ASCII without white space, quotes, '\\', '=', '$' or '`'", what, short(k))
 		}
 	}
 	if k == "" || strings.HasPrefix(k, "--") {
-		return unsafef("arg name %q is empty or starts with \"--\"", short(k))
+		return unsafef("%s %q is empty or starts with \"--\"", what, short(k))
 	}
 	return nil
 }

@@ -230,7 +230,7 @@ func (r *renderer) instruction(in ir.Instruction) (string, error) {
 		w, err := word(x.Path, x.Expand)
 		return "WORKDIR " + w, err
 	case *ir.Env:
-		if err := checkName("env key", x.Key); err != nil {
+		if err := checkWordName("env key", x.Key); err != nil {
 			return "", err
 		}
 		v, err := value(x.Value, x.Expand)
@@ -301,7 +301,7 @@ func envGroup(x *ir.EnvGroup) (string, error) {
 	}
 	words := []string{"ENV"}
 	for _, e := range x.Vars {
-		if err := checkName("env key", e.Key); err != nil {
+		if err := checkWordName("env key", e.Key); err != nil {
 			return "", err
 		}
 		v, err := value(e.Value, e.Expand)
