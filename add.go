@@ -172,16 +172,20 @@ func (s *Stage) addInstr(kind addKind, src, dst string, opts []AddOption) *Stage
 	if cp.Parents {
 		cc.errs = append(cc.errs, fmt.Errorf("%w: ADD has no --parents", ErrInvalidValue))
 	}
-	// The kinds of the sources: a template is known once expanded.
+	// The kinds of the sources. unknown is set when one is not known: a
+	// template until it is expanded, a refused source at all.
 	kinds := map[addKind]bool{}
-	templates := false
+	unknown := false
 	for i, p := range cp.Sources {
 		if cp.Expand && strings.Contains(p, "$") {
-			templates = true
+			unknown = true
 			continue
 		}
 		if pathCheck(cp)("source", p) != nil {
-			continue // finishCopy reports it, once
+			// finishCopy reports it, once; the checks of the kinds
+			// below would only report a consequence.
+			unknown = true
+			continue
 		}
 		k, err := addKindOf(p)
 		if err != nil {
@@ -194,14 +198,14 @@ func (s *Stage) addInstr(kind addKind, src, dst string, opts []AddOption) *Stage
 		kinds[k] = true
 	}
 	cc.errs = append(cc.errs, gitConflicts(cp)...)
-	if cp.Unpack != nil && !templates && !kinds[addLocal] && !kinds[addURL] {
+	if cp.Unpack != nil && !unknown && !kinds[addLocal] && !kinds[addURL] {
 		cc.errs = append(cc.errs, fmt.Errorf("%w: Unpack does not apply to a git repository", ErrInvalidValue))
 	}
-	if cp.KeepGitDir != nil && !templates && !kinds[addGit] {
+	if cp.KeepGitDir != nil && !unknown && !kinds[addGit] {
 		cc.errs = append(cc.errs, fmt.Errorf("%w: KeepGitDir applies to git repositories only", ErrInvalidValue))
 	}
 	if cp.Checksum != "" {
-		if kind == addLocal && !templates || len(cp.Sources) != 1 || len(cp.Contents) > 0 {
+		if kind == addLocal && !unknown || len(cp.Sources) != 1 || len(cp.Contents) > 0 {
 			cc.errs = append(cc.errs, fmt.Errorf("%w: Checksum applies to the one source of AddURL or AddGit", ErrInvalidValue))
 		}
 		if err := checkChecksum(kinds[addURL], kinds[addGit], cp.Checksum, cp.Expand); err != nil {
