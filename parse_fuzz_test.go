@@ -114,6 +114,10 @@ var allowedRefusals = []importRefusal{
 	{"a path to expand of a COPY of heredocs with characters other than those of paths and variables, which the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "of a copy with content to expand may only hold")
 	}},
+	{"a RUN command holding '<<' that BuildKit does not read as a heredoc (RUN <<), which Run writes as a heredoc", func(err error) bool {
+		var ue *multistage.UnsupportedError
+		return errors.As(err, &ue) && strings.Contains(ue.Reason, "<<") && strings.Contains(ue.Reason, "cannot be written on a RUN line by the renderer")
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
