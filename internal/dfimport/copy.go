@@ -38,15 +38,13 @@ func (w *walker) copy(c copyArgs) error {
 	if len(c.sd.SourcePaths) == 0 && len(c.sd.SourceContents) == 0 {
 		return w.unsupported("%s without sources", w.instr)
 	}
-	if n, err := strconv.Atoi(c.from); err == nil && n >= len(w.stages) && n-len(w.stages) < len(w.unnamed) {
-		// Past the last stage, BuildKit numbers the images of earlier
-		// COPY --from and RUN --mount from= (numberImage).
-		image := w.unnamed[n-len(w.stages)]
-		w.warn("COPY --from=%d: there is no stage %d; BuildKit counts the images that earlier COPY --from and RUN --mount name as stages after the last one, and %d is the image %q: imported as --from=%s", n, n, n, image, image)
+	if image, ok := w.numbered[w.line]; ok {
+		// Past the last stage, BuildKit numbers the images of COPY
+		// --from and RUN --mount from= (numberImages).
+		w.warn("COPY --from=%s: there is no stage %s; BuildKit counts the images that COPY --from and RUN --mount name as stages after the last one, and %s is the image %q: imported as --from=%s", c.from, c.from, c.from, image, image)
 		c.from, c.numbered = image, true
-	} else if c.from != "" && err != nil && !c.add && !strings.ContainsAny(c.from, "$\"'\\`") {
-		w.numberImage(c.from)
 	}
+
 	var opts []any
 	// BuildKit expands --chown and --chmod; with a variable in either,
 	// every word of the copy goes to the API raw, with Expand.

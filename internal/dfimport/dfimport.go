@@ -15,9 +15,11 @@ package dfimport
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -118,20 +120,54 @@ type walker struct {
 	// mountFlags are the raw values of the --mount flags of each RUN, by
 	// line.
 	mountFlags map[int][]string
-	// unnamed are the images that BuildKit numbers as stages after the
-	// last one, in the order it meets them (see numberImage).
-	unnamed []string
+	// numbered are the images that COPY --from=N, with N past the last
+	// stage, copies from, by the line of the COPY (see numberImages).
+	numbered map[int]string
 }
 
-// numberImage records, as dockerfile2llb's buildStageDependencyGraph does,
-// a COPY --from or RUN --mount from= that names no stage: BuildKit adds
-// such an image (scratch for a mount without from=) to its list of stages,
-// so that a later COPY --from=N, with N past the last stage, copies from
-// it.
-func (w *walker) numberImage(from string) {
-	if _, ok := w.stageNamed(from); !ok {
-		w.unnamed = append(w.unnamed, from)
+// numberImages finds, as dockerfile2llb's buildStageDependencyGraph
+// does before it converts anything, the images that BuildKit numbers as
+// stages after the last one: each COPY --from and RUN --mount from= that
+// names no stage (scratch for a mount without from=) adds its image to
+// the list of stages, and so does each COPY --from=N of such an image
+// again. A COPY --from=N past the last stage copies from the image
+// numbered N when there is one by then.
+func (w *walker) numberImages() {
+	var images []string
+	w.numbered = map[int]string{}
+	for _, st := range w.stages {
+		for _, cmd := range st.Commands {
+			switch c := cmd.(type) {
+			case *instructions.RunCommand:
+				for _, m := range instructions.GetMounts(c) {
+					if from := cmp.Or(m.From, "scratch"); !w.isStageName(from) {
+						images = append(images, from)
+					}
+				}
+			case *instructions.CopyCommand:
+				if c.From == "" || strings.ContainsAny(c.From, "$\"'\\`") {
+					continue
+				}
+				n, err := strconv.Atoi(c.From)
+				switch {
+				case err != nil:
+					if !w.isStageName(c.From) {
+						images = append(images, c.From)
+					}
+				case n >= len(w.stages) && n-len(w.stages) < len(images):
+					image := images[n-len(w.stages)]
+					w.numbered[c.Location()[0].Start.Line] = image
+					images = append(images, image)
+				}
+			}
+		}
 	}
+}
+
+// isStageName says whether BuildKit finds a stage of the name.
+func (w *walker) isStageName(name string) bool {
+	_, ok := w.stageNamed(name)
+	return ok
 }
 
 func (w *walker) unsupported(format string, args ...any) error {
@@ -332,6 +368,7 @@ func WalkAll(data []byte) (*Program, error) {
 	}
 	w := &walker{lex: shell.NewLex(res.EscapeToken), escape: res.EscapeToken, prog: &Program{}, names: map[string]int{}, stages: stages,
 		mountFlags: map[int][]string{}}
+	w.numberImages()
 	for _, n := range res.AST.Children {
 		if crHeredoc(n) {
 			return nil, &UnsupportedError{Line: n.StartLine, Instruction: strings.ToUpper(n.Value),

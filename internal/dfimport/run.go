@@ -1,7 +1,6 @@
 package dfimport
 
 import (
-	"cmp"
 	"io/fs"
 	"path"
 	"strconv"
@@ -20,9 +19,6 @@ func (w *walker) run(c *instructions.RunCommand) error {
 		if !knownRunFlags[f] {
 			return w.unsupported("RUN --%s has no API", f)
 		}
-	}
-	for _, m := range instructions.GetMounts(c) {
-		w.numberImage(cmp.Or(m.From, "scratch"))
 	}
 	// Parse the mounts as the frontend does, with an expander that keeps a
 	// value that refers to variables as it is: the target, id and source
