@@ -14,9 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
 	"github.com/multistage/multistage/internal/testresolver"
@@ -54,12 +56,8 @@ func (r importResult) allMatched() bool {
 // reads them: "" for the default target and every named stage, or false
 // when the parser refuses the file.
 func stageTargets(data []byte) ([]string, bool) {
-	res, err := parser.Parse(bytes.NewReader(data))
-	if err != nil {
-		return nil, false
-	}
-	stages, _, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
-	if err != nil || len(stages) == 0 {
+	stages := buildkitStages(data)
+	if len(stages) == 0 {
 		return nil, false
 	}
 	out := []string{""}
@@ -69,6 +67,33 @@ func stageTargets(data []byte) ([]string, bool) {
 		}
 	}
 	return out, true
+}
+
+// buildkitStages returns the stages BuildKit's parser reads in data, none
+// when it refuses it.
+func buildkitStages(data []byte) []instructions.Stage {
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil
+	}
+	stages, _, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
+	if err != nil {
+		return nil
+	}
+	return stages
+}
+
+// compareImport compares, op for op, the LLB and image config that
+// dockerfile2llb gave (def, img) with the Compile of the imported build,
+// leaving out the image history, which the import writes one entry per
+// call.
+func compareImport(def *llb.Definition, img *dockerspec.DockerOCIImage, compiled *multistage.Compiled) (string, error) {
+	want := *img
+	want.History = nil
+	got := *compiled
+	got.DockerImage.History = nil
+	got.Image.History = nil
+	return crosscheck.Compare(def, &want, &got)
 }
 
 // checkImport imports data with ParseDockerfile (keeping going past the
@@ -167,12 +192,7 @@ func compareTarget(ctx context.Context, original []byte, b *multistage.Build, ta
 	if err != nil {
 		return err
 	}
-	want := *img
-	want.History = nil
-	got := *compiled
-	got.DockerImage.History = nil
-	got.Image.History = nil
-	diff, err := crosscheck.Compare(def, &want, &got)
+	diff, err := compareImport(def, img, compiled)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}

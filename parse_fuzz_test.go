@@ -12,9 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/linter"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/multistage/multistage"
 	"github.com/multistage/multistage/internal/crosscheck"
@@ -27,14 +24,7 @@ import (
 // point after one round. The seeds are in testdata/fuzz/FuzzParseDockerfile
 // and the corpus files.
 func FuzzParseDockerfile(f *testing.F) {
-	paths, _ := filepath.Glob("testdata/dockerfiles/*.Dockerfile")
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addCorpusSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := multistage.ParseDockerfile(data)
 		if err != nil {
@@ -156,14 +146,7 @@ func frontend(ctx context.Context, df []byte, target string, r *testresolver.Res
 // allowedRefusals, by name. The seeds are the corpus files, the
 // Dockerfiles of BuildKit's frontend tests, and testdata/fuzz/FuzzImportDifferential.
 func FuzzImportDifferential(f *testing.F) {
-	paths, _ := filepath.Glob("testdata/dockerfiles/*.Dockerfile")
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addCorpusSeeds(f)
 	for _, df := range buildkitDockerfiles(f) {
 		f.Add(df.data)
 	}
@@ -219,7 +202,7 @@ func FuzzImportDifferential(f *testing.F) {
 			if !imported {
 				why := skipped[target] // the target's own stage, when it is left out
 				if target == "" {
-					why = skippedIndex[stageCount(data)-1] // the last stage
+					why = skippedIndex[len(buildkitStages(data))-1] // the last stage
 				}
 				if why == nil {
 					why = err
@@ -253,12 +236,7 @@ func FuzzImportDifferential(f *testing.F) {
 				}
 				continue
 			}
-			want := *img
-			want.History = nil
-			got := *compiled
-			got.DockerImage.History = nil
-			got.Image.History = nil
-			diff, err := crosscheck.Compare(def, &want, &got)
+			diff, err := compareImport(def, img, compiled)
 			if err != nil {
 				t.Fatalf("target %q: compare: %v", target, err)
 			}
@@ -269,16 +247,14 @@ func FuzzImportDifferential(f *testing.F) {
 	})
 }
 
-// stageCount is the number of stages of a Dockerfile that BuildKit's
-// parser reads, 0 if it refuses it.
-func stageCount(data []byte) int {
-	res, err := parser.Parse(bytes.NewReader(data))
-	if err != nil {
-		return 0
+// addCorpusSeeds adds the files of testdata/dockerfiles to f's seeds.
+func addCorpusSeeds(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/dockerfiles/*.Dockerfile")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
 	}
-	stages, _, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
-	if err != nil {
-		return 0
-	}
-	return len(stages)
 }

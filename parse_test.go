@@ -199,12 +199,7 @@ func checkTarget(ctx context.Context, t *testing.T, original []byte, b *multista
 		t.Errorf("target %q: %v", target, err)
 		return false
 	}
-	want := *img
-	want.History = nil
-	got := *compiled
-	got.DockerImage.History = nil
-	got.Image.History = nil
-	diff, err := crosscheck.Compare(def, &want, &got)
+	diff, err := compareImport(def, img, compiled)
 	if err != nil {
 		t.Errorf("target %q: compare: %v", target, err)
 		return false
