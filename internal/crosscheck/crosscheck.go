@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -291,16 +292,22 @@ func Compare(def *llb.Definition, img *dockerspec.DockerOCIImage, c *multistage.
 	}
 	want, got := *img, c.DockerImage
 	eq := cmpopts.EquateEmpty()
-	if d := cmp.Diff(want.Config, got.Config, eq); d != "" {
+	diff := func(x, y any) string {
+		if reflect.DeepEqual(x, y) {
+			return "" // the common case, and much cheaper than cmp.Diff
+		}
+		return cmp.Diff(x, y, eq)
+	}
+	if d := diff(want.Config, got.Config); d != "" {
 		report = append(report, "image config (-dockerfile2llb +Compile):\n"+d)
 	}
-	if d := cmp.Diff(want.Platform, got.Platform, eq); d != "" {
+	if d := diff(want.Platform, got.Platform); d != "" {
 		report = append(report, "image platform (-dockerfile2llb +Compile):\n"+d)
 	}
-	if d := cmp.Diff(want.RootFS, got.RootFS, eq); d != "" {
+	if d := diff(want.RootFS, got.RootFS); d != "" {
 		report = append(report, "image rootfs (-dockerfile2llb +Compile):\n"+d)
 	}
-	if d := cmp.Diff(want.History, got.History, eq); d != "" {
+	if d := diff(want.History, got.History); d != "" {
 		report = append(report, "image history (-dockerfile2llb +Compile):\n"+d)
 	}
 	// The rest of the image (Created, Author) is compared as a whole.
@@ -308,13 +315,13 @@ func Compare(def *llb.Definition, img *dockerspec.DockerOCIImage, c *multistage.
 	want.Platform, got.Platform = ocispecs.Platform{}, ocispecs.Platform{}
 	want.RootFS, got.RootFS = ocispecs.RootFS{}, ocispecs.RootFS{}
 	want.History, got.History = nil, nil
-	if d := cmp.Diff(want, got, eq); d != "" {
+	if d := diff(want, got); d != "" {
 		report = append(report, "image (-dockerfile2llb +Compile):\n"+d)
 	}
 	// The OCI config of Compiled must be the OCI part of its Docker config.
 	oci := c.DockerImage.Image
 	oci.Config = c.DockerImage.Config.ImageConfig
-	if d := cmp.Diff(oci, c.Image, eq); d != "" {
+	if d := diff(oci, c.Image); d != "" {
 		report = append(report, "Compiled.Image is not the OCI part of Compiled.DockerImage (-DockerImage +Image):\n"+d)
 	}
 	return strings.Join(report, "\n"), nil

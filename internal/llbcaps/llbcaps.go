@@ -5,6 +5,7 @@ package llbcaps
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
@@ -18,7 +19,12 @@ import (
 func V08() apicaps.CapSet { return set(v08) }
 
 // All are the LLB capabilities of this module's BuildKit.
-func All() apicaps.CapSet { return pb.Caps.CapSet(pb.Caps.All()) }
+// The set is read only; it is built once because building it sorts every
+// capability BuildKit has, which the differential tests would otherwise do
+// for each conversion.
+func All() apicaps.CapSet { return all() }
+
+var all = sync.OnceValue(func() apicaps.CapSet { return pb.Caps.CapSet(pb.Caps.All()) })
 
 // Without returns all capabilities but ids.
 func Without(ids ...apicaps.CapID) apicaps.CapSet {

@@ -31,6 +31,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 
 	"github.com/google/go-cmp/cmp"
@@ -227,6 +228,9 @@ func Diff(want, got *llb.Definition) (string, error) {
 	b, err := Normalize(got)
 	if err != nil {
 		return "", fmt.Errorf("got: %w", err)
+	}
+	if reflect.DeepEqual(a, b) {
+		return "", nil // the common case, and much cheaper than cmp.Diff
 	}
 	return cmp.Diff(a, b), nil
 }
