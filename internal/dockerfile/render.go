@@ -723,6 +723,9 @@ func (r *renderer) run(x *ir.Run) (string, error) {
 		if _, err := ir.ParseHeredocRun(cmd); err != nil {
 			return "", unsafef("RUN with here-documents %q: %v", short(cmd), err)
 		}
+		if ir.RunFlagEnd(cmd) {
+			words = append(words, "--")
+		}
 		return strings.Join(append(words, cmd), " "), nil
 	}
 	if !ir.ScriptNeedsHeredoc(cmd) {

@@ -78,12 +78,16 @@ type HeredocRun struct {
 }
 
 // ParseHeredocRun reads cmd as BuildKit's parser reads the shell-form
-// command of "RUN cmd": cmd must open at least one here-document on its
+// command of "RUN cmd" ("RUN -- cmd" when RunFlagEnd(cmd)): cmd must open at least one here-document on its
 // first line, and BuildKit must read back exactly cmd (the first line, then
 // each here-document's content and delimiter). It returns how the frontend
 // runs it.
 func ParseHeredocRun(cmd string) (HeredocRun, error) {
-	res, err := parser.Parse(strings.NewReader("RUN " + cmd + "\n"))
+	line := "RUN "
+	if RunFlagEnd(cmd) {
+		line += "-- "
+	}
+	res, err := parser.Parse(strings.NewReader(line + cmd + "\n"))
 	if err != nil {
 		return HeredocRun{}, err
 	}
@@ -150,7 +154,8 @@ func POSIXShell(argv []string) bool {
 }
 
 // RunFlagEnd reports whether a shell-form command that stays on its RUN
-// line is written after "--", the word that ends RUN's flags: when it
-// starts with "--", which BuildKit's parser would read as a flag. The
+// line, or opens here-documents there, is written after "--", the word
+// that ends RUN's flags: when it starts with "--", which BuildKit's parser
+// would read as a flag. The
 // parser drops the "--" and the white space after it.
 func RunFlagEnd(cmd string) bool { return strings.HasPrefix(cmd, "--") }

@@ -1,4 +1,4 @@
-# Exercises every RUN heredoc form: a #! script run as a file, a one-line heredoc (run with its newline), several heredocs for the shell, and a heredoc with mounts.
+# Exercises every RUN heredoc form: a #! script run as a file, a one-line heredoc (run with its newline), several heredocs for the shell, a heredoc with mounts, and one after the "--" that ends RUN's flags.
 FROM python:3.12 AS base
 RUN <<EOF
 #!/usr/bin/env python3
@@ -19,3 +19,6 @@ PY
 RUN <<-EOT
 	echo tabs are chomped
 EOT
+RUN -- --help-is-a-command <<EOF
+the "--" before it ends RUN's flags
+EOF
