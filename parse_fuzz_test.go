@@ -92,6 +92,15 @@ var allowedRefusals = []importRefusal{
 	{"an ARG name with a quote, '\\', '$' or '`', which no instruction can expand and the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `arg name "`) && strings.Contains(err.Error(), "may only contain printable ASCII")
 	}},
+	{"an ENV key that expands to a word with a quote, '\\', '$' or '`' or white space (ENV $ 0), which the builder refuses in env keys", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `env key "`) && strings.Contains(err.Error(), "may only contain printable ASCII")
+	}},
+	{"an ONBUILD trigger that is no Dockerfile instruction (ONBUILD 00), which fails every build FROM the image and the builder refuses", func(err error) bool {
+		return unsupportedBecause("trigger")(err) && strings.Contains(err.Error(), "unknown instruction")
+	}},
+	{"an ADD --checksum from a variable on a local source, which BuildKit accepts only while the variable is empty and the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), "Checksum applies to the one source of AddURL or AddGit")
+	}},
 	{"an ARG name starting with \"--\" after another name (ARG A --x), which the builder, declaring one name per ARG line, cannot write", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `arg name "--`) && strings.Contains(err.Error(), `starts with "--"`)
 	}},
@@ -107,6 +116,10 @@ var allowedRefusals = []importRefusal{
 	{"a RUN command holding '<<' that BuildKit does not read as a heredoc (RUN <<), which Run writes as a heredoc", func(err error) bool {
 		var ue *multistage.UnsupportedError
 		return errors.As(err, &ue) && strings.Contains(ue.Reason, "<<") && strings.Contains(ue.Reason, "cannot be written on a RUN line by the renderer")
+	}},
+	{"a RUN command with a carriage return inside its line (RUN a\\rb), which the builder refuses in scripts since BuildKit's parser drops one at the end of a line", func(err error) bool {
+		var ue *multistage.UnsupportedError
+		return errors.As(err, &ue) && strings.Contains(ue.Reason, "cannot be written on a RUN line by the renderer") && strings.Contains(ue.Reason, `\r`)
 	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
