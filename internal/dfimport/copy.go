@@ -191,9 +191,11 @@ func (w *walker) copy(c copyArgs) error {
 		vals = vals[:len(vals)-1]
 	}
 	srcs, dst := vals[:len(vals)-1], vals[len(vals)-1]
-	for _, s := range srcs {
+	for i, s := range srcs {
 		if s == "" {
-			return w.unsupported("empty source path")
+			// BuildKit reads an empty source as the root of the
+			// context or stage (system.NormalizePath), as it reads ".".
+			srcs[i] = "."
 		}
 	}
 	if len(contents) > 0 {
