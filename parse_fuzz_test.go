@@ -124,6 +124,10 @@ var allowedRefusals = []importRefusal{
 	{"an absolute mount target that is the root file system spelled other than \"/\" (/., //), which BuildKit compares uncleaned (convert_runmount.go) and the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `mount target "/`) && strings.Contains(err.Error(), "is the root file system")
 	}},
+	{"a RUN command ending in '\\' under \"# escape=`\", which the renderer, writing '\\' as the escape character, cannot end a RUN line with", func(err error) bool {
+		var ue *multistage.UnsupportedError
+		return errors.As(err, &ue) && strings.Contains(ue.Reason, `\\" cannot be written on a RUN line by the renderer`)
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
