@@ -101,6 +101,12 @@ var allowedRefusals = []importRefusal{
 	{"an ADD --checksum from a variable on a local source, which BuildKit accepts only while the variable is empty and the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), "Checksum applies to the one source of AddURL or AddGit")
 	}},
+	{"an ENV key that refers to a variable (ENV $A=1), for which the builder has no call", func(err error) bool {
+		return unsupportedBecause(`env key "`)(err) && unsupportedBecause("refers to a variable")(err)
+	}},
+	{"a FROM --platform that refers to a variable no ARG before the first stage declares (empty to BuildKit), which the builder refuses as a mistake", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), "which FROM --platform could use")
+	}},
 	{"an ARG name starting with \"--\" after another name (ARG A --x), which the builder, declaring one name per ARG line, cannot write", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `arg name "--`) && strings.Contains(err.Error(), `starts with "--"`)
 	}},
