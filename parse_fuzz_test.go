@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,6 +136,17 @@ var allowedRefusals = []importRefusal{
 		var ue *multistage.UnsupportedError
 		return errors.As(err, &ue) && strings.Contains(ue.Reason, `\\" cannot be written on a RUN line by the renderer`)
 	}},
+	{"an empty LABEL key (LABEL \"\"=), which the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `label key "": is empty`)
+	}},
+	{"a --chmod to expand with other characters than those of modes and variable references (--chmod=${!}), which the renderer cannot write", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `chmod "`) && strings.Contains(err.Error(), "and variable references")
+	}},
+	{"an image to expand with '\\' after rewriting the escapes of \"# escape=`\" (FROM \"\"${A}`0), which the builder refuses in image references", func(err error) bool {
+		msg := err.Error()
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(msg, `image "`) && strings.Contains(msg, `\\`) &&
+			strings.Contains(msg, "may only contain printable ASCII without white space, '\\', ',' or '='")
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
@@ -142,6 +155,10 @@ var allowedRefusals = []importRefusal{
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "may only contain printable ASCII without white space, quotes")
 	}},
 }
+
+// usesLeftOutLine finds, in the error of a stage left out for a stage it
+// uses, the line of that stage.
+var usesLeftOutLine = regexp.MustCompile(`\(line (\d+)\), which is left out`)
 
 // allowedRefusal returns the name of the allowed refusal err is, or "".
 func allowedRefusal(err error) string {
@@ -185,6 +202,7 @@ func FuzzImportDifferential(f *testing.F) {
 		skipped := map[string]error{}
 		var skippedErrs []error // in the order of the Dockerfile; names may repeat
 		skippedIndex := map[int]error{}
+		skippedAtLine := map[int]error{} // by the line of the stage's FROM
 		b, err := multistage.ParseDockerfile(data,
 			multistage.ParseTargets(func(target string, s *multistage.Stage) { selected[target] = s }),
 			multistage.ParseKeepGoing(func(s multistage.SkippedStage) {
@@ -192,6 +210,7 @@ func FuzzImportDifferential(f *testing.F) {
 					skipped[s.Name] = s.Err
 				}
 				skippedIndex[s.Index] = s.Err
+				skippedAtLine[s.Line] = s.Err
 				skippedErrs = append(skippedErrs, s.Err)
 			}))
 		targets, ok := stageTargets(data)
@@ -241,9 +260,22 @@ func FuzzImportDifferential(f *testing.F) {
 				leftOutForOther := func(err error) bool {
 					return errors.Is(err, multistage.ErrUnsupported) && strings.Contains(err.Error(), "which is left out")
 				}
+				// Left out for a stage it uses: follow the stages it
+				// uses to the one left out for a reason of its own.
+				for range len(skippedAtLine) {
+					m := usesLeftOutLine.FindStringSubmatch(fmt.Sprint(why))
+					if m == nil || !leftOutForOther(why) {
+						break
+					}
+					n, _ := strconv.Atoi(m[1])
+					if skippedAtLine[n] == nil {
+						break
+					}
+					why = skippedAtLine[n]
+				}
 				if leftOutForOther(why) {
-					// Left out for a stage it uses: the first stage
-					// left out for a reason of its own says why.
+					// Else the first stage left out for a reason of its
+					// own says why.
 					for _, e := range skippedErrs {
 						if !leftOutForOther(e) {
 							why = e
