@@ -150,6 +150,7 @@ func TestAcceptedForms(t *testing.T) {
 		CopyContent("empty", "", "/etc/empty").
 		CopyContent("x.conf", "EOF\n$HOME 'q' \"d\" \\\n", "/etc/").
 		Copy("a", "/a", multistage.ChmodSymbolic("a=rX,u+w")).
+		Copy("b", "/b", multistage.ChmodSymbolic("a+Xu,go=u-w")). // BSD chmod's copies, which BuildKit reads
 		CmdShell(`echo "<<EOF" $HOME`).
 		Maintainer(`Jane "JD" Doe <jane@example.com> $X`).
 		OnBuild("RUN echo $HOME").

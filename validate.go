@@ -747,13 +747,9 @@ func (n lineLen) check(instruction string) error {
 	return nil
 }
 
-// symbolicModeRe is a symbolic chmod mode, as BuildKit reads it
-// (dchapes-mode): clauses such as u+x or go-w, separated by ','.
-var symbolicModeRe = regexp.MustCompile(`^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$`)
-
 // checkSymbolicMode accepts a symbolic --chmod value.
 func checkSymbolicMode(m string) error {
-	if !symbolicModeRe.MatchString(m) {
+	if !ir.SymbolicMode.MatchString(m) {
 		return valueError(ErrInvalidValue, "symbolic mode", m, "must be clauses such as u+x, go-w or a=rX, separated by ','")
 	}
 	if _, err := mode.Parse(m); err != nil {

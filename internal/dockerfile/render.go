@@ -499,7 +499,7 @@ func (r *renderer) copy(cp *ir.Copy) (string, error) {
 	}
 	if cp.Chmod != "" {
 		_, err := strconv.ParseUint(cp.Chmod, 8, 32)
-		if err != nil && !symbolicMode.MatchString(cp.Chmod) && !(cp.Expand && modeTemplate.MatchString(cp.Chmod)) {
+		if err != nil && !ir.SymbolicMode.MatchString(cp.Chmod) && !(cp.Expand && modeTemplate.MatchString(cp.Chmod)) {
 			return "", unsafef("--chmod %q is not an octal or symbolic mode", short(cp.Chmod))
 		}
 		words = append(words, "--chmod="+cp.Chmod)
@@ -541,10 +541,6 @@ func (r *renderer) copy(cp *ir.Copy) (string, error) {
 	}
 	return strings.Join(append(words, paths), " "), nil
 }
-
-// symbolicMode is a symbolic chmod mode as BuildKit reads it
-// (dchapes-mode): clauses such as u+x or go-w, separated by ','.
-var symbolicMode = regexp.MustCompile(`^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$`)
 
 // modeTemplate is a --chmod value of an expanded copy that refers to
 // variables, checked as a mode once expanded.

@@ -3,6 +3,7 @@ package ir
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -159,3 +160,10 @@ func POSIXShell(argv []string) bool {
 // would read as a flag. The
 // parser drops the "--" and the white space after it.
 func RunFlagEnd(cmd string) bool { return strings.HasPrefix(cmd, "--") }
+
+// SymbolicMode matches a symbolic chmod mode as BuildKit reads it
+// (dchapes-mode): clauses such as u+x or go-w, separated by ','. As in
+// BSD chmod, permission letters and the letters that copy a class's bits
+// may mix (a+Xu: X, and the owner's bits, for all). Both backends write
+// what it matches as it is.
+var SymbolicMode = regexp.MustCompile(`^[ugoa]*(?:[-+=][rwxXstugo]*)+(?:,[ugoa]*(?:[-+=][rwxXstugo]*)+)*$`)
