@@ -94,11 +94,13 @@ var allowedRefusals = []importRefusal{
 	{"an ARG name with a quote, '\\', '$' or '`', which no instruction can expand and the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `arg name "`) && strings.Contains(err.Error(), "may only contain printable ASCII")
 	}},
-	{"an ENV key that expands to a word with a quote, '\\', '$' or '`' or white space (ENV $ 0), which the builder refuses in env keys", func(err error) bool {
-		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `env key "`) && strings.Contains(err.Error(), "may only contain printable ASCII")
+	{"an ENV key that expands to an empty word or one with a quote, '\\', '$' or '`' or white space (ENV $ 0, ENV \"\"=), which the builder refuses in env keys", func(err error) bool {
+		msg := err.Error()
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(msg, `env key "`) &&
+			(strings.Contains(msg, "may only contain printable ASCII") || strings.Contains(msg, `env key "": is empty`))
 	}},
-	{"an ONBUILD trigger that BuildKit's parser refuses or that is no instruction (ONBUILD 00, ONBUILD COPY, ONBUILD #x), which fails or does nothing in every build FROM the image and the builder refuses", func(err error) bool {
-		return (unsupportedBecause("trigger")(err) && strings.Contains(err.Error(), "dockerfile parse error")) ||
+	{"an ONBUILD trigger that BuildKit's parser or lexer refuses or that is no instruction (ONBUILD 00, ONBUILD COPY, ONBUILD #x), which fails or does nothing in every build FROM the image and the builder refuses", func(err error) bool {
+		return (unsupportedBecause("trigger")(err) && (strings.Contains(err.Error(), "dockerfile parse error") || strings.Contains(err.Error(), "failed to process"))) ||
 			(errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `onbuild instruction "`) && strings.Contains(err.Error(), "is no instruction of the API"))
 	}},
 	{"an ADD --checksum from a variable on a local source, which BuildKit accepts only while the variable is empty and the builder refuses", func(err error) bool {
