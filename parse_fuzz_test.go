@@ -150,6 +150,7 @@ var allowedRefusals = []importRefusal{
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(msg, `image "`) && strings.Contains(msg, `\\`) &&
 			strings.Contains(msg, "may only contain printable ASCII without white space, '\\', ',' or '='")
 	}},
+	{"an ONBUILD trigger that BuildKit refuses in a build FROM the image (checked by converting it there), which the builder refuses", triggerBuildKitRefuses},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
@@ -157,6 +158,27 @@ var allowedRefusals = []importRefusal{
 	{"a flag value (--mount, --exclude, --chown) outside printable ASCII or with white space, a quote or '\\', which the builder refuses in flag values", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "may only contain printable ASCII without white space, quotes")
 	}},
+}
+
+// triggerText finds the text of an ONBUILD trigger in a refusal of it.
+var triggerText = regexp.MustCompile(`(?:trigger|onbuild instruction) ("(?:[^"\\]|\\.)*")`)
+
+// triggerBuildKitRefuses reports whether err refuses an ONBUILD trigger
+// that BuildKit's frontend refuses too, in a build FROM the image.
+func triggerBuildKitRefuses(err error) bool {
+	if !errors.Is(err, multistage.ErrUnsupported) && !errors.Is(err, multistage.ErrInvalidValue) && !errors.Is(err, multistage.ErrUnsafeValue) {
+		return false
+	}
+	m := triggerText.FindStringSubmatch(err.Error())
+	if m == nil {
+		return false
+	}
+	trigger, uerr := strconv.Unquote(m[1])
+	if uerr != nil {
+		return false
+	}
+	_, _, ferr := frontend(context.Background(), []byte("FROM busybox\n"+trigger+"\n"), "", testresolver.New())
+	return ferr != nil
 }
 
 // usesLeftOutLine finds, in the error of a stage left out for a stage it
