@@ -305,6 +305,36 @@ func TestParseWarnings(t *testing.T) {
 	}
 }
 
+// TestParseFromUndeclaredVariable: a FROM that refers only to variables
+// no ARG before the first stage declares is the same in every build, so it
+// is imported as its value, a stage here, with a warning; a declared arg
+// keeps the word a template.
+func TestParseFromUndeclaredVariable(t *testing.T) {
+	var warnings []multistage.ParseWarning
+	b, err := multistage.ParseDockerfile([]byte("FROM alpine AS base\nFROM base$X AS app\n"),
+		multistage.ParseWarnings(func(w multistage.ParseWarning) { warnings = append(warnings, w) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || warnings[0].Line != 2 || !strings.Contains(warnings[0].Message, "no ARG before the first stage declares") {
+		t.Fatalf("warnings %v, want one on line 2", warnings)
+	}
+	df, err := b.Dockerfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(df), "FROM base AS app") {
+		t.Errorf("FROM base$X is not imported as the stage base:\n%s", df)
+	}
+	b, err = multistage.ParseDockerfile([]byte("ARG X\nFROM alpine AS base\nFROM base$X AS app\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if df, _ := b.Dockerfile(); !strings.Contains(string(df), "FROM base$X AS app") && !strings.Contains(string(df), "FROM base${X} AS app") {
+		t.Errorf("with ARG X declared, FROM base$X is no longer a template:\n%s", df)
+	}
+}
+
 // TestParseKeepGoing imports a Dockerfile with stages that cannot be
 // imported: without ParseKeepGoing the import fails; with it, those stages
 // and the stages that use them are left out and reported, and every other

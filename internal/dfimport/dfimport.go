@@ -123,6 +123,17 @@ type walker struct {
 	// numbered are the images that COPY --from=N, with N past the last
 	// stage, copies from, by the line of the COPY (see numberImages).
 	numbered map[int]string
+	// globalArgs are the names FROM can expand: the args declared before
+	// the first stage and those BuildKit sets itself (defaultArgs).
+	globalArgs map[string]bool
+}
+
+// buildKitGlobalArgs are the args BuildKit sets before the first stage,
+// which FROM can expand without a declaration (dockerfile2llb's
+// defaultArgs).
+var buildKitGlobalArgs = []string{
+	"BUILDPLATFORM", "BUILDOS", "BUILDOSVERSION", "BUILDARCH", "BUILDVARIANT",
+	"TARGETPLATFORM", "TARGETOS", "TARGETOSVERSION", "TARGETARCH", "TARGETVARIANT", "TARGETSTAGE",
 }
 
 // numberImages finds, as dockerfile2llb's buildStageDependencyGraph
@@ -450,6 +461,15 @@ func WalkAll(data []byte) (*Program, error) {
 		w.prog.Stages = append(w.prog.Stages, Stage{Name: name, Named: st.Name != "", Target: st.Name, Line: lineOf(st.Location)})
 	}
 
+	w.globalArgs = map[string]bool{}
+	for _, name := range buildKitGlobalArgs {
+		w.globalArgs[name] = true
+	}
+	for _, a := range metaArgs {
+		for _, kv := range a.Args {
+			w.globalArgs[kv.Key] = true
+		}
+	}
 	for _, a := range metaArgs {
 		w.line, w.instr = lineOf(a.Location()), "ARG"
 		calls, err := w.args(a)

@@ -9,7 +9,7 @@ import (
 )
 
 func (w *walker) from(i int, st instructions.Stage) error {
-	v, used, err := w.word(st.BaseName)
+	v, used, err := w.fromWord("image", st.BaseName)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (w *walker) from(i int, st instructions.Stage) error {
 	if st.Platform != "" {
 		// BuildKit expands the platform with the args before the first
 		// stage; Platform takes the word as it is.
-		p, used, err := w.word(st.Platform)
+		p, used, err := w.fromWord("platform", st.Platform)
 		if err != nil {
 			return err
 		}
@@ -48,6 +48,29 @@ func (w *walker) from(i int, st instructions.Stage) error {
 		w.add("Platform", p)
 	}
 	return nil
+}
+
+// fromWord is word for the image or platform of a FROM, which BuildKit
+// expands with the global args only: a word that refers to none of them
+// (FROM alpine$X, with no ARG X before the first stage) is the same in
+// every build, with its variables empty, and is imported as that value,
+// with a warning.
+func (w *walker) fromWord(what, raw string) (string, bool, error) {
+	v, t, err := w.words(raw)
+	if err != nil || !t.used {
+		return v, t.used, err
+	}
+	for _, name := range t.names {
+		if w.globalArgs[name] {
+			return v, true, nil
+		}
+	}
+	v, _, err = w.lex.ProcessWord(raw, &tracker{})
+	if err != nil {
+		return "", true, nil // ${X:?message}: kept, to fail as BuildKit fails
+	}
+	w.warn("FROM %s %q refers to %s, which no ARG before the first stage declares: BuildKit reads it as empty, and the import reads %q", what, raw, strings.Join(t.names, ", "), v)
+	return v, false, nil
 }
 
 // args maps an ARG instruction. BuildKit reads every word of the line as
