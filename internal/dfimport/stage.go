@@ -57,8 +57,11 @@ func (w *walker) from(i int, st instructions.Stage) error {
 // with a warning.
 func (w *walker) fromWord(what, raw string) (string, bool, error) {
 	v, t, err := w.words(raw)
-	if err != nil || !t.used {
-		return v, t.used, err
+	if err != nil {
+		return "", false, err
+	}
+	if !t.used {
+		return v, false, nil
 	}
 	for _, name := range t.names {
 		if w.globalArgs[name] {
