@@ -156,6 +156,10 @@ var allowedRefusals = []importRefusal{
 	{"an ONBUILD ARG with several names (ONBUILD ARG A B), which OnBuild, taking one instruction of the API, refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(strings.ToUpper(err.Error()), `ONBUILD INSTRUCTION "ARG `) && strings.Contains(err.Error(), "is not one instruction of the API")
 	}},
+	{"an ONBUILD trigger that copies from the stage that runs it (a stage FROM the trigger's stage, named in its --from), which the builder refuses as a cycle", func(err error) bool {
+		m := selfCycle.FindStringSubmatch(err.Error())
+		return m != nil && m[1] == m[2]
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
@@ -185,6 +189,9 @@ func triggerBuildKitRefuses(err error) bool {
 	_, _, ferr := frontend(context.Background(), []byte("FROM busybox\n"+trigger+"\n"), "", testresolver.New())
 	return ferr != nil
 }
+
+// selfCycle finds a stage that depends on itself in a cycle error.
+var selfCycle = regexp.MustCompile(`dependency cycle between stages: (\S+) -> (\S+)$`)
 
 // usesLeftOutLine finds, in the error of a stage left out for a stage it
 // uses, the line of that stage.
