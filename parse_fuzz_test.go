@@ -94,10 +94,10 @@ var allowedRefusals = []importRefusal{
 	{"an ARG name with a quote, '\\', '$' or '`', which no instruction can expand and the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `arg name "`) && strings.Contains(err.Error(), "may only contain printable ASCII")
 	}},
-	{"an ENV key that expands to an empty word or one with a quote, '\\', '$' or '`' or white space (ENV $ 0, ENV \"\"=), which the builder refuses in env keys", func(err error) bool {
+	{"an ENV key that expands to an empty word, one starting with \"--\" or one with a quote, '\\', '$' or '`' or white space (ENV $ 0, ENV \"\"=, ENV A= --=), which the builder refuses in env keys", func(err error) bool {
 		msg := err.Error()
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(msg, `env key "`) &&
-			(strings.Contains(msg, "may only contain printable ASCII") || strings.Contains(msg, `env key "": is empty`))
+			(strings.Contains(msg, "may only contain printable ASCII") || strings.Contains(msg, "is empty or starts with"))
 	}},
 	{"an ONBUILD trigger that BuildKit's parser or lexer refuses or that is no instruction (ONBUILD 00, ONBUILD COPY, ONBUILD #x), which fails or does nothing in every build FROM the image and the builder refuses", func(err error) bool {
 		return (unsupportedBecause("trigger")(err) && (strings.Contains(err.Error(), "dockerfile parse error") || strings.Contains(err.Error(), "failed to process"))) ||
@@ -160,6 +160,13 @@ var allowedRefusals = []importRefusal{
 		m := selfCycle.FindStringSubmatch(err.Error())
 		return m != nil && m[1] == m[2]
 	}},
+	{"a COPY or ADD path to expand that starts with '<<' after digits (00<<<00), which the builder refuses since BuildKit may read such a word as a heredoc", func(err error) bool {
+		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "would be read as a heredoc")
+	}},
+	{"an image to expand with ',' or '=' in a variable's modifier (FROM a${V#,}), which the builder refuses in image references", func(err error) bool {
+		m := imageInError.FindStringSubmatch(err.Error())
+		return errors.Is(err, multistage.ErrUnsafeValue) && m != nil && strings.Contains(m[1], "${") && strings.ContainsAny(m[1], ",=")
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
@@ -189,6 +196,9 @@ func triggerBuildKitRefuses(err error) bool {
 	_, _, ferr := frontend(context.Background(), []byte("FROM busybox\n"+trigger+"\n"), "", testresolver.New())
 	return ferr != nil
 }
+
+// imageInError finds the image of a refused image reference.
+var imageInError = regexp.MustCompile(`image "((?:[^"\\]|\\.)*)": may only contain`)
 
 // selfCycle finds a stage that depends on itself in a cycle error.
 var selfCycle = regexp.MustCompile(`dependency cycle between stages: (\S+) -> (\S+)$`)
