@@ -152,7 +152,11 @@ var allowedRefusals = []importRefusal{
 	}},
 	{"an ONBUILD trigger that BuildKit refuses in a build FROM the image (checked by converting it there), which the builder refuses", triggerBuildKitRefuses},
 	{"a RUN --device with no name (--device=required), which BuildKit converts to a device no build can find", unsupportedBecause("RUN --device without a device name")},
-	{"a secret mount with an empty env= (the secret in a variable with no name), which the builder refuses", unsupportedBecause("secret mount with an empty env=")},
+	{"a secret mount whose env= is no variable name (env=, env=00), which the builder refuses", func(err error) bool {
+		return unsupportedBecause("secret mount with an empty env=")(err) ||
+			(errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `secret env "`) && strings.Contains(err.Error(), "must match"))
+	}},
+	{"an ssh mount with source= or from=, for which SSHMount has no field", unsupportedBecause("ssh mount with source or from")},
 	{"an ONBUILD ARG with several names (ONBUILD ARG A B), which OnBuild, taking one instruction of the API, refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(strings.ToUpper(err.Error()), `ONBUILD INSTRUCTION "ARG `) && strings.Contains(err.Error(), "is not one instruction of the API")
 	}},

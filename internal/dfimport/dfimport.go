@@ -26,6 +26,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/tonistiigi/go-csvvalue"
 )
 
 // Program is a Dockerfile as calls of the builder API.
@@ -685,11 +686,44 @@ func (p *Program) Uses(i int) []int {
 				if bc.Func != "OnBuild" {
 					continue
 				}
-				trigger := strings.ToLower(bc.Args[0].(string))
+				names := triggerSources(bc.Args[0].(string))
 				for j, o := range p.Stages {
-					if o.Target != "" && strings.Contains(trigger, strings.ToLower(o.Target)) {
+					if o.Target != "" && slices.Contains(names, strings.ToLower(o.Target)) {
 						out = append(out, j)
 					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// triggerSources returns, lowercased, the names an ONBUILD trigger copies
+// or mounts from (COPY --from, RUN --mount from=), which the stage that
+// runs it finds among its build's stages. A trigger BuildKit's parser
+// cannot read names nothing: the build that runs it fails.
+func triggerSources(trigger string) []string {
+	res, err := parser.Parse(strings.NewReader(trigger + "\n"))
+	if err != nil || len(res.AST.Children) == 0 {
+		return nil
+	}
+	var out []string
+	for _, f := range res.AST.Children[0].Flags {
+		name, v, ok := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(name) {
+		case "from":
+			out = append(out, strings.ToLower(v))
+		case "mount":
+			fields, err := csvvalue.Fields(v, nil)
+			if err != nil {
+				continue
+			}
+			for _, field := range fields {
+				if k, from, ok := strings.Cut(field, "="); ok && strings.EqualFold(k, "from") {
+					out = append(out, strings.ToLower(from))
 				}
 			}
 		}
