@@ -167,16 +167,19 @@ var allowedRefusals = []importRefusal{
 	{"a COPY or ADD path to expand that starts with '<<' after digits (00<<<00), which the builder refuses since BuildKit may read such a word as a heredoc", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "would be read as a heredoc")
 	}},
-	{"an image to expand with ',' or '=' in a variable's modifier (FROM a${V#,}), which the builder refuses in image references", func(err error) bool {
+	{"an image to expand with ',', '=' or a control character in a variable's modifier (FROM a${V#,}), which the builder refuses in image references", func(err error) bool {
 		m := imageInError.FindStringSubmatch(err.Error())
-		return errors.Is(err, multistage.ErrUnsafeValue) && m != nil && strings.Contains(m[1], "${") && strings.ContainsAny(m[1], ",=")
+		return errors.Is(err, multistage.ErrUnsafeValue) && m != nil && strings.Contains(m[1], "${") && (strings.ContainsAny(m[1], ",=") || strings.Contains(m[1], `\x`))
+	}},
+	{"a COPY of two heredocs of one name (COPY <<EOF <<EOF dir), which the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), "heredoc name") && strings.Contains(err.Error(), "is used twice")
 	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
 	}},
-	{"a flag value (--mount, --exclude, --chown) outside printable ASCII or with white space, a quote or '\\', which the builder refuses in flag values", func(err error) bool {
-		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), "may only contain printable ASCII without white space, quotes")
+	{"a flag value (--mount, --exclude, --chown, also in an ONBUILD trigger) outside printable ASCII or with white space, a quote or '\\', which the builder refuses in flag values", func(err error) bool {
+		return (errors.Is(err, multistage.ErrUnsafeValue) || strings.Contains(err.Error(), "onbuild instruction")) && strings.Contains(err.Error(), "may only contain printable ASCII without white space, quotes")
 	}},
 }
 
