@@ -174,6 +174,10 @@ var allowedRefusals = []importRefusal{
 	{"a COPY of two heredocs of one name (COPY <<EOF <<EOF dir), which the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), "heredoc name") && strings.Contains(err.Error(), "is used twice")
 	}},
+	{"a COPY heredoc name with other characters than letters, digits, '_', '.' and '-' (<<\"!x\"), which the builder refuses", func(err error) bool {
+		return unsupportedBecause("heredoc name")(err) && unsupportedBecause("only letters, digits")(err)
+	}},
+	{"a tmpfs mount with options other than size (rw=, ro), for which TmpfsMount has no field", unsupportedBecause("tmpfs mount options other than size have no API")},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
