@@ -178,6 +178,9 @@ var allowedRefusals = []importRefusal{
 		return unsupportedBecause("heredoc name")(err) && unsupportedBecause("only letters, digits")(err)
 	}},
 	{"a tmpfs mount with options other than size (rw=, ro), for which TmpfsMount has no field", unsupportedBecause("tmpfs mount options other than size have no API")},
+	{"an empty USER (USER \"\"), which the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `user "": is empty`)
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
