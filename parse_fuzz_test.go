@@ -181,6 +181,7 @@ var allowedRefusals = []importRefusal{
 	{"an empty USER (USER \"\"), which the builder refuses", func(err error) bool {
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `user "": is empty`)
 	}},
+	{"a quoted heredoc with '$' or '\\' in a COPY or ADD whose other words refer to variables, which one Expand option cannot carry", unsupportedBecause("a quoted heredoc with '$' or '\\' in a")},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
