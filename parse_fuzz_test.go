@@ -182,6 +182,9 @@ var allowedRefusals = []importRefusal{
 		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `user "": is empty`)
 	}},
 	{"a quoted heredoc with '$' or '\\' in a COPY or ADD whose other words refer to variables, which one Expand option cannot carry", unsupportedBecause("a quoted heredoc with '$' or '\\' in a")},
+	{"a FROM --platform to expand with characters no flag value holds, as in a variable's modifier (${BUILDPLATFORM#,}), which the builder refuses", func(err error) bool {
+		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(err.Error(), `platform "`) && strings.Contains(err.Error(), "is not a flag value")
+	}},
 	{"a mount type from a variable", unsupportedBecause("variable in its type")},
 	{"a Windows path with '\\' in a flag or a heredoc COPY path (escape=`)", func(err error) bool {
 		return errors.Is(err, multistage.ErrUnsafeValue) && strings.Contains(err.Error(), `:\\`)
