@@ -158,7 +158,7 @@ var allowedRefusals = []importRefusal{
 	}},
 	{"an ssh mount with source= or from=, for which SSHMount has no field", unsupportedBecause("ssh mount with source or from")},
 	{"an ONBUILD ARG with several names (ONBUILD ARG A B), which OnBuild, taking one instruction of the API, refuses", func(err error) bool {
-		return errors.Is(err, multistage.ErrInvalidValue) && strings.Contains(strings.ToUpper(err.Error()), `ONBUILD INSTRUCTION "ARG `) && strings.Contains(err.Error(), "is not one instruction of the API")
+		return errors.Is(err, multistage.ErrInvalidValue) && onBuildArg.MatchString(err.Error()) && strings.Contains(err.Error(), "is not one instruction of the API")
 	}},
 	{"an ONBUILD trigger that copies from the stage that runs it (a stage FROM the trigger's stage, named in its --from), which the builder refuses as a cycle", func(err error) bool {
 		m := selfCycle.FindStringSubmatch(err.Error())
@@ -217,6 +217,10 @@ func triggerBuildKitRefuses(err error) bool {
 
 // imageInError finds the image of a refused image reference.
 var imageInError = regexp.MustCompile(`image "((?:[^"\\]|\\.)*)": may only contain`)
+
+// onBuildArg finds a refused ONBUILD ARG trigger, in any letter case and
+// with any white space after ARG.
+var onBuildArg = regexp.MustCompile(`onbuild instruction "(?i:arg)(?: |\\t)`)
 
 // selfCycle finds a stage that depends on itself in a cycle error.
 var selfCycle = regexp.MustCompile(`dependency cycle between stages: (\S+) -> (\S+)$`)
