@@ -220,7 +220,7 @@ var imageInError = regexp.MustCompile(`image "((?:[^"\\]|\\.)*)": may only conta
 
 // onBuildArg finds a refused ONBUILD ARG trigger, in any letter case and
 // with any white space after ARG.
-var onBuildArg = regexp.MustCompile(`onbuild instruction "(?i:arg)(?: |\\t)`)
+var onBuildArg = regexp.MustCompile(`onbuild instruction "(?i:arg)(?: |\\[tvfr])`)
 
 // selfCycle finds a stage that depends on itself in a cycle error.
 var selfCycle = regexp.MustCompile(`dependency cycle between stages: (\S+) -> (\S+)$`)

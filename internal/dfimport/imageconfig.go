@@ -40,7 +40,9 @@ func (w *walker) imageConfig(cmd instructions.Command) error {
 			if err != nil {
 				return err
 			}
-			if keyVars {
+			if keyVars || used {
+				// LabelExpand expands the key too: it takes the raw
+				// word, not the processed one (LABEL \\0 $0 is key \0).
 				rk, err := w.template("label key", kv.Key)
 				if err != nil {
 					return err
@@ -52,15 +54,7 @@ func (w *walker) imageConfig(cmd instructions.Command) error {
 				w.add("LabelExpand", rk, rv)
 				continue
 			}
-			if used {
-				raw, err := w.template("label value", kv.Value)
-				if err != nil {
-					return err
-				}
-				w.add("LabelExpand", k, raw)
-			} else {
-				w.add("Label", k, v)
-			}
+			w.add("Label", k, v)
 		}
 	case *instructions.ExposeCommand:
 		return w.expose(c)
