@@ -128,7 +128,9 @@ func ParseTargets(f func(target string, s *Stage)) ParseOption {
 // and passed to [ParseWarnings] with what does not stop the import:
 // COPY --from=name with no stage of that name, RUN --mount from=0, which
 // BuildKit reads as an image, the words after a '#' on an ARG line, which
-// BuildKit declares as args, a "# syntax=" directive, COPY --from or ADD
+// BuildKit declares as args, a FROM image or platform that refers only to
+// variables no ARG before the first stage declares, which BuildKit reads
+// as empty and the import reads as its value, a "# syntax=" directive, COPY --from or ADD
 // of heredocs only, ADD options BuildKit ignores, the parser's own
 // warnings.
 //
