@@ -108,6 +108,13 @@ func (w *walker) copy(c copyArgs) error {
 		opts = append(opts, opt("Unpack", *c.unpack))
 	}
 
+	if c.checksum != "" {
+		if v, used, err := w.word(c.checksum); err == nil && !used && v == "" {
+			// BuildKit expands the checksum first and takes an empty
+			// one (--checksum=\\) for none.
+			c.checksum = ""
+		}
+	}
 	// Sources, destination and checksum: literal unless one refers to a
 	// variable.
 	raws := append(append([]string(nil), c.sd.SourcePaths...), c.sd.DestPath)
