@@ -130,9 +130,9 @@ func ParseTargets(f func(target string, s *Stage)) ParseOption {
 // BuildKit reads as an image, the words after a '#' on an ARG line, which
 // BuildKit declares as args, a FROM image or platform that refers only to
 // variables no ARG before the first stage declares, which BuildKit reads
-// as empty and the import reads as its value, a "# syntax=" directive, COPY --from or ADD
-// of heredocs only, ADD options BuildKit ignores, the parser's own
-// warnings.
+// as empty and the import reads as its value, a "# syntax=" directive,
+// COPY --from or ADD of heredocs only, ADD options BuildKit ignores, the
+// parser's own warnings.
 //
 // Instructions that set several values at once (ENV A=1 B=2, LABEL,
 // EXPOSE 80 443) become one call per value: the LLB and config are the

@@ -79,10 +79,10 @@ type HeredocRun struct {
 }
 
 // ParseHeredocRun reads cmd as BuildKit's parser reads the shell-form
-// command of "RUN cmd" ("RUN -- cmd" when RunFlagEnd(cmd)): cmd must open at least one here-document on its
-// first line, and BuildKit must read back exactly cmd (the first line, then
-// each here-document's content and delimiter). It returns how the frontend
-// runs it.
+// command of "RUN cmd" ("RUN -- cmd" when RunFlagEnd(cmd)): cmd must open
+// at least one here-document on its first line, and BuildKit must read
+// back exactly cmd (the first line, then each here-document's content and
+// delimiter). It returns how the frontend runs it.
 func ParseHeredocRun(cmd string) (HeredocRun, error) {
 	line := "RUN "
 	if RunFlagEnd(cmd) {
@@ -157,8 +157,8 @@ func POSIXShell(argv []string) bool {
 // RunFlagEnd reports whether a shell-form command that stays on its RUN
 // line, or opens here-documents there, is written after "--", the word
 // that ends RUN's flags: when it starts with "--", which BuildKit's parser
-// would read as a flag. The
-// parser drops the "--" and the white space after it.
+// would read as a flag. The parser drops the "--" and the white space
+// after it.
 func RunFlagEnd(cmd string) bool { return strings.HasPrefix(cmd, "--") }
 
 // SymbolicMode matches a symbolic chmod mode as BuildKit reads it
